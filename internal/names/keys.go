@@ -1,0 +1,214 @@
+package names
+
+import (
+	"slices"
+	"strings"
+)
+
+// Key prefixes. Keys of different kinds never collide.
+const (
+	keySurnameGiven  = "s:" // surname stem + ":" + given canonical initial
+	keyPhoneticGiven = "p:" // Phonetic(surname stem) + ":" + given canonical initial
+	keyGivenPatr     = "g:" // given canonical + ":" + patronymic stem canonical
+	keySortedTokens  = "t:" // every word's search form, sorted, joined by "_"
+	keyWord          = "w:" // one word's search form (search keys)
+	keyWordPhonetic  = "f:" // one word's phonetic form (fuzzy search keys)
+)
+
+// Phonetic reduces a folded word to a coarse consonant skeleton for
+// blocking and fuzzy search: the first letter (any vowel as "a"), then the
+// consonants with vowels dropped and voiced/voiceless and Turkic/Russian
+// pairs merged: b p f → p; d t → t; g k h → k (Ibragim/Ibrohim,
+// Berdaq/Berdakh); z s → s; j stays; sh → x; ch → c; v after a vowel and
+// the semivowel i are dropped with the vowels. Davlat, Daulet, Dovlat,
+// Dawlet all give "tvlt"; Tojiboyev and Tadjibaev give "tjpv".
+func Phonetic(folded string) string {
+	var a [32]byte
+	out := a[:0]
+	last := byte(0)
+	for i := 0; i < len(folded); i++ {
+		c := folded[i]
+		if c == ' ' {
+			continue
+		}
+		var m byte
+		switch c {
+		case 'a', 'e', 'i', 'o', 'u', 'y':
+			if len(out) == 0 {
+				m = 'a'
+			} else {
+				last = 0 // a vowel separates: "tt" across a vowel stays two
+				continue
+			}
+		case 'b', 'p', 'f':
+			m = 'p'
+		case 'd', 't':
+			m = 't'
+		case 'g', 'k', 'h', 'q', 'x':
+			m = 'k'
+		case 'z', 's', 'c':
+			m = 's'
+			if i+1 < len(folded) && folded[i+1] == 'h' {
+				if c == 's' {
+					m = 'x'
+				} else {
+					m = 'c'
+				}
+				i++
+			}
+		case 'w':
+			m = 'v'
+		default:
+			m = c
+		}
+		if m == last {
+			continue
+		}
+		out = append(out, m)
+		last = m
+	}
+	return string(out)
+}
+
+// BlockingKeys returns the blocking keys of a full name (DefaultEquivalents).
+func BlockingKeys(full string) []string { return DefaultEquivalents().BlockingKeys(full) }
+
+// BlockingKeys returns several keys, so that one misspelling or one
+// misparsed order does not lose a true pair. Two records are candidates
+// when they share any key. Keys are sorted and distinct.
+//
+//	s:STEM:G      surname stem (gender ending removed) + given canonical initial
+//	p:PHON:G      Phonetic(surname stem) + given canonical initial
+//	g:GIVEN:PATR  given canonical + patronymic stem canonical (surname misspelt)
+//	t:W1_W2…      every word's search form, sorted (order swapped, misparsed)
+func (e *Equivalents) BlockingKeys(full string) []string {
+	n := ParseWith(full, e)
+	return e.blockingKeysOf(&n, full)
+}
+
+// BlockingKeysOf returns BlockingKeys for an already parsed name (the
+// linkage engine parses each record once).
+func (e *Equivalents) BlockingKeysOf(n *Name) []string { return e.blockingKeysOf(n, "") }
+
+func (e *Equivalents) blockingKeysOf(n *Name, full string) []string {
+	keys := make([]string, 0, 4)
+	givenCanon := ""
+	if n.GivenFold != "" {
+		givenCanon = e.Canonical(n.GivenFold)
+	}
+	gi := ""
+	if givenCanon != "" {
+		gi = givenCanon[:1]
+	} else if len(n.InitialsFold) > 0 && n.InitialsFold[0] != "" {
+		gi = n.InitialsFold[0][:1]
+	}
+	if n.SurnameStem != "" {
+		keys = append(keys, keySurnameGiven+n.SurnameStem+":"+gi)
+		keys = append(keys, keyPhoneticGiven+Phonetic(n.SurnameStem)+":"+gi)
+	}
+	if givenCanon != "" && n.PatronymicStem != "" {
+		keys = append(keys, keyGivenPatr+givenCanon+":"+e.Canonical(n.PatronymicStem))
+	}
+	var words [8]string
+	ws := words[:0]
+	for _, f := range []string{n.SurnameFold, n.GivenFold} {
+		if f != "" {
+			ws = append(ws, e.searchForm(f))
+		}
+	}
+	for _, o := range n.Other {
+		if f := FoldToken(o); f != "" {
+			ws = append(ws, e.searchForm(f))
+		}
+	}
+	if len(ws) >= 2 {
+		slices.Sort(ws)
+		keys = append(keys, keySortedTokens+strings.Join(ws, "_"))
+	} else if len(keys) == 0 && len(ws) == 1 {
+		keys = append(keys, keySortedTokens+ws[0])
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// searchForm is the form of one folded word under which it is stored and
+// searched: known given names by their class representative, surnames
+// without gender ending, patronymics in their masculine form.
+func (e *Equivalents) searchForm(f string) string {
+	if e.Known(f) {
+		return e.Canonical(f)
+	}
+	if stem, _, ok := patronymicStem(f); ok {
+		// Ahmadovich, Ahmadovna and "Ahmad o‘g‘li" all search as the
+		// father's name.
+		return e.Canonical(stem)
+	}
+	stem, _ := SurnameStem(f)
+	return stem
+}
+
+// SearchKeys returns the keys to store beside a record (DefaultEquivalents).
+func SearchKeys(full string) []string { return DefaultEquivalents().SearchKeys(full) }
+
+// SearchKeys returns the keys to store beside a record so that a query in
+// any script or spelling finds it: for each word (initials and the particles
+// ugli/qizi left out) a "w:" key with its search form and an "f:" key with
+// its phonetic form. A record matches a query when it holds every key of
+// QueryKeys(query) (exact search), or every key of FuzzyQueryKeys(query).
+// Sorted and distinct.
+func (e *Equivalents) SearchKeys(full string) []string {
+	var buf [8]token
+	toks := tokenize(buf[:0], full)
+	keys := make([]string, 0, 2*len(toks))
+	for _, t := range toks {
+		if t.initial || t.fold == "" {
+			continue
+		}
+		if _, ok := turkicParticle(t.fold); ok {
+			continue
+		}
+		sf := e.searchForm(t.fold)
+		keys = append(keys, keyWord+sf, keyWordPhonetic+Phonetic(sf))
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// QueryKeys returns the exact-search keys of a user's query
+// (DefaultEquivalents).
+func QueryKeys(query string) []string { return DefaultEquivalents().QueryKeys(query) }
+
+// QueryKeys returns one "w:" key per word of a query, in any script. A
+// record matches when all of them are among its SearchKeys. Initials,
+// one-letter words and the particles ugli/qizi give no key; an empty result
+// means the query has nothing to search for.
+func (e *Equivalents) QueryKeys(query string) []string { return e.queryKeys(query, false) }
+
+// FuzzyQueryKeys is QueryKeys with phonetic "f:" keys: a fallback when an
+// exact search finds nothing (DefaultEquivalents).
+func FuzzyQueryKeys(query string) []string { return DefaultEquivalents().FuzzyQueryKeys(query) }
+
+// FuzzyQueryKeys returns one "f:" key per word of a query.
+func (e *Equivalents) FuzzyQueryKeys(query string) []string { return e.queryKeys(query, true) }
+
+func (e *Equivalents) queryKeys(query string, fuzzy bool) []string {
+	var buf [8]token
+	toks := tokenize(buf[:0], query)
+	keys := make([]string, 0, len(toks))
+	for _, t := range toks {
+		if t.initial || len(t.fold) < 2 {
+			continue
+		}
+		if _, ok := turkicParticle(t.fold); ok {
+			continue
+		}
+		sf := e.searchForm(t.fold)
+		if fuzzy {
+			keys = append(keys, keyWordPhonetic+Phonetic(sf))
+		} else {
+			keys = append(keys, keyWord+sf)
+		}
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
