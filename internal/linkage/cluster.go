@@ -1,0 +1,253 @@
+package linkage
+
+import (
+	"slices"
+	"sort"
+)
+
+// Coherence rule for merging two clusters through a strong pair: every
+// pair across the two clusters is compared, and the merge happens only if
+// none of them is evidence against (weight below minCrossWeight, or claims
+// that conflict) and their average reaches the review threshold. This is
+// what keeps a chain of weak links from growing one giant cluster and keeps
+// siblings (same surname and patronymic, other given name) apart.
+const (
+	minCrossWeight = 0.0
+	// maxCrossChecks bounds the work of one merge; clusters of one person
+	// are small, so the bound only matters for pathological inputs.
+	maxCrossChecks = 4096
+)
+
+type scored struct {
+	a, b int32
+	w    float64
+}
+
+// scoreCandidates weighs every candidate pair and keeps those at or above
+// the review threshold, heaviest first.
+func scoreCandidates(recs []prepared, cand *candidates, model *Model) []scored {
+	chunks := splitRange(len(cand.pairs), numWorkers()*4)
+	parts := make([][]scored, len(chunks))
+	parallelEach(len(chunks), func(k int) {
+		var out []scored
+		for _, c := range cand.pairs[chunks[k][0]:chunks[k][1]] {
+			w := model.weightOf(&recs[c.a], &recs[c.b], c.g, c.al)
+			if w >= model.Lower {
+				out = append(out, scored{c.a, c.b, w})
+			}
+		}
+		parts[k] = out
+	})
+	var all []scored
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].w != all[j].w {
+			return all[i].w > all[j].w
+		}
+		if all[i].a != all[j].a {
+			return all[i].a < all[j].a
+		}
+		return all[i].b < all[j].b
+	})
+	return all
+}
+
+type pairKey [2]int32
+
+func keyOf(a, b int32) pairKey {
+	if a > b {
+		a, b = b, a
+	}
+	return pairKey{a, b}
+}
+
+// clusters is a union-find whose roots also hold their member lists.
+type clusters struct {
+	parent  []int32
+	members [][]int32
+}
+
+func newClusters(n int) *clusters {
+	c := &clusters{parent: make([]int32, n), members: make([][]int32, n)}
+	for i := range c.parent {
+		c.parent[i] = int32(i)
+	}
+	return c
+}
+
+func (c *clusters) find(x int32) int32 {
+	for c.parent[x] != x {
+		c.parent[x] = c.parent[c.parent[x]]
+		x = c.parent[x]
+	}
+	return x
+}
+
+func (c *clusters) membersOf(root int32) []int32 {
+	if c.members[root] == nil {
+		return []int32{root}
+	}
+	return c.members[root]
+}
+
+func (c *clusters) union(a, b int32) {
+	ra, rb := c.find(a), c.find(b)
+	if ra == rb {
+		return
+	}
+	ma, mb := c.membersOf(ra), c.membersOf(rb)
+	if len(ma) < len(mb) {
+		ra, rb, ma, mb = rb, ra, mb, ma
+	}
+	c.parent[rb] = ra
+	c.members[ra] = append(ma, mb...)
+	c.members[rb] = nil
+}
+
+func cluster(records []Record, recs []prepared, index map[string]int32, strong []scored, decisions []Decision, model *Model, opt Options) (*Result, error) {
+	n := len(records)
+	cl := newClusters(n)
+	different := map[pairKey]bool{}
+	decided := map[pairKey]bool{}
+	differentOf := map[int32][]int32{}
+	var sameDecisions []pairKey
+	for _, d := range decisions {
+		a, okA := index[d.A]
+		b, okB := index[d.B]
+		if !okA || !okB || a == b {
+			continue // a decision about records not in this run
+		}
+		k := keyOf(a, b)
+		decided[k] = true
+		switch d.Verdict {
+		case Different:
+			different[k] = true
+			differentOf[a] = append(differentOf[a], b)
+			differentOf[b] = append(differentOf[b], a)
+		case Same:
+			sameDecisions = append(sameDecisions, k)
+		}
+	}
+	// declaredApart reports a "different" decision between the clusters.
+	declaredApart := func(ra, rb int32) bool {
+		small, other := cl.membersOf(ra), rb
+		if mb := cl.membersOf(rb); len(mb) < len(small) {
+			small, other = mb, ra
+		}
+		for _, x := range small {
+			for _, y := range differentOf[x] {
+				if cl.find(y) == other {
+					return true
+				}
+			}
+		}
+		return false
+	}
+
+	var conflicts []Decision
+	for _, k := range sameDecisions {
+		ra, rb := cl.find(k[0]), cl.find(k[1])
+		if ra == rb {
+			continue
+		}
+		if declaredApart(ra, rb) {
+			conflicts = append(conflicts, Decision{A: records[k[0]].ID, B: records[k[1]].ID, Verdict: Same})
+			continue
+		}
+		cl.union(ra, rb)
+	}
+	if len(conflicts) > 0 {
+		return nil, &DecisionConflictError{Conflicts: conflicts}
+	}
+
+	res := &Result{}
+	var review []scored
+	for _, p := range strong {
+		k := keyOf(p.a, p.b)
+		if p.w < model.Upper || recs[p.a].undecidable || recs[p.b].undecidable {
+			if !decided[k] {
+				review = append(review, p)
+			}
+			continue
+		}
+		if different[k] {
+			continue
+		}
+		ra, rb := cl.find(p.a), cl.find(p.b)
+		if ra == rb {
+			continue
+		}
+		if declaredApart(ra, rb) || !coherent(recs, cl.membersOf(ra), cl.membersOf(rb), model) {
+			if !decided[k] {
+				review = append(review, p)
+			}
+			continue
+		}
+		cl.union(ra, rb)
+	}
+
+	// Linked: strong pairs whose records ended in one cluster.
+	for _, p := range strong {
+		if p.w >= model.Upper && cl.find(p.a) == cl.find(p.b) && !recs[p.a].undecidable && !recs[p.b].undecidable {
+			res.Linked = append(res.Linked, Pair{A: records[p.a].ID, B: records[p.b].ID, Weight: p.w})
+		}
+	}
+	// Review: undecided pairs still in two clusters, heaviest first.
+	for _, p := range review {
+		if cl.find(p.a) == cl.find(p.b) {
+			continue
+		}
+		pair := explainPrepared(&records[p.a], &records[p.b], &recs[p.a], &recs[p.b], model)
+		res.Review = append(res.Review, pair)
+	}
+	sortPairs(res.Review)
+
+	seen := make([]bool, n)
+	for i := 0; i < n; i++ {
+		if seen[i] {
+			continue
+		}
+		ms := slices.Clone(cl.membersOf(cl.find(int32(i))))
+		slices.Sort(ms)
+		ids := make([]string, len(ms))
+		for k, m := range ms {
+			seen[m] = true
+			ids[k] = records[m].ID
+		}
+		res.Clusters = append(res.Clusters, ids)
+	}
+	for i := range recs {
+		if recs[i].undecidable {
+			res.Undecidable = append(res.Undecidable, records[i].ID)
+		}
+	}
+	return res, nil
+}
+
+// coherent applies the coherence rule to a proposed merge.
+func coherent(recs []prepared, ma, mb []int32, model *Model) bool {
+	sum, count := 0.0, 0
+	for _, x := range ma {
+		for _, y := range mb {
+			if count >= maxCrossChecks {
+				break
+			}
+			g, al := compare(&recs[x], &recs[y])
+			if g.conflict() {
+				return false
+			}
+			if recs[x].undecidable || recs[y].undecidable {
+				continue // joined by a person; their weak names prove nothing
+			}
+			w := model.weightOf(&recs[x], &recs[y], g, al)
+			if w < minCrossWeight {
+				return false
+			}
+			sum += w
+			count++
+		}
+	}
+	return count == 0 || sum/float64(count) >= model.Lower
+}

@@ -1,0 +1,207 @@
+// Package linkage finds the records, from one list or many, that describe
+// the same person: blocking on several keys, field comparisons across
+// scripts, a Fellegi–Sunter model whose m-probabilities are learned by EM
+// and whose u-probabilities come from random pairs, and a clustering that
+// keeps people's decisions and refuses incoherent merges.
+//
+// Link is a pure function of its input: no clock, no randomness that is
+// not seeded from the input, no I/O. An interrupted run can simply be
+// repeated.
+package linkage
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Claim is the part of a record's claim that linkage needs: what the
+// source said happened and the period of its date.
+type Claim struct {
+	Status     string
+	Start, End string // YYYY-MM-DD, the period of the claim date
+}
+
+// Record is what one source says about one person.
+type Record struct {
+	ID        string   // globally unique record id
+	Source    string   // source short id (duplicates also occur inside one source)
+	Names     []string // name as written first, then alternative spellings
+	Sex       string   // "m", "f" or ""
+	BirthYear int      // 0 = unknown
+	BirthDate string   // "YYYY-MM-DD" or ""
+	Region    string
+	Locality  string
+	Claims    []Claim
+}
+
+// Verdicts of people's decisions.
+const (
+	Same      = "same"
+	Different = "different"
+	Unsure    = "unsure"
+)
+
+// Decision is a person's verdict on a pair of records. "same" and
+// "different" always win over the model.
+type Decision struct {
+	A, B    string
+	Verdict string // "same" | "different" | "unsure"
+}
+
+// Options tune a run. Zero thresholds take the defaults.
+type Options struct {
+	Upper, Lower float64 // match weight thresholds (log2 Bayes factor)
+	Progress     func(done, total int)
+}
+
+// Default thresholds, in log2 Bayes factor. Chosen on synthetic
+// mixed-script lists and FEBRL (see bench/linkage).
+const (
+	DefaultUpper = 12.0
+	DefaultLower = 4.0
+)
+
+// Evidence is one field's contribution to a pair's weight.
+type Evidence struct {
+	Field      string
+	Comparison string // e.g. "name jw=0.93 (translit)"
+	Level      int
+	Weight     float64
+}
+
+// Pair is two records with their total weight and the evidence for it.
+type Pair struct {
+	A, B     string
+	Weight   float64
+	Evidence []Evidence
+}
+
+// Result is the outcome of Link.
+type Result struct {
+	Clusters    [][]string // record IDs, one slice per person; every input record appears exactly once
+	Linked      []Pair     // pairs at/above Upper that were applied
+	Review      []Pair     // pairs between Lower and Upper, for people to decide (never including pairs already decided)
+	Undecidable []string   // records never linked automatically, for a person to decide
+	Compared    int        // number of candidate pairs compared (so blocking can be judged)
+	Model       Model      // learned m/u parameters, printable for --explain
+}
+
+// DecisionConflictError reports "same" decisions that would join records
+// that people also declared different. Nothing can satisfy both, so Link
+// refuses rather than guess which person was right.
+type DecisionConflictError struct {
+	Conflicts []Decision // the "same" decisions that could not be applied
+}
+
+func (e *DecisionConflictError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "linkage: %d \"same\" decision(s) contradict \"different\" decisions:", len(e.Conflicts))
+	for i, d := range e.Conflicts {
+		if i == 5 {
+			b.WriteString(" …")
+			break
+		}
+		fmt.Fprintf(&b, " %s=%s", d.A, d.B)
+	}
+	return b.String()
+}
+
+// Link groups records into persons.
+func Link(records []Record, decisions []Decision, opt Options) (*Result, error) {
+	if opt.Upper == 0 && opt.Lower == 0 {
+		opt.Upper, opt.Lower = DefaultUpper, DefaultLower
+	}
+	if opt.Lower > opt.Upper {
+		return nil, fmt.Errorf("linkage: lower threshold %.2f is above upper threshold %.2f", opt.Lower, opt.Upper)
+	}
+	index := make(map[string]int32, len(records))
+	for i, r := range records {
+		if r.ID == "" {
+			return nil, fmt.Errorf("linkage: record %d has no id", i)
+		}
+		if _, dup := index[r.ID]; dup {
+			return nil, fmt.Errorf("linkage: record id %q appears twice", r.ID)
+		}
+		index[r.ID] = int32(i)
+	}
+	for _, d := range decisions {
+		switch d.Verdict {
+		case Same, Different, Unsure:
+		default:
+			return nil, fmt.Errorf("linkage: decision on %s and %s has unknown verdict %q", d.A, d.B, d.Verdict)
+		}
+	}
+	prog := &progress{f: opt.Progress}
+
+	recs := prepareAll(records)
+	prog.report(progressPrepared)
+	cand := findCandidates(recs, prog)
+	model := trainModel(recs, cand)
+	model.Upper, model.Lower = opt.Upper, opt.Lower
+	prog.report(progressTrained)
+	strong := scoreCandidates(recs, cand, &model)
+	compared := len(cand.pairs)
+	cand = nil // the comparisons are the bulk of memory; clustering needs only the strong pairs
+	prog.report(progressScored)
+	res, err := cluster(records, recs, index, strong, decisions, &model, opt)
+	if err != nil {
+		return nil, err
+	}
+	res.Compared = compared
+	res.Model = model
+	prog.report(progressDone)
+	return res, nil
+}
+
+// progress reports per mille of the run; comparisons dominate it.
+type progress struct {
+	f    func(done, total int)
+	mu   sync.Mutex
+	last int
+}
+
+const (
+	progressTotal    = 1000
+	progressPrepared = 50
+	progressCompared = 800
+	progressTrained  = 850
+	progressScored   = 900
+	progressDone     = 1000
+)
+
+func (p *progress) report(done int) {
+	if p == nil || p.f == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if done > p.last {
+		p.last = done
+		p.f(done, progressTotal)
+	}
+}
+
+// compare reports progress through the blocks being compared.
+func (p *progress) compare(blocksDone, blocks int) {
+	if blocks == 0 {
+		return
+	}
+	blocksDone = min(blocksDone, blocks)
+	p.report(progressPrepared + (progressCompared-progressPrepared)*blocksDone/blocks)
+}
+
+// sortPairs orders pairs by weight, heaviest first, then by ids so that
+// the result never depends on goroutine scheduling.
+func sortPairs(ps []Pair) {
+	sort.Slice(ps, func(i, j int) bool {
+		if ps[i].Weight != ps[j].Weight {
+			return ps[i].Weight > ps[j].Weight
+		}
+		if ps[i].A != ps[j].A {
+			return ps[i].A < ps[j].A
+		}
+		return ps[i].B < ps[j].B
+	})
+}

@@ -1,0 +1,87 @@
+package linkage
+
+// This file is the only place where linkage talks to package names.
+
+import (
+	"unicode"
+
+	"rollcall/internal/names"
+)
+
+// nameParts is one spelling of a name split into its parts, each folded to
+// the script-independent skeleton.
+type nameParts struct {
+	surname    string // folded, with its gender ending
+	given      string // folded; the first initial when only initials are written
+	patronymic string // father's name, folded (the patronymic's stem)
+	givenCanon string // given name through the equivalents table
+	fullWords  int    // words that are not initials
+	sex        byte   // 'm', 'f' or 0, from the name's form
+	keys       []string
+}
+
+func normalizeText(s string) string { return names.Normalize(s) }
+
+// fold returns the script-independent lower-case ASCII skeleton of s.
+func fold(s string) string { return names.Fold(s) }
+
+var equivalents = names.DefaultEquivalents()
+
+// parseName splits a full name as written into folded parts, with its
+// name-based blocking keys.
+func parseName(full string) nameParts {
+	n := names.ParseWith(full, equivalents)
+	p := nameParts{
+		surname:    n.SurnameFold,
+		given:      n.GivenFold,
+		patronymic: n.PatronymicStem,
+	}
+	if p.given != "" {
+		p.givenCanon = equivalents.Canonical(p.given)
+	} else if len(n.InitialsFold) > 0 && n.InitialsFold[0] != "" {
+		p.given = n.InitialsFold[0][:1]
+	}
+	for _, w := range []string{n.Surname, n.Given} {
+		if w != "" {
+			p.fullWords++
+		}
+	}
+	if n.Patronymic != "" {
+		p.fullWords++
+	}
+	p.fullWords += len(n.Other)
+	switch n.SexHint {
+	case "m":
+		p.sex = 'm'
+	case "f":
+		p.sex = 'f'
+	}
+	p.keys = equivalents.BlockingKeysOf(&n)
+	return p
+}
+
+// scriptLinkable reports whether the name is written in a script that the
+// comparisons understand: Cyrillic, Latin, or a mix of the two (a Latin
+// "a" typed into a Cyrillic word is common).
+func scriptLinkable(s string) bool {
+	switch names.DetectScript(s) {
+	case names.ScriptLatin, names.ScriptCyrillic:
+		return true
+	case names.ScriptMixed:
+		for _, r := range s {
+			if unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r) && !unicode.Is(unicode.Cyrillic, r) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// prefix returns the first n bytes of a folded (ASCII) string.
+func prefix(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

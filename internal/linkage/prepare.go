@@ -1,0 +1,192 @@
+package linkage
+
+import (
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// prepared is a record reduced to what the comparisons need, computed once.
+type prepared struct {
+	forms       []nameParts // one per spelling that parsed to something
+	sex         byte        // 'm', 'f' or 0 (from the record, else from the name's form)
+	year        int
+	date        string // YYYYMMDD or ""
+	place       string // gazetteer district id, or "?"+folded locality, or ""
+	region      string // gazetteer region id, or "?"+folded region, or ""
+	deathBy     int    // YYYYMMDD by which a killed/died claim says the person was dead; 0 none
+	aliveFrom   int    // YYYYMMDD: latest start of a claim that says the person was alive; 0 none
+	undecidable bool
+}
+
+// Claims that say the person was alive at the start of their period.
+var aliveStatuses = map[string]bool{
+	"detained": true, "sentenced": true, "restricted": true, "released": true, "found": true,
+	"injured": true, "tortured": true, "charged": true, "tried": true, "fined": true,
+}
+
+var deathStatuses = map[string]bool{"killed": true, "died_in_custody": true}
+
+func prepareAll(records []Record) []prepared {
+	out := make([]prepared, len(records))
+	places := &sync.Map{} // place as written → gazetteer id; lists repeat a few places
+	parallelChunks(len(records), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[i] = prepare(&records[i], places)
+		}
+	})
+	return out
+}
+
+// parallelChunks runs f over [0,n) split into chunks, one goroutine per CPU.
+func parallelChunks(n int, f func(lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 1000 || workers == 1 {
+		f(0, n)
+		return
+	}
+	chunk := (n + workers*8 - 1) / (workers * 8)
+	var wg sync.WaitGroup
+	next := make(chan int, workers*8)
+	for lo := 0; lo < n; lo += chunk {
+		next <- lo
+	}
+	close(next)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for lo := range next {
+				f(lo, min(n, lo+chunk))
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func prepare(r *Record, places *sync.Map) prepared {
+	var p prepared
+	linkable := false
+	for _, n := range r.Names {
+		if strings.TrimSpace(n) == "" {
+			continue
+		}
+		parts := parseName(n)
+		if parts.surname == "" && parts.given == "" {
+			continue
+		}
+		p.forms = append(p.forms, parts)
+		if parts.fullWords >= 2 && scriptLinkable(n) {
+			linkable = true
+		}
+	}
+	p.undecidable = !linkable
+	switch strings.ToLower(strings.TrimSpace(r.Sex)) {
+	case "m":
+		p.sex = 'm'
+	case "f":
+		p.sex = 'f'
+	default:
+		for _, f := range p.forms {
+			if f.sex != 0 {
+				p.sex = f.sex
+				break
+			}
+		}
+	}
+	p.date = compactDate(r.BirthDate)
+	p.year = r.BirthYear
+	if p.year == 0 && p.date != "" {
+		p.year, _ = strconv.Atoi(p.date[:4])
+	}
+	p.place, p.region = resolvePlace(r.Region, r.Locality, places)
+	for _, c := range r.Claims {
+		status := strings.ToLower(strings.TrimSpace(c.Status))
+		start, end := compactDateInt(c.Start), compactDateInt(c.End)
+		if end == 0 {
+			end = start
+		}
+		if deathStatuses[status] && end != 0 && (p.deathBy == 0 || end < p.deathBy) {
+			p.deathBy = end
+		}
+		if aliveStatuses[status] && start > p.aliveFrom {
+			p.aliveFrom = start
+		}
+	}
+	return p
+}
+
+// compactDate turns "YYYY-MM-DD" into "YYYYMMDD"; anything else into "".
+func compactDate(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) == 10 && s[4] == '-' && s[7] == '-' {
+		d := s[:4] + s[5:7] + s[8:]
+		if _, err := strconv.Atoi(d); err == nil {
+			return d
+		}
+	}
+	if len(s) == 8 {
+		if _, err := strconv.Atoi(s); err == nil {
+			return s
+		}
+	}
+	return ""
+}
+
+func compactDateInt(s string) int {
+	s = strings.TrimSpace(s)
+	switch len(s) {
+	case 10:
+		n, _ := strconv.Atoi(s[:4] + s[5:7] + s[8:])
+		return n
+	case 7: // YYYY-MM: callers pass periods, but be lenient
+		n, _ := strconv.Atoi(s[:4] + s[5:7] + "01")
+		return n
+	case 4:
+		n, _ := strconv.Atoi(s + "0101")
+		return n
+	}
+	return 0
+}
+
+// resolvePlace returns the most specific known place and the region of a
+// record. Sources put a district in either field, so both are tried.
+func resolvePlace(region, locality string, cache *sync.Map) (place, reg string) {
+	locID := lookupPlace(locality, cache)
+	regID := lookupPlace(region, cache)
+	switch {
+	case locID != "" && locID != republicID:
+		place = locID
+	case regID != "" && regID != republicID:
+		place = regID
+	case locality != "" && locID == "":
+		if f := placeFold(locality); f != "" {
+			place = "?" + f
+		}
+	}
+	switch {
+	case locID != "" || regID != "":
+		reg = republicID
+	case region != "":
+		if f := placeFold(region); f != "" {
+			reg = "?" + f
+		}
+	}
+	return place, reg
+}
+
+func lookupPlace(raw string, cache *sync.Map) string {
+	if strings.TrimSpace(raw) == "" {
+		return ""
+	}
+	if cache == nil {
+		return defaultGazetteer().lookup(raw)
+	}
+	if v, ok := cache.Load(raw); ok {
+		return v.(string)
+	}
+	id := defaultGazetteer().lookup(raw)
+	cache.Store(raw, id)
+	return id
+}
