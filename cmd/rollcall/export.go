@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"rollcall/internal/publish"
+)
+
+func init() {
+	register("export", "write every record with its person id as CSV or JSON", runExport)
+}
+
+func runExport(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags(g, "export", "export --format csv|json [--public] [--out FILE]", stderr)
+	format := fs.String("format", "csv", "csv or json")
+	public := fs.Bool("public", false, "apply the public rules: no notes, no sources' identities, no claims below the public verification level")
+	out := fs.String("out", "", "write to this file instead of standard output")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	if *format != "csv" && *format != "json" {
+		return fmt.Errorf("--format %q: want csv or json", *format)
+	}
+	st, err := g.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	opt := publish.ExportOptions{Format: *format, Public: *public}
+	if *out == "" {
+		return publish.Export(ctx, st, stdout, opt)
+	}
+	// Write beside the target and rename, so a reader never sees half a file.
+	tmp, err := os.CreateTemp(filepath.Dir(*out), ".export-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := publish.Export(ctx, st, tmp, opt); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), *out)
+}

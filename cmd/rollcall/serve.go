@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"rollcall/internal/intake"
+	"rollcall/internal/web"
+)
+
+func init() {
+	register("serve", "run the web site", runServe)
+}
+
+func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags(g, "serve", "serve [--addr 127.0.0.1:8080] [--demo]", stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	demo := fs.Bool("demo", false, "load a synthetic demo data set when the registry is empty")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	// Logs never carry addresses, names or tokens: the handler logs only
+	// what the code passes it, and no request logging is done.
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	st, err := g.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *demo {
+		loaded, err := intake.LoadDemo(ctx, st, g.data)
+		if err != nil {
+			return err
+		}
+		if loaded {
+			log.Info("loaded the synthetic demo data set")
+		}
+	}
+	site, err := web.New(st, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	fmt.Fprintf(stdout, "Rollcall is serving on http://%s/\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

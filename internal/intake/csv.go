@@ -1,0 +1,299 @@
+// Package intake brings data in: the interchange CSV of DESIGN.md, and the
+// synthetic demo set that is loaded through the same path.
+package intake
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"rollcall/internal/names"
+	"rollcall/internal/registry"
+)
+
+// Columns are the interchange CSV's columns in their documented order.
+var Columns = []string{"source", "record", "name", "name_alt", "sex", "birth_year", "birth_date",
+	"region", "locality", "roles", "status", "date", "verification", "place", "note"}
+
+var requiredColumns = []string{"source", "record", "name", "status", "date"}
+
+// Limits on field sizes: generous for any real name or note, small enough
+// that a hostile file cannot bloat the database through one cell.
+const (
+	maxShortField = 500
+	maxNoteField  = 10000
+)
+
+// Row is one valid line of an interchange file: one claim of one record.
+type Row struct {
+	Line        int
+	Record      registry.Record
+	Claim       registry.Claim
+	PersonHash  personHash // per-field hashes, to say which field disagrees
+	FieldsHash  string     // stored with the record to recognise it again
+	Fingerprint string     // what makes a claim the same claim on re-import
+}
+
+// RowError is a bad line; the reason says why in plain words.
+type RowError struct {
+	Line   int
+	Reason string
+	// fatal marks broken CSV structure, after which no later line can be
+	// trusted to start where it seems to.
+	fatal bool
+}
+
+func (e *RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Reason) }
+
+// Reader reads interchange rows one at a time, so a file of any size is
+// read in bounded memory.
+type Reader struct {
+	csv *csv.Reader
+	col map[string]int
+}
+
+// NewReader reads and checks the header. A UTF-8 byte order mark is skipped.
+func NewReader(r io.Reader) (*Reader, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	if bom, err := br.Peek(3); err == nil && string(bom) == "\xef\xbb\xbf" {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1 // we check the count ourselves, to say which line
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, errors.New("line 1: the file is empty; the first line must name the columns")
+	}
+	if err != nil {
+		return nil, csvError(err)
+	}
+	col := map[string]int{}
+	var unknown []string
+	for i, name := range header {
+		if !utf8.ValidString(name) {
+			return nil, &RowError{Line: 1, Reason: "the header is not valid UTF-8"}
+		}
+		name = strings.TrimSpace(name)
+		if !isColumn(name) {
+			unknown = append(unknown, strconv.Quote(name))
+			continue
+		}
+		if _, dup := col[name]; dup {
+			return nil, &RowError{Line: 1, Reason: fmt.Sprintf("column %q appears twice", name)}
+		}
+		col[name] = i
+	}
+	if len(unknown) > 0 {
+		return nil, &RowError{Line: 1, Reason: fmt.Sprintf("unknown column(s) %s; the columns are %s", strings.Join(unknown, ", "), strings.Join(Columns, ", "))}
+	}
+	var missing []string
+	for _, name := range requiredColumns {
+		if _, ok := col[name]; !ok {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &RowError{Line: 1, Reason: "missing required column(s) " + strings.Join(missing, ", ")}
+	}
+	return &Reader{csv: cr, col: col}, nil
+}
+
+func isColumn(name string) bool {
+	for _, c := range Columns {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+// csvError turns encoding/csv's errors into a RowError with the line.
+func csvError(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &RowError{Line: pe.StartLine, Reason: "broken CSV: " + pe.Err.Error(), fatal: true}
+	}
+	return err
+}
+
+// Next returns the next row. A bad row comes back as a *RowError and
+// reading may go on; any other error (broken quoting, a read error) ends
+// the file. At the end it returns io.EOF.
+func (r *Reader) Next() (Row, error) {
+	fields, err := r.csv.Read()
+	if err != nil {
+		return Row{}, csvError(err)
+	}
+	line, _ := r.csv.FieldPos(0)
+	if len(fields) != len(r.col) {
+		return Row{}, &RowError{Line: line, Reason: fmt.Sprintf("%d fields, the header has %d", len(fields), len(r.col))}
+	}
+	get := func(name string) string {
+		if i, ok := r.col[name]; ok {
+			return fields[i]
+		}
+		return ""
+	}
+	for i, f := range fields {
+		if !utf8.ValidString(f) {
+			l, _ := r.csv.FieldPos(i)
+			return Row{}, &RowError{Line: l, Reason: fmt.Sprintf("column %s is not valid UTF-8 (save the file as UTF-8)", r.columnAt(i))}
+		}
+	}
+	row, problems := parseRow(get)
+	row.Line = line
+	if len(problems) > 0 {
+		return Row{}, &RowError{Line: line, Reason: strings.Join(problems, "; ")}
+	}
+	return row, nil
+}
+
+func (r *Reader) columnAt(i int) string {
+	for name, j := range r.col {
+		if j == i {
+			return name
+		}
+	}
+	return strconv.Itoa(i + 1)
+}
+
+// parseRow checks every field and says everything wrong with the row.
+func parseRow(get func(string) string) (Row, []string) {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	text := func(name string, limit int) string {
+		v := names.Exact(get(name))
+		if utf8.RuneCountInString(v) > limit {
+			bad("%s is longer than %d characters", name, limit)
+		}
+		if strings.ContainsRune(v, 0) {
+			bad("%s contains a NUL character", name)
+		}
+		return v
+	}
+	var row Row
+	rec := &row.Record
+	rec.SourceKey = text("source", 100)
+	rec.Key = text("record", 200)
+	rec.Name = text("name", maxShortField)
+	for _, name := range []struct{ col, v string }{{"source", rec.SourceKey}, {"record", rec.Key}, {"name", rec.Name}} {
+		if name.v == "" {
+			bad("%s is empty", name.col)
+		}
+	}
+	for _, alt := range strings.Split(text("name_alt", maxShortField), ";") {
+		if alt = names.Exact(alt); alt != "" {
+			rec.NameAlt = append(rec.NameAlt, alt)
+		}
+	}
+	switch sex := strings.ToLower(text("sex", 1)); sex {
+	case "", "m", "f":
+		rec.Sex = sex
+	default:
+		bad("sex %q: want m, f or empty", sex)
+	}
+	if y := text("birth_year", 10); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil || len(y) != 4 || n < 1900 || n > 2100 {
+			bad("birth_year %q: want four digits such as 1987", y)
+		}
+		rec.BirthYear = n
+	}
+	if d := text("birth_date", 20); d != "" {
+		day, err := registry.ParseDay(d)
+		if err != nil {
+			bad("birth_date %q: want YYYY-MM-DD", d)
+		} else {
+			rec.BirthDate = day.String()
+			if rec.BirthYear != 0 && rec.BirthYear != int(day)/10000 {
+				bad("birth_date %s and birth_year %d disagree", d, rec.BirthYear)
+			}
+			rec.BirthYear = int(day) / 10000
+		}
+	}
+	rec.Region = text("region", maxShortField)
+	rec.Locality = text("locality", maxShortField)
+	for _, role := range strings.Split(text("roles", maxShortField), ";") {
+		if role = strings.TrimSpace(role); role == "" {
+			continue
+		}
+		r, err := registry.ParseRole(role)
+		if err != nil {
+			bad("%v", err)
+			continue
+		}
+		rec.Roles = append(rec.Roles, r)
+	}
+	c := &row.Claim
+	var err error
+	if c.Status, err = registry.ParseStatus(text("status", 50)); err != nil {
+		bad("%v", err)
+	}
+	if c.Date, err = registry.ParsePeriod(text("date", 20)); err != nil {
+		bad("%v", err)
+	}
+	if c.Verification, err = registry.ParseVerification(text("verification", 20)); err != nil {
+		bad("%v", err)
+	}
+	c.Place = text("place", maxShortField)
+	c.Note = text("note", maxNoteField)
+	if len(problems) > 0 {
+		return row, problems
+	}
+	row.PersonHash, row.FieldsHash = hashPerson(rec)
+	row.Fingerprint = fingerprint(c)
+	return row, nil
+}
+
+// personField names the person fields in the order of personHash.
+var personField = [...]string{"name", "name_alt", "sex", "birth_year", "birth_date", "region", "locality", "roles"}
+
+// personHash holds one small hash per person field: enough to tell which
+// field two rows of a record disagree on without keeping the rows.
+type personHash [len(personField)]uint32
+
+func hashPerson(rec *registry.Record) (personHash, string) {
+	roles := make([]string, len(rec.Roles))
+	for i, r := range rec.Roles {
+		roles[i] = string(r)
+	}
+	values := [len(personField)]string{rec.Name, strings.Join(rec.NameAlt, ";"), rec.Sex, strconv.Itoa(rec.BirthYear),
+		rec.BirthDate, rec.Region, rec.Locality, strings.Join(roles, ";")}
+	var ph personHash
+	all := sha256.New()
+	for i, v := range values {
+		h := fnv.New32a()
+		h.Write([]byte(v))
+		ph[i] = h.Sum32()
+		fmt.Fprintf(all, "%d:%s\x00", len(v), v)
+	}
+	return ph, base64.RawStdEncoding.EncodeToString(all.Sum(nil)[:12])
+}
+
+// differs names the fields in which two rows of one record disagree.
+func (a personHash) differs(b personHash) []string {
+	var fields []string
+	for i := range a {
+		if a[i] != b[i] {
+			fields = append(fields, personField[i])
+		}
+	}
+	return fields
+}
+
+func fingerprint(c *registry.Claim) string {
+	h := sha256.New()
+	for _, v := range []string{string(c.Status), c.Date.String(), c.Verification.String(), c.Place, c.Note} {
+		fmt.Fprintf(h, "%d:%s\x00", len(v), v)
+	}
+	return base64.RawStdEncoding.EncodeToString(h.Sum(nil)[:12])
+}

@@ -1,0 +1,166 @@
+// Package publish turns the registry into what leaves the server: exports,
+// and (later) snapshots, feeds and the static mirror. Everything public
+// goes through the public projection in registry.
+package publish
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"strconv"
+	"strings"
+
+	"rollcall/internal/registry"
+	"rollcall/internal/store"
+)
+
+// ExportOptions choose the format and whether the public rules apply.
+type ExportOptions struct {
+	Format string // "csv" or "json"
+	Public bool
+}
+
+// ExportColumns are the export's CSV columns: the person first, then the
+// interchange columns.
+var ExportColumns = []string{"person", "source", "record", "name", "name_alt", "sex", "birth_year", "birth_date",
+	"region", "locality", "roles", "status", "date", "verification", "place", "note"}
+
+// jsonRecord is one record of the JSON export, with its claims.
+type jsonRecord struct {
+	Person    string      `json:"person"`
+	Source    string      `json:"source"`
+	Record    string      `json:"record"`
+	Name      string      `json:"name"`
+	NameAlt   []string    `json:"name_alt"`
+	Sex       string      `json:"sex"`
+	BirthYear int         `json:"birth_year,omitempty"`
+	BirthDate string      `json:"birth_date,omitempty"`
+	Region    string      `json:"region"`
+	Locality  string      `json:"locality"`
+	Roles     []string    `json:"roles"`
+	Claims    []jsonClaim `json:"claims"`
+}
+
+type jsonClaim struct {
+	Status       string `json:"status"`
+	Date         string `json:"date"`
+	Verification string `json:"verification"`
+	Place        string `json:"place"`
+	Note         string `json:"note,omitempty"`
+}
+
+// Export writes every record with its person id, one claim a row (CSV) or
+// one record an object (JSON), streaming.
+func Export(ctx context.Context, st *store.Store, w io.Writer, opt ExportOptions) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	var err error
+	if opt.Format == "json" {
+		err = exportJSON(ctx, st, bw, opt.Public)
+	} else {
+		err = exportCSV(ctx, st, bw, opt.Public)
+	}
+	if err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// eachRow applies the public projection when asked.
+func eachRow(ctx context.Context, st *store.Store, public bool, f func(store.ClaimRow) error) error {
+	return st.EachClaim(ctx, func(row store.ClaimRow) error {
+		if public {
+			c, ok := registry.PublicClaim(row.Claim)
+			if !ok {
+				return nil
+			}
+			row.Claim = c
+			row.Record = registry.PublicRecord(row.Record, row.SourceKind)
+		}
+		return f(row)
+	})
+}
+
+func exportCSV(ctx context.Context, st *store.Store, w io.Writer, public bool) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(ExportColumns); err != nil {
+		return err
+	}
+	err := eachRow(ctx, st, public, func(row store.ClaimRow) error {
+		r, c := row.Record, row.Claim
+		year := ""
+		if r.BirthYear != 0 {
+			year = strconv.Itoa(r.BirthYear)
+		}
+		return cw.Write([]string{row.PersonID, r.SourceKey, r.Key, r.Name, strings.Join(r.NameAlt, ";"), r.Sex, year, r.BirthDate,
+			r.Region, r.Locality, joinRoles(r.Roles), string(c.Status), c.Date.String(), c.Verification.String(), c.Place, c.Note})
+	})
+	if err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func exportJSON(ctx context.Context, st *store.Store, w io.Writer, public bool) error {
+	if _, err := io.WriteString(w, "[\n"); err != nil {
+		return err
+	}
+	var cur *jsonRecord
+	curID := ""
+	first := true
+	flush := func() error {
+		if cur == nil {
+			return nil
+		}
+		b, err := json.Marshal(cur)
+		if err != nil {
+			return err
+		}
+		if !first {
+			io.WriteString(w, ",\n")
+		}
+		first = false
+		_, err = w.Write(b)
+		return err
+	}
+	err := eachRow(ctx, st, public, func(row store.ClaimRow) error {
+		r, c := row.Record, row.Claim
+		if cur == nil || row.Record.ID != curID {
+			if err := flush(); err != nil {
+				return err
+			}
+			curID = r.ID
+			cur = &jsonRecord{Person: row.PersonID, Source: r.SourceKey, Record: r.Key, Name: r.Name, NameAlt: nonNil(r.NameAlt), Sex: r.Sex,
+				BirthYear: r.BirthYear, BirthDate: r.BirthDate, Region: r.Region, Locality: r.Locality, Roles: nonNil(splitRoles(r.Roles))}
+		}
+		cur.Claims = append(cur.Claims, jsonClaim{Status: string(c.Status), Date: c.Date.String(), Verification: c.Verification.String(), Place: c.Place, Note: c.Note})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, "\n]\n")
+	return err
+}
+
+func splitRoles(roles []registry.Role) []string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = string(r)
+	}
+	return out
+}
+
+func joinRoles(roles []registry.Role) string { return strings.Join(splitRoles(roles), ";") }
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,238 @@
+// Package registry is the domain at the centre of Rollcall: sources, records,
+// persons, claims, incidents and relationships, and the counting rules that
+// say who was missing, detained, killed or released as of a date, as known
+// at a moment. It is pure Go: no SQL, no HTTP.
+package registry
+
+import (
+	"fmt"
+	"time"
+)
+
+// Status is what a claim says happened to a person: a state (which lasts
+// until another state replaces it) or an act (which happened once).
+type Status string
+
+// States, in the order of their stage (see Stage).
+const (
+	Missing       Status = "missing"
+	Detained      Status = "detained"
+	Sentenced     Status = "sentenced"
+	Restricted    Status = "restricted"
+	Released      Status = "released"
+	Found         Status = "found"
+	Killed        Status = "killed"
+	DiedInCustody Status = "died_in_custody"
+)
+
+// Acts: dated events that do not change a person's state.
+const (
+	Injured  Status = "injured"
+	Tortured Status = "tortured"
+	Charged  Status = "charged"
+	Tried    Status = "tried"
+	Fined    Status = "fined"
+)
+
+// Statuses lists every status in a stable order: states first, then acts.
+var Statuses = []Status{Missing, Detained, Sentenced, Restricted, Released, Found, Killed, DiedInCustody,
+	Injured, Tortured, Charged, Tried, Fined}
+
+// ParseStatus accepts exactly the names in Statuses.
+func ParseStatus(s string) (Status, error) {
+	for _, st := range Statuses {
+		if string(st) == s {
+			return st, nil
+		}
+	}
+	return "", fmt.Errorf("unknown status %q (want one of missing, detained, sentenced, restricted, released, found, killed, died_in_custody, injured, tortured, charged, tried, fined)", s)
+}
+
+// IsState reports whether s is a state rather than an act.
+func (s Status) IsState() bool { return s.Stage() > 0 }
+
+// Stage orders states for breaking ties between claims that start on the
+// same day: the later stage wins. Equal stages (released = found,
+// killed = died_in_custody) tie; acts have stage 0.
+func (s Status) Stage() int {
+	switch s {
+	case Missing:
+		return 1
+	case Detained:
+		return 2
+	case Sentenced:
+		return 3
+	case Restricted:
+		return 4
+	case Released, Found:
+		return 5
+	case Killed, DiedInCustody:
+		return 6
+	}
+	return 0
+}
+
+// IsFinal reports the states that no later claim can change.
+func (s Status) IsFinal() bool { return s == Killed || s == DiedInCustody }
+
+// Verification is how well a claim is established.
+type Verification int
+
+// Verification levels, weakest first.
+const (
+	Unverified Verification = iota
+	Corroborated
+	Verified
+)
+
+var verificationNames = [...]string{"unverified", "corroborated", "verified"}
+
+func (v Verification) String() string {
+	if v < 0 || int(v) >= len(verificationNames) {
+		return fmt.Sprintf("verification(%d)", int(v))
+	}
+	return verificationNames[v]
+}
+
+// ParseVerification accepts the level names; the empty string is unverified.
+func ParseVerification(s string) (Verification, error) {
+	if s == "" {
+		return Unverified, nil
+	}
+	for i, name := range verificationNames {
+		if name == s {
+			return Verification(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown verification %q (want unverified, corroborated or verified)", s)
+}
+
+// Role is what a person was doing, as a source describes them.
+type Role string
+
+// Roles accepted in records.
+var Roles = []Role{"protester", "journalist", "rights_defender", "relative", "bystander", "tourist", "other"}
+
+// ParseRole accepts exactly the names in Roles.
+func ParseRole(s string) (Role, error) {
+	for _, r := range Roles {
+		if string(r) == s {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("unknown role %q (want protester, journalist, rights_defender, relative, bystander, tourist or other)", s)
+}
+
+// SourceKind is what sort of list or channel a source is.
+type SourceKind string
+
+// Kinds of source. The kind is public; who the source is never is.
+const (
+	KindList       SourceKind = "list"
+	KindVolunteers SourceKind = "volunteers"
+	KindRelative   SourceKind = "relative"
+	KindMedia      SourceKind = "media"
+	KindOfficial   SourceKind = "official"
+	KindCourt      SourceKind = "court"
+	KindPartner    SourceKind = "partner"
+)
+
+// Source is a list or channel that reports. Its confidential part (who the
+// informant is) is kept sealed by the store and never appears here in clear.
+type Source struct {
+	ID          string
+	Key         string // short id used in interchange files, e.g. volunteers-2022-07
+	Kind        SourceKind
+	Reliability int // 0 unknown, 1 (low) … 5 (high)
+	CreatedAt   time.Time
+}
+
+// Record is what one source says about one person. It never changes owner
+// source; the person fields are fixed when it is first recorded.
+type Record struct {
+	ID        string
+	SourceID  string
+	SourceKey string // the source's short id
+	Key       string // the source's own id for the person
+	Name      string // exactly as written (NFC)
+	NameAlt   []string
+	Sex       string // "m", "f" or ""
+	BirthYear int    // 0 unknown
+	BirthDate string // YYYY-MM-DD or ""
+	Region    string
+	Locality  string
+	Roles     []Role
+	CreatedAt time.Time
+}
+
+// Claim is one dated statement in a record. Claims are appended, never
+// edited; withdrawing one sets RetractedAt.
+type Claim struct {
+	ID           string
+	RecordID     string
+	Status       Status
+	Date         Period
+	Place        string
+	Details      string
+	IncidentID   string
+	Verification Verification
+	Note         string // never public
+	RecordedAt   time.Time
+	RetractedAt  time.Time // zero while in force
+}
+
+// Person is a cluster of records that refer to the same human being.
+type Person struct {
+	ID        string
+	CreatedAt time.Time
+}
+
+// Link says that a record belonged to a person from LinkedAt until
+// UnlinkedAt (zero while current). Links are never deleted, so a count can
+// be recomputed as it was known at any past moment.
+type Link struct {
+	ID         string
+	RecordID   string
+	PersonID   string
+	LinkedAt   time.Time
+	UnlinkedAt time.Time
+	By         string
+	Why        string
+}
+
+// CurrentAt reports whether the link held at known-at time t.
+func (l Link) CurrentAt(t time.Time) bool {
+	return !l.LinkedAt.After(t) && (l.UnlinkedAt.IsZero() || l.UnlinkedAt.After(t))
+}
+
+// Incident is a dated event that claims can point to.
+type Incident struct {
+	ID          string
+	Name        string
+	Date        Period
+	Place       string
+	Description string
+}
+
+// RelationshipKind names how two persons are related.
+type RelationshipKind string
+
+// Kinds of relationship.
+const (
+	Parent    RelationshipKind = "parent"
+	Child     RelationshipKind = "child"
+	Sibling   RelationshipKind = "sibling"
+	Spouse    RelationshipKind = "spouse"
+	Colleague RelationshipKind = "colleague"
+)
+
+// Relationship links two persons, so that relatives taken as hostages can
+// be shown as such.
+type Relationship struct {
+	ID          string
+	PersonA     string
+	PersonB     string
+	Kind        RelationshipKind // A is Kind of B
+	RecordedAt  time.Time
+	RetractedAt time.Time
+}

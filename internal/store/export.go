@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"rollcall/internal/registry"
+)
+
+// ClaimRow is one claim of one record with the person the record belongs
+// to now: the unit of the interchange format.
+type ClaimRow struct {
+	PersonID   string
+	Record     registry.Record
+	SourceKind registry.SourceKind
+	Claim      registry.Claim
+}
+
+// EachClaim calls f for every claim in force (not retracted), ordered by
+// person, record and date, so a caller can stream any number of them.
+func (s *Store) EachClaim(ctx context.Context, f func(ClaimRow) error) error {
+	rows, err := s.read.QueryContext(ctx, `
+		SELECT l.person_id, r.id, s.key, s.kind, r.source_record, r.name, r.name_alt, r.sex, r.birth_year, r.birth_date,
+		       r.region, r.locality, r.roles, r.created_at,
+		       c.id, c.status, c.date_start, c.precision, c.place, c.details, c.verification, c.note, c.recorded_at
+		FROM claims c
+		JOIN records r ON r.id = c.record_id
+		JOIN sources s ON s.id = r.source_id
+		JOIN links l ON l.record_id = r.id AND l.unlinked_at IS NULL
+		WHERE c.retracted_at IS NULL
+		ORDER BY l.person_id, r.id, c.date_start, c.id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var row ClaimRow
+		var alt, roles, kind, status, precision string
+		var created, recorded int64
+		var start, verification int64
+		rec, c := &row.Record, &row.Claim
+		if err := rows.Scan(&row.PersonID, &rec.ID, &rec.SourceKey, &kind, &rec.Key, &rec.Name, &alt, &rec.Sex, &rec.BirthYear, &rec.BirthDate,
+			&rec.Region, &rec.Locality, &roles, &created,
+			&c.ID, &status, &start, &precision, &c.Place, &c.Details, &verification, &c.Note, &recorded); err != nil {
+			return err
+		}
+		row.SourceKind = registry.SourceKind(kind)
+		rec.NameAlt = splitList(alt)
+		for _, r := range splitList(roles) {
+			rec.Roles = append(rec.Roles, registry.Role(r))
+		}
+		rec.CreatedAt = fromMicros(sql.NullInt64{Int64: created, Valid: true})
+		c.RecordID = rec.ID
+		c.Status = registry.Status(status)
+		c.Date = registry.PeriodFrom(registry.Day(start), registry.Precision(precision))
+		c.Verification = registry.Verification(verification)
+		c.RecordedAt = fromMicros(sql.NullInt64{Int64: recorded, Valid: true})
+		if err := f(row); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ";")
+}
+
+// Stats says how much the registry holds.
+type Stats struct {
+	Sources, Records, Persons, Claims int
+}
+
+// Totals counts the rows of the main tables; persons are those with at
+// least one record linked now.
+func (s *Store) Totals(ctx context.Context) (Stats, error) {
+	var st Stats
+	err := s.read.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM sources), (SELECT count(*) FROM records),
+		(SELECT count(DISTINCT person_id) FROM links WHERE unlinked_at IS NULL), (SELECT count(*) FROM claims)`).
+		Scan(&st.Sources, &st.Records, &st.Persons, &st.Claims)
+	return st, err
+}
