@@ -22,14 +22,20 @@ import (
 //	ч ch            → ch
 //	й ы y ı i       → i    ICAO I and Y, press Y, Karakalpak ı
 //	я ya ia, ю yu iu → ia, iu (follows from й/y → i)
-//	ё yo            → io   (ICAO's E for ё stays e: near, not equal)
+//	ё yo            → io   but word-initially e, as ICAO writes Ё (Ёдгор:
+//	                       Yodgor/Edgor); medial ICAO e stays near, not equal
 //	е ye e э        → e    "ie" at word start or after a vowel drops its i:
 //	                       Yevgeny/Evgenii, Sergeyev/Sergeev, Aliyev/Aliev
 //	қ q к           → k    ғ g‘ gh g → g;  ң ń n' → n
-//	ә á a'          → a    ө ó o' → o;  ү ú u' ұ → u
-//	ў               → o    Uzbek ў is o‘ (vowel) …
-//	ў w u в         → v    … but after a, e, o, u it is Karakalpak w
-//	                       (Даўлет, Dawlet, Daulet, Давлет → davlet)
+//	ә á a'          → a    ө ó → o;  ү ú u' ұ → u
+//	ў o‘ w          → v    next to a vowel: Karakalpak w (Даўлет, Dawlet,
+//	                       and Daulet, Давлет → davlet: u between a/e/o/u
+//	                       and a consonant is w too) …
+//	ў o‘ w          → u    … elsewhere the Uzbek vowel ў, which
+//	                       Russian-language lists write у (Ўткир, O‘tkir,
+//	                       O'tkir, Уткир, Utkir → utkir; only the
+//	                       apostrophe-less Otkir stays otkir, one letter off).
+//	                       So the old Karakalpak o' (ө) also reads as u.
 //	ъ ь ' ‘ ’ ` -   → dropped (hyphens join: Ali-zade = Alizade)
 //	double letters  → single (Kallykhanova/Kalykhanova)
 //
@@ -83,7 +89,9 @@ func foldStage1(dst []byte, s string) []byte {
 				dst = append(dst, byte(r))
 			case 'A' <= r && r <= 'Z':
 				dst = append(dst, byte(r)+('a'-'A'))
-			case r == '\'' || r == '`' || r == '-':
+			case r == '\'' || r == '`':
+				dst = apostrophe(dst)
+			case r == '-':
 			default:
 				sep()
 			}
@@ -91,15 +99,6 @@ func foldStage1(dst []byte, s string) []byte {
 		}
 		lr := unicode.ToLower(r)
 		if isCyrillic(lr) {
-			if lr == 'ў' {
-				// Karakalpak w after a vowel, Uzbek o‘ elsewhere.
-				if n := len(dst); n > 0 && isFoldVowelNotI(dst[n-1]) {
-					dst = append(dst, 'w')
-				} else {
-					dst = append(dst, 'o')
-				}
-				continue
-			}
 			dst = append(dst, cyrFold[lr-0x400]...)
 			continue
 		}
@@ -113,8 +112,10 @@ func foldStage1(dst []byte, s string) []byte {
 			continue
 		}
 		switch {
-		case isApostrophe(lr), lr == '‐', lr == '‑', lr == '–':
-			// part of a letter (o‘) or a hyphenated name: no split
+		case isApostrophe(lr):
+			dst = apostrophe(dst)
+		case lr == '‐', lr == '‑', lr == '–':
+			// a hyphenated name: no split
 		case unicode.Is(unicode.Mn, lr):
 		case unicode.IsLetter(lr):
 			// a letter of another script: no skeleton for it, dropped
@@ -125,6 +126,16 @@ func foldStage1(dst []byte, s string) []byte {
 		default:
 			sep()
 		}
+	}
+	return dst
+}
+
+// apostrophe handles an apostrophe in stage 1: it never splits a word, and
+// after o it makes Uzbek o‘ (the letter ў), which is written 'w' here and
+// resolved in stage 2 like Cyrillic ў.
+func apostrophe(dst []byte) []byte {
+	if n := len(dst); n > 0 && dst[n-1] == 'o' {
+		dst[n-1] = 'w'
 	}
 	return dst
 }
@@ -246,8 +257,22 @@ func foldStage2(dst []byte, in []byte) []byte {
 		case 'q':
 			c = 'k'
 		case 'w':
-			c = 'v'
+			// ў, o‘ and w: Karakalpak consonant w next to a vowel
+			// (Даўлет, Dawlet → davlet), else the Uzbek vowel ў, which
+			// Russian-language lists write у (Ўткир, O‘tkir, Уткир → utkir).
+			if isFoldVowelNotI(prev()) || isFoldVowel(n1) {
+				c = 'v'
+			} else {
+				c = 'u'
+			}
 		case 'i':
+			if n1 == 'o' && prev() == ' ' && i+2 < n {
+				// Word-initial ё/yo/io: ICAO writes Ё as E (Ёдгор:
+				// Yodgor, Edgor → edgor).
+				emit('e')
+				i += 2
+				continue
+			}
 			if n1 == 'e' {
 				if p := prev(); p == ' ' || isFoldVowel(p) {
 					i++ // Yevgeny→evgeni, Sergeyev→sergeev
@@ -278,7 +303,6 @@ var latinFold [0x250]string
 // latinFoldExtra maps the few letters beyond U+024F that names use.
 var latinFoldExtra = map[rune]string{
 	'ə': "a", 'ǵ': "g", 'ḩ': "h", 'ḥ': "h", 'ẖ': "h", 'ṣ': "s", 'ṭ': "t", 'ẓ': "z",
-	'ʻ': "", 'ʼ': "",
 }
 
 func init() {
@@ -291,7 +315,7 @@ func init() {
 		'ҳ': "h", 'һ': "h", 'і': "i", 'ї': "i", 'є': "e", 'ґ': "g", 'ѐ': "e", 'ѝ': "i",
 		'ӣ': "i", 'ӯ': "u", 'ҷ': "j", 'ҹ': "ch", 'ӂ': "j", 'ӝ': "j", 'ӧ': "o", 'ӱ': "u",
 		'ӓ': "a", 'ӛ': "a", 'ӫ': "o", 'ҫ': "s", 'ҡ': "k", 'ҙ': "z", 'ӑ': "a", 'ӗ': "e",
-		'ј': "i", 'љ': "l", 'њ': "n", 'ћ': "ch", 'ђ': "j", 'џ': "j", 'ѕ': "z", 'ў': "o",
+		'ў': "w", 'ј': "i", 'љ': "l", 'њ': "n", 'ћ': "ch", 'ђ': "j", 'џ': "j", 'ѕ': "z", 
 	}
 	for r, s := range cyr {
 		cyrFold[r-0x400] = s

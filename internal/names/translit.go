@@ -425,13 +425,19 @@ func kaaCyr(at func(int) rune, i int) (string, int) {
 			return "ч", 2
 		}
 	case 'y':
+		// After a consonant, ya yu yo are written with ь (Ámiwdárya →
+		// Әмиўдәрья): Karakalpak has no native consonant + я.
+		sign := ""
+		if p := at(i - 1); isLetterRune(p) && !isLatVowel(p) && p != 'y' {
+			sign = "ь"
+		}
 		switch n1 {
 		case 'o':
-			return "ё", 2
+			return sign + "ё", 2
 		case 'u':
-			return "ю", 2
+			return sign + "ю", 2
 		case 'a':
-			return "я", 2
+			return sign + "я", 2
 		}
 	}
 	if isApostrophe(c) {
