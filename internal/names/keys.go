@@ -18,7 +18,7 @@ const (
 // Phonetic reduces a folded word to a coarse consonant skeleton for
 // blocking and fuzzy search: the first letter (any vowel as "a"), then the
 // consonants with vowels dropped and voiced/voiceless and Turkic/Russian
-// pairs merged: b p f → p; d t → t; g k h → k (Ibragim/Ibrohim,
+// pairs merged: initial y before a vowel → j (Yusup/Jusup); b p f → p; d t → t; g k h → k (Ibragim/Ibrohim,
 // Berdaq/Berdakh); z s → s; j stays; sh → x; ch → c; v after a vowel and
 // the semivowel i are dropped with the vowels. Davlat, Daulet, Dovlat,
 // Dawlet all give "tvlt"; Tojiboyev and Tadjibaev give "tjpv".
@@ -34,7 +34,11 @@ func Phonetic(folded string) string {
 		var m byte
 		switch c {
 		case 'a', 'e', 'i', 'o', 'u', 'y':
-			if len(out) == 0 {
+			if len(out) == 0 && c == 'i' && i+1 < len(folded) && isFoldVowel(folded[i+1]) {
+				// Word-initial consonant y (Yusup, Юсуп) is Karakalpak
+				// and Kazakh j (Jusup, Жусуп).
+				m = 'j'
+			} else if len(out) == 0 {
 				m = 'a'
 			} else {
 				last = 0 // a vowel separates: "tt" across a vowel stays two
