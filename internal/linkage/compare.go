@@ -17,8 +17,8 @@ var fieldNames = [numFields]string{"surname", "given", "patronymic", "birth", "s
 
 // Level labels per field. Level 0 is always "missing": it has weight 0.
 var levelLabels = [numFields][]string{
-	fieldSurname:    {"missing", "exact", "jw>=0.92", "jw>=0.80", "different"},
-	fieldGiven:      {"missing", "exact or equivalent", "jw>=0.92", "jw>=0.80 or initial", "different"},
+	fieldSurname:    {"missing", "exact", "one typo", "jw>=0.88 or two typos", "different"},
+	fieldGiven:      {"missing", "exact or equivalent", "one typo", "jw>=0.88, two typos or initial", "different"},
 	fieldPatronymic: {"missing", "exact", "jw>=0.88", "different"},
 	fieldBirth:      {"missing", "same date", "date typo", "same year", "year ±1", "year ±3", "different"},
 	fieldSex:        {"missing", "same", "different"},
@@ -50,6 +50,8 @@ type nameMatch struct {
 	hasSur, hasGiven   bool
 	hasPatr            bool
 	surExact, givExact bool
+	surTypos           int // typoDistance, capped at 3
+	givenTypos         int
 }
 
 // compareNames tries every pair of spellings and both word orders: a
@@ -78,8 +80,10 @@ func compareNames(a, b *prepared) nameMatch {
 					m.hasSur = true
 					m.surExact = fa.surname == surB
 					m.sur = jaroWinkler(fa.surname, surB)
+					m.surTypos = typoDistance(fa.surname, surB, 2)
 					score += m.sur
 				}
+				m.givenTypos = 3
 				if fa.given != "" && givB != "" {
 					m.hasGiven = true
 					switch {
@@ -94,6 +98,7 @@ func compareNames(a, b *prepared) nameMatch {
 						}
 					default:
 						m.given = jaroWinkler(fa.given, givB)
+						m.givenTypos = typoDistance(fa.given, givB, 2)
 					}
 					score += m.given
 				}
@@ -142,9 +147,9 @@ func compareDetail(a, b *prepared, explain bool) (gamma, alignment, [numFields]s
 	case !nm.hasSur:
 	case nm.surExact:
 		g.set(fieldSurname, 1)
-	case nm.sur >= 0.92:
+	case nm.surTypos <= 1:
 		g.set(fieldSurname, 2)
-	case nm.sur >= 0.80:
+	case nm.sur >= 0.88 || nm.surTypos <= 2:
 		g.set(fieldSurname, 3)
 	default:
 		g.set(fieldSurname, 4)
@@ -163,9 +168,9 @@ func compareDetail(a, b *prepared, explain bool) (gamma, alignment, [numFields]s
 		} else {
 			g.set(fieldGiven, 4)
 		}
-	case nm.given >= 0.92:
+	case nm.givenTypos <= 1:
 		g.set(fieldGiven, 2)
-	case nm.given >= 0.80:
+	case nm.given >= 0.88 || nm.givenTypos <= 2:
 		g.set(fieldGiven, 3)
 	default:
 		g.set(fieldGiven, 4)

@@ -267,6 +267,7 @@ func runEM(counts map[gamma]int, uRandom [numFields][]float64) (m [numFields][]f
 		change := 0.0
 		for f := 0; f < numFields; f++ {
 			nm := smooth(mAcc[f], priorM[f], priorStrengthM)
+			capDifferent(f, nm)
 			nu := smooth(uAcc[f], uRandom[f], priorStrengthM)
 			for l := 1; l < len(nm); l++ {
 				change = math.Max(change, math.Abs(nm[l]-m[f][l]))
@@ -281,6 +282,31 @@ func runEM(counts map[gamma]int, uRandom [numFields][]float64) (m [numFields][]f
 		}
 	}
 	return m, lambda, emMaxIterations, false
+}
+
+// maxMDifferent caps, for the name fields, the share of true matches that
+// EM may believe disagree completely. Without it EM's "match" class drifts
+// towards "same family" (same surname, patronymic and district), and
+// siblings would link. Typos and transliteration land in the typo levels.
+var maxMDifferent = [numFields]float64{fieldSurname: 0.03, fieldGiven: 0.03, fieldPatronymic: 0.03}
+
+func capDifferent(f int, m []float64) {
+	limit := maxMDifferent[f]
+	last := len(m) - 1
+	if limit == 0 || m[last] <= limit {
+		return
+	}
+	excess := m[last] - limit
+	m[last] = limit
+	rest := 1 - m[last] - (1 - excess - m[last]) // mass of the other levels before
+	_ = rest
+	others := 0.0
+	for l := 1; l < last; l++ {
+		others += m[l]
+	}
+	for l := 1; l < last; l++ {
+		m[l] += excess * m[l] / others
+	}
 }
 
 // termFrequencies counts how many records carry each folded surname and

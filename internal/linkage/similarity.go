@@ -100,3 +100,50 @@ func oneInsertion(short, long string) bool {
 	}
 	return short[i:] == long[i+1:]
 }
+
+// typoDistance returns the optimal-string-alignment distance of a and b
+// (insertions, deletions, substitutions and swaps of neighbours), or
+// limit+1 when it exceeds limit. Folded names differ by typos, not by
+// transliteration, so a small distance is strong evidence where
+// Jaro–Winkler is lenient with long shared prefixes (Amanbaev/Amanbekov).
+func typoDistance(a, b string, limit int) int {
+	la, lb := len(a), len(b)
+	if abs(la-lb) > limit {
+		return limit + 1
+	}
+	if la > 30 || lb > 30 {
+		if a == b {
+			return 0
+		}
+		return limit + 1
+	}
+	var rows [3][32]int
+	prev2, prev, cur := &rows[0], &rows[1], &rows[2]
+	for j := 0; j <= lb; j++ {
+		prev[j] = j
+	}
+	for i := 1; i <= la; i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= lb; j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			best = min(best, v)
+		}
+		if best > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	if prev[lb] > limit {
+		return limit + 1
+	}
+	return prev[lb]
+}
