@@ -48,17 +48,29 @@ import (
 // Fold allocates only the result string for typical names.
 func Fold(s string) string {
 	var a1, a2 [96]byte
-	pre := foldStage1(a1[:0], s)
-	out := foldStage2(a2[:0], pre)
-	return string(out)
+	return string(foldBytes(a1[:0], a2[:0], s))
 }
+
+// foldBytes runs stage 1, then stage 2 until nothing changes, so that Fold
+// is idempotent: a rule's output can form another rule's input ("zx" →
+// "zh" → "j"), and a stored fold must fold to itself. Names need one or
+// two passes.
+func foldBytes(b1, b2 []byte, s string) []byte {
+	in := foldStage1(b1, s)
+	out := foldStage2(b2, in)
+	for pass := 0; pass < 8 && !bytesEqual(in, out); pass++ {
+		in, out = out, foldStage2(in[:0], out)
+	}
+	return out
+}
+
+func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
 
 // FoldToken is Fold with spaces removed: the folded form of one word of a
 // name (a hyphenated or spaced particle stays inside the word).
 func FoldToken(s string) string {
 	var a1, a2 [96]byte
-	pre := foldStage1(a1[:0], s)
-	out := foldStage2(a2[:0], pre)
+	out := foldBytes(a1[:0], a2[:0], s)
 	w := 0
 	for _, c := range out {
 		if c != ' ' {

@@ -239,20 +239,23 @@ func tokenize(dst []token, full string) []token {
 
 func appendWord(dst []token, w string) []token {
 	w = strings.TrimFunc(w, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '.' && !isApostrophe(r)
+		return !isWordRune(r) && r != '.'
+
 	})
 	// Initials: parts between dots of one or two letters.
 	if strings.Contains(w, ".") {
 		parts := strings.Split(w, ".")
-		allShort := true
+		allShort, letters := true, false
 		for _, p := range parts {
-			if c := letterCount(p); c > 2 || (c == 2 && !isDigraphInitial(p)) {
+			c := letterCount(p)
+			if c > 2 || (c == 2 && !isDigraphInitial(p)) || (c == 0 && p != "") {
 				allShort = false
 			}
+			letters = letters || c > 0
 		}
-		if allShort {
+		if allShort && letters {
 			for _, p := range parts {
-				if letterCount(p) > 0 {
+				if p != "" {
 					dst = append(dst, token{raw: p, fold: FoldToken(p), initial: true})
 				}
 			}
@@ -260,7 +263,7 @@ func appendWord(dst []token, w string) []token {
 		}
 		w = strings.Trim(w, ".")
 	}
-	w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !isApostrophe(r) })
+	w = strings.TrimFunc(w, func(r rune) bool { return !isWordRune(r) })
 	if w == "" {
 		return dst
 	}
@@ -269,6 +272,12 @@ func appendWord(dst []token, w string) []token {
 	t.initial = lc == 1 && isUpperWord(w)
 	t.caps = lc >= 2 && isUpperWord(w)
 	return append(dst, t)
+}
+
+// isWordRune: the runes a word keeps at its edges (letters, digits,
+// combining marks, apostrophes: ‘Ali’ keeps its quotes, harmlessly).
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || isApostrophe(r)
 }
 
 func letterCount(s string) int {

@@ -1,0 +1,69 @@
+package names
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzFold: no panic; output is lower-case ASCII words with single spaces;
+// Fold is idempotent (a folded string folds to itself, so keys built from
+// stored folds agree with keys built from raw text).
+func FuzzFold(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Fold(s)
+		checkFolded(t, s, out)
+		if again := Fold(out); again != out {
+			t.Fatalf("Fold not idempotent: %q → %q → %q", s, out, again)
+		}
+		if tok := FoldToken(s); strings.ReplaceAll(out, " ", "") != tok {
+			t.Fatalf("FoldToken(%q) = %q, Fold = %q", s, tok, out)
+		}
+		_ = Phonetic(out)
+		_ = DetectScript(s)
+		_ = DetectCyrillicLanguage(s)
+		for _, sc := range Schemes {
+			l := ToLatin(s, sc)
+			c := ToCyrillic(s, sc)
+			if utf8.ValidString(s) && (!utf8.ValidString(l) || !utf8.ValidString(c)) {
+				t.Fatalf("invalid UTF-8 from valid input %q", s)
+			}
+		}
+	})
+}
+
+// FuzzParse: no panic; Parse never loses or invents a letter; keys are
+// sorted and distinct.
+func FuzzParse(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		n := Parse(s)
+		checkNoLoss(t, s, n)
+		if n.SexHint != "" && n.SexHint != "m" && n.SexHint != "f" {
+			t.Fatalf("SexHint %q", n.SexHint)
+		}
+		for _, keys := range [][]string{BlockingKeys(s), SearchKeys(s), QueryKeys(s), FuzzyQueryKeys(s)} {
+			for i := 1; i < len(keys); i++ {
+				if keys[i-1] >= keys[i] {
+					t.Fatalf("keys not sorted/distinct: %q", keys)
+				}
+			}
+		}
+	})
+}
+
+var fuzzSeeds = []string{
+	"", " ", "Лалагул Каллыханова", "KALLYKHANOVA Lalagul", "Lalagul Kallıxanova",
+	"Tajimuratov D.", "D. M. Tajimuratov", "Jamshid Ahmad o‘g‘li Yusupov",
+	"Иван Иванович Иванов", "Sultan, Jamshid", "Нөкис", "O'zbekiston", "Qon'i'rat",
+	"Фе\u0308дор", "ǅemal", "محمد علي", "a.b.c.", "''''", "-- , ;", "Ёё Ўў Ғғ Ққ Ҳҳ",
+	"Shcherbakova Natalya Yuryevna", "Ali-zade Vali", "qızı", "\xff\xfe",
+}
