@@ -11,8 +11,17 @@ import (
 // that conflict) and their average reaches the review threshold. This is
 // what keeps a chain of weak links from growing one giant cluster and keeps
 // siblings (same surname and patronymic, other given name) apart.
+// maxContradiction: a cross pair whose birth, sex and place evidence
+// together weigh this much against is a cannot-link, however well the
+// names agree. Namesakes (same name, birth years and districts apart)
+// stay apart this way even when records without those fields would chain
+// them.
+const maxContradiction = -6.0
+
+// minCrossWeight is a var only so that the benchmark can sweep it.
+var minCrossWeight = 0.0
+
 const (
-	minCrossWeight = 0.0
 	// maxCrossChecks bounds the work of one merge; clusters of one person
 	// are small, so the bound only matters for pathological inputs.
 	maxCrossChecks = 4096
@@ -235,7 +244,7 @@ func coherent(recs []prepared, ma, mb []int32, model *Model) bool {
 				break
 			}
 			g, al := compare(&recs[x], &recs[y])
-			if g.conflict() {
+			if g.conflict() || model.contradiction(g) <= maxContradiction {
 				return false
 			}
 			if recs[x].undecidable || recs[y].undecidable {
@@ -250,4 +259,14 @@ func coherent(recs []prepared, ma, mb []int32, model *Model) bool {
 		}
 	}
 	return count == 0 || sum/float64(count) >= model.Lower
+}
+
+// contradiction sums the evidence against from the fields that are not
+// names.
+func (model *Model) contradiction(g gamma) float64 {
+	c := 0.0
+	for _, f := range [...]int{fieldBirth, fieldSex, fieldPlace} {
+		c += min(0, model.weights[f][g.level(f)])
+	}
+	return c
 }

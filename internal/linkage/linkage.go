@@ -59,7 +59,7 @@ type Options struct {
 // Default thresholds, in log2 Bayes factor. Chosen on synthetic
 // mixed-script lists and FEBRL (see bench/linkage).
 const (
-	DefaultUpper = 12.0
+	DefaultUpper = 11.0
 	DefaultLower = 4.0
 )
 

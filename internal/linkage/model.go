@@ -288,7 +288,7 @@ func runEM(counts map[gamma]int, uRandom [numFields][]float64) (m [numFields][]f
 // EM may believe disagree completely. Without it EM's "match" class drifts
 // towards "same family" (same surname, patronymic and district), and
 // siblings would link. Typos and transliteration land in the typo levels.
-var maxMDifferent = [numFields]float64{fieldSurname: 0.03, fieldGiven: 0.03, fieldPatronymic: 0.03}
+var maxMDifferent = [numFields]float64{fieldSurname: 0.03, fieldGiven: 0.03, fieldPatronymic: 0.03, fieldBirth: 0.02}
 
 func capDifferent(f int, m []float64) {
 	limit := maxMDifferent[f]
@@ -298,8 +298,6 @@ func capDifferent(f int, m []float64) {
 	}
 	excess := m[last] - limit
 	m[last] = limit
-	rest := 1 - m[last] - (1 - excess - m[last]) // mass of the other levels before
-	_ = rest
 	others := 0.0
 	for l := 1; l < last; l++ {
 		others += m[l]
