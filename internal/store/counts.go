@@ -30,20 +30,33 @@ func (s *Store) Counts(ctx context.Context, q registry.Query) (registry.Counts, 
 // the person its record was linked to as known at q.KnownAt.
 func (s *Store) countedClaims(ctx context.Context, q registry.Query, f func(person []byte, c registry.ClaimFacts)) error {
 	t := q.KnownAt.UnixMicro()
+	return s.claimFacts(ctx, `WHERE c.date_end <= ? AND c.verification >= ? AND c.recorded_at <= ?
+		  AND (c.retracted_at IS NULL OR c.retracted_at > ?)
+		  AND l.linked_at <= ? AND (l.unlinked_at IS NULL OR l.unlinked_at > ?)`,
+		[]any{int64(q.AsOf), int(q.MinVerification), t, t, t, t}, func(person []byte, c registry.ClaimFacts) {
+			if q.Counted(c) {
+				f(person, c)
+			}
+		})
+}
+
+// EachClaimFacts calls f for every claim with every link its record ever
+// had: all that any count, at any as-of date and known-at time, needs. One
+// pass over it can give counts for many dates (a chart over time).
+func (s *Store) EachClaimFacts(ctx context.Context, f func(person string, c registry.ClaimFacts)) error {
+	return s.claimFacts(ctx, "", nil, func(person []byte, c registry.ClaimFacts) { f(string(person), c) })
+}
+
+func (s *Store) claimFacts(ctx context.Context, where string, args []any, f func(person []byte, c registry.ClaimFacts)) error {
 	rows, err := s.read.QueryContext(ctx, s.rebind(`
 		SELECT l.person_id, c.status, c.date_start, c.date_end, c.verification, c.recorded_at,
 		       COALESCE(c.retracted_at, 0), l.linked_at, COALESCE(l.unlinked_at, 0)
-		FROM claims c JOIN links l ON l.record_id = c.record_id
-		WHERE c.date_end <= ? AND c.verification >= ? AND c.recorded_at <= ?
-		  AND (c.retracted_at IS NULL OR c.retracted_at > ?)
-		  AND l.linked_at <= ? AND (l.unlinked_at IS NULL OR l.unlinked_at > ?)`),
-		int64(q.AsOf), int(q.MinVerification), t, t, t, t)
+		FROM claims c JOIN links l ON l.record_id = c.record_id `+where), args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	var person sql.RawBytes
-	var status sql.RawBytes
+	var person, status sql.RawBytes
 	for rows.Next() {
 		var c registry.ClaimFacts
 		var start, end, verification int64
@@ -52,9 +65,7 @@ func (s *Store) countedClaims(ctx context.Context, q registry.Query, f func(pers
 		}
 		c.Status = internStatus(status)
 		c.Start, c.End, c.Verification = registry.Day(start), registry.Day(end), registry.Verification(verification)
-		if q.Counted(c) {
-			f(person, c)
-		}
+		f(person, c)
 	}
 	return rows.Err()
 }

@@ -1,0 +1,274 @@
+package intake_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"rollcall/internal/intake"
+	"rollcall/internal/registry"
+	"rollcall/internal/store"
+	"rollcall/internal/store/storetest"
+)
+
+const header = "source,record,name,name_alt,sex,birth_year,birth_date,region,locality,roles,status,date,verification,place,note\n"
+
+func file(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "list.csv")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func totals(t *testing.T, s *store.Store) store.Stats {
+	t.Helper()
+	tot, err := s.Totals(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tot
+}
+
+const goodList = header +
+	"vol,1,Лалагул Каллыханова,Lolagul Kallykhanova;Lalagul Kallıxanova,f,1987,,Нукус,,journalist,detained,2022-07-02,verified,СИЗО,informant: X\n" +
+	"vol,1,Лалагул Каллыханова,Lolagul Kallykhanova;Lalagul Kallıxanova,f,1987,,Нукус,,journalist,charged,2022-07-07,corroborated,,\n" +
+	"vol,2,\"KALLYKHANOV, Azamat\",,m,,1990-03-04,Nukus,,protester;relative,missing,2022-07,unverified,,\n"
+
+func TestImportIsIdempotent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		path := file(t, goodList)
+		res, err := intake.ImportFile(ctx, s, path, intake.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Rows != 3 || res.ClaimsNew != 3 || res.RecordsNew != 2 || res.SourcesNew != 1 || res.ClaimsUnchanged != 0 {
+			t.Errorf("first import: %+v", res)
+		}
+		first := totals(t, s)
+		res, err = intake.ImportFile(ctx, s, path, intake.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.ClaimsNew != 0 || res.RecordsNew != 0 || res.SourcesNew != 0 || res.ClaimsUnchanged != 3 {
+			t.Errorf("second import of the same file: %+v", res)
+		}
+		if again := totals(t, s); again != first {
+			t.Errorf("second import changed the registry: %+v → %+v", first, again)
+		}
+		// A later file from the same source repeating one row and adding one.
+		more := header +
+			"vol,1,Лалагул Каллыханова,Lolagul Kallykhanova;Lalagul Kallıxanova,f,1987,,Нукус,,journalist,charged,2022-07-07,corroborated,,\n" +
+			"vol,1,Лалагул Каллыханова,Lolagul Kallykhanova;Lalagul Kallıxanova,f,1987,,Нукус,,journalist,sentenced,2023-01,corroborated,,\n"
+		res, err = intake.ImportFile(ctx, s, file(t, more), intake.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.ClaimsNew != 1 || res.ClaimsUnchanged != 1 || res.RecordsNew != 0 {
+			t.Errorf("overlapping file: %+v", res)
+		}
+	})
+}
+
+func TestNamesStoredExactlyAsWritten(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		// "й" written decomposed (и + combining breve) is stored composed (NFC).
+		decomposed := "Сейтмуратов Нурлан Азаматови\u0306"
+		if _, err := intake.ImportFile(ctx, s, file(t, header+"v,1,"+decomposed+",,,,,,,,missing,2022-07-01,,,\n"), intake.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		s.EachClaim(ctx, func(r store.ClaimRow) error { got = r.Record.Name; return nil })
+		if want := "Сейтмуратов Нурлан Азаматовй"; got != want {
+			t.Errorf("stored name %q, want NFC %q", got, want)
+		}
+	})
+}
+
+func TestDryRunWritesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		res, err := intake.ImportFile(context.Background(), s, file(t, goodList), intake.Options{DryRun: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.ClaimsNew != 3 || res.RecordsNew != 2 {
+			t.Errorf("dry run says %+v, want 3 claims and 2 records", res)
+		}
+		if tot := totals(t, s); tot != (store.Stats{}) {
+			t.Errorf("dry run wrote %+v", tot)
+		}
+	})
+}
+
+func TestAcceptsBOMCRLFAndQuotedNewlines(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		body := "\ufeff" + strings.ReplaceAll(header, "\n", "\r\n") +
+			"vol,1,Ерлан Досжанов,,m,,,Nukus,,,detained,2022-07-02,corroborated,\"ИВС,\r\nкамера 3\",\"line one\r\nline two\"\r\n" +
+			"vol,2,Other,,m,,,Nukus,,,detained,2022-07-02,corroborated,,\r\n"
+		res, err := intake.ImportFile(context.Background(), s, file(t, body), intake.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Rows != 2 || res.ClaimsNew != 2 {
+			t.Errorf("%+v", res)
+		}
+		var place string
+		s.EachClaim(context.Background(), func(r store.ClaimRow) error {
+			if r.Record.Key == "1" {
+				place = r.Claim.Place
+			}
+			return nil
+		})
+		if place != "ИВС,\r\nкамера 3" && place != "ИВС,\nкамера 3" {
+			t.Errorf("quoted place = %q", place)
+		}
+	})
+}
+
+// importErr imports into a fresh SQLite store and returns the error text;
+// it fails the test when anything was written.
+func importErr(t *testing.T, body string) string {
+	t.Helper()
+	s := storetest.Open(t, store.SQLite)
+	_, err := intake.ImportFile(context.Background(), s, file(t, body), intake.Options{})
+	if err == nil {
+		t.Fatalf("import of a bad file succeeded:\n%s", body)
+	}
+	if tot := totals(t, s); tot != (store.Stats{}) {
+		t.Errorf("a bad file wrote %+v", tot)
+	}
+	return err.Error()
+}
+
+func TestBadInputIsReportedAndChangesNothing(t *testing.T) {
+	cases := []struct {
+		name string
+		body string
+		want []string // every one must appear in the error
+	}{
+		{"unknown columns", "source,record,name,status,date,colour,shoe\nv,1,A B,missing,2022-07-01,red,9\n", []string{`unknown column(s) "colour", "shoe"`}},
+		{"missing required column", "source,record,name,status\nv,1,A B,missing\n", []string{"missing required column(s) date"}},
+		{"empty file", "", []string{"empty"}},
+		{"every bad row listed", header +
+			"v,1,A B,,,,,,,,arrested,2022-07-01,,,\n" +
+			"v,2,A C,,,,,,,,missing,2022-13-01,,,\n" +
+			"v,3,A D,,,,,,,,missing,2022-07-01,maybe,,\n" +
+			"v,4,A E,,,87,,,,,missing,2022-07-01,,,\n" +
+			"v,5,A F,,x,,,,,,missing,2022-07-01,,,\n" +
+			"v,6,A G,,,,,,,hooligan,missing,2022-07-01,,,\n" +
+			"v,7,,,,,,,,,missing,2022-07-01,,,\n" +
+			"v,8,A H,,,1990,1991-01-01,,,,missing,2022-07-01,,,\n" +
+			"v,9,A I,,,,,,,,missing,2022-07-01,,,\n",
+			[]string{`:2: unknown status "arrested"`, `:3: date "2022-13-01"`, `:4: unknown verification "maybe"`, `:5: birth_year "87"`,
+				`:6: sex "x"`, `:7: unknown role "hooligan"`, `:8: name is empty`, `:9: birth_date 1991-01-01 and birth_year 1990 disagree`}},
+		{"person fields disagree", header +
+			"v,1,A B,,m,1990,,Nukus,,,detained,2022-07-01,,,\n" +
+			"v,1,A B,,m,1991,,Chimbay,,,released,2022-07-20,,,\n",
+			[]string{":3:", "birth_year, region differ(s) from line 2"}},
+		{"wrong number of fields", header + "v,1,A B,missing\n", []string{":2: 4 fields, the header has 15"}},
+		{"not UTF-8", header + "v,1,A B,,,,,,,,missing,2022-07-01,,,\nv,2,\xcf\xf0\xe8\xe2\xe5\xf2,,,,,,,,missing,2022-07-01,,,\n", []string{":3: column name is not valid UTF-8"}},
+		{"broken quoting", header + "v,1,\"A B,,,,,,,,missing,2022-07-01,,,\n", []string{"broken CSV"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := importErr(t, tc.body)
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error does not say %q:\n%s", w, msg)
+				}
+			}
+			if !strings.Contains(msg, "list.csv") {
+				t.Errorf("error does not name the file:\n%s", msg)
+			}
+		})
+	}
+}
+
+func TestStoredRecordIsNotChangedByALaterFile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if _, err := intake.ImportFile(ctx, s, file(t, header+"v,1,A B,,m,1990,,,,,detained,2022-07-01,,,\n"), intake.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		before := totals(t, s)
+		_, err := intake.ImportFile(ctx, s, file(t, header+"v,2,C D,,m,,,,,,detained,2022-07-01,,,\nv,1,A B,,m,1991,,,,,released,2022-07-20,,,\n"), intake.Options{})
+		var fe *intake.FileError
+		if !errors.As(err, &fe) || len(fe.Rows) != 1 || fe.Rows[0].Line != 3 {
+			t.Fatalf("want one error at line 3, got %v", err)
+		}
+		if after := totals(t, s); after != before {
+			t.Errorf("a refused file changed the registry: %+v → %+v", before, after)
+		}
+	})
+}
+
+func TestCancelledImportLeavesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		var b strings.Builder
+		b.WriteString(header)
+		for i := 0; i < 20000; i++ {
+			b.WriteString("v,")
+			b.WriteString(strings.Repeat("x", i%7+1))
+			b.WriteString(string(rune('a' + i%26)))
+			b.WriteString(",Name,,,,,,,,detained,2022-07-01,,,\n")
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		calls := 0
+		_, err := intake.ImportFile(ctx, s, file(t, b.String()), intake.Options{Progress: func(pass int, done, total int64) {
+			if pass == 2 {
+				if calls++; calls == 3 {
+					cancel()
+				}
+			}
+		}})
+		if err == nil {
+			t.Fatal("a cancelled import succeeded")
+		}
+		if tot := totals(t, s); tot != (store.Stats{}) {
+			t.Errorf("a cancelled import left %+v", tot)
+		}
+	})
+}
+
+func TestDemoIsLoadedOnceAndLooksReal(t *testing.T) {
+	s := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	loaded, err := intake.LoadDemo(ctx, s, t.TempDir())
+	if err != nil || !loaded {
+		t.Fatalf("demo: %v, %v", loaded, err)
+	}
+	tot := totals(t, s)
+	if tot.Records < 400 || tot.Sources < 3 {
+		t.Errorf("demo holds %+v, want several hundred records from several sources", tot)
+	}
+	cyr, lat := 0, 0
+	s.EachClaim(ctx, func(r store.ClaimRow) error {
+		if strings.ContainsAny(r.Record.Name, "абвгдеёжзийклмнопрстуфхцчшщыэюя") {
+			cyr++
+		} else {
+			lat++
+		}
+		return nil
+	})
+	if cyr == 0 || lat == 0 {
+		t.Errorf("demo names: %d Cyrillic, %d Latin; want both", cyr, lat)
+	}
+	c, err := s.Counts(ctx, registry.Query{AsOf: 20220831, KnownAt: s.Now(), MinVerification: registry.Corroborated})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"missing_now", "detained_now", "released_now", "killed", "detained_ever"} {
+		if n, _ := c.Get(name); n == 0 {
+			t.Errorf("demo has no %s as of 31 August 2022", name)
+		}
+	}
+	if loaded, err := intake.LoadDemo(ctx, s, t.TempDir()); err != nil || loaded {
+		t.Errorf("demo loaded again into a registry that has records: %v %v", loaded, err)
+	}
+}
