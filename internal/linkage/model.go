@@ -143,6 +143,9 @@ func (model *Model) finish(m, u [numFields][]float64, _ int) {
 					lm.U = priorU[f][l]
 				}
 				lm.Weight = math.Max(-weightCap, math.Min(weightCap, math.Log2(lm.M/lm.U)))
+				if l == len(priorM[f])-1 && lm.Weight > 0 {
+					lm.Weight = 0 // disagreement is never evidence for a match (rare levels are noisy)
+				}
 				model.weights[f][l] = lm.Weight
 			}
 			fm.Levels = append(fm.Levels, lm)

@@ -1,0 +1,290 @@
+package linkage
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func claim(status, date string) Claim { return Claim{Status: status, Start: date, End: date} }
+
+// together reports whether the records are in one cluster.
+func together(res *Result, ids ...string) bool {
+	for _, c := range res.Clusters {
+		in := map[string]bool{}
+		for _, id := range c {
+			in[id] = true
+		}
+		if in[ids[0]] {
+			for _, id := range ids[1:] {
+				if !in[id] {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// background gives the model other people to learn from, as a real list
+// would: varied surnames, some repeated given names, a few duplicates.
+func background(n int) []Record {
+	given := []string{"Azamat", "Bakhtiyar", "Gulnara", "Dilnoza", "Timur", "Aygul", "Ruslan", "Zamira", "Nurlan", "Malika", "Erkin", "Jasur", "Feruza"}
+	female := map[string]bool{"Gulnara": true, "Dilnoza": true, "Aygul": true, "Zamira": true, "Malika": true, "Feruza": true}
+	heads := []string{"Seyt", "Allam", "Utep", "Tleu", "Taji", "Oraz", "Yusup", "Sapar", "Ismayil", "Kurban", "Esen", "Bek", "Jol", "Nur", "Aman", "Bazar", "Kalli", "Pirni", "Uzak"}
+	tails := []string{"murat", "bergen", "nazar", "bet", "niyaz", "khan", "kul", "jan", "mat", "bek", "ali"}
+	var out []Record
+	for i := 0; i < n; i++ {
+		g := given[(i*7)%len(given)]
+		s := heads[i%len(heads)] + tails[(i/len(heads))%len(tails)] + "ov"
+		if female[g] {
+			s += "a"
+		}
+		r := Record{ID: fmt.Sprintf("bg%d", i), Source: "bg", Names: []string{g + " " + s}, BirthYear: 1950 + (i*13)%50}
+		out = append(out, r)
+		if i%10 == 0 { // a duplicate in another spelling
+			d := r
+			d.ID += "d"
+			d.Names = []string{strings.ToUpper(s) + " " + g}
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func checkClusters(t *testing.T, res *Result, records []Record) {
+	t.Helper()
+	seen := map[string]int{}
+	for _, c := range res.Clusters {
+		for _, id := range c {
+			seen[id]++
+		}
+	}
+	for _, r := range records {
+		if seen[r.ID] != 1 {
+			t.Fatalf("record %s appears %d times in clusters", r.ID, seen[r.ID])
+		}
+	}
+}
+
+func TestFourSpellingsOfOnePersonJoin(t *testing.T) {
+	recs := append(background(120),
+		Record{ID: "a", Source: "relatives", Names: []string{"Лалагул Каллыханова"}, BirthYear: 1988, Locality: "Нукус"},
+		Record{ID: "b", Source: "rights-uz", Names: []string{"Lolagul Kallykhanova"}, BirthYear: 1988, Locality: "Nukus"},
+		Record{ID: "c", Source: "volunteers", Names: []string{"Lalagul Kallıxanova"}, Locality: "Nókis"},
+		Record{ID: "d", Source: "media-en", Names: []string{"KALLYKHANOVA Lalagul"}, Sex: "f"},
+	)
+	res, err := Link(recs, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkClusters(t, res, recs)
+	if !together(res, "a", "b", "c", "d") {
+		for _, id := range []string{"b", "c", "d"} {
+			t.Logf("a-%s: %+v", id, Explain(recs[len(recs)-4], recs[len(recs)-4+int(id[0]-'a')], res.Model))
+		}
+		t.Fatalf("the four spellings are not one person: %v", res.Clusters[len(res.Clusters)-4:])
+	}
+}
+
+func TestSiblingsStayApart(t *testing.T) {
+	recs := append(background(120),
+		Record{ID: "s1", Names: []string{"Орынбаев Азамат Бахтиярович"}, Sex: "m", BirthYear: 1990, Locality: "Ходжейли"},
+		Record{ID: "s1b", Names: []string{"Azamat Baxtiyar ulı Orınbaev"}, BirthYear: 1990, Locality: "Xojeli"},
+		Record{ID: "s2", Names: []string{"Орынбаев Тимур Бахтиярович"}, Sex: "m", BirthYear: 1993, Locality: "Ходжейли"},
+		Record{ID: "s3", Names: []string{"Орынбаева Гульнара Бахтияровна"}, Sex: "f", BirthYear: 1995, Locality: "Ходжейли"},
+	)
+	res, err := Link(recs, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !together(res, "s1", "s1b") {
+		t.Errorf("the two spellings of Azamat were not joined")
+	}
+	if together(res, "s1", "s2") || together(res, "s1", "s3") || together(res, "s2", "s3") {
+		t.Errorf("siblings joined: %v", res.Clusters)
+	}
+}
+
+func TestNamesakesStayApart(t *testing.T) {
+	recs := append(background(120),
+		Record{ID: "n1", Names: []string{"Сейтмуратов Максет"}, BirthYear: 1962, Locality: "Кунград"},
+		Record{ID: "n1b", Names: []string{"Maqset Seytmuratov"}, BirthYear: 1962, Locality: "Qońırat"},
+		Record{ID: "n2", Names: []string{"Сейтмуратов Максет"}, BirthYear: 1985, Locality: "Турткуль"},
+		Record{ID: "n2b", Names: []string{"SEYTMURATOV Makset"}, BirthYear: 1985, Locality: "Tórtkúl"},
+		Record{ID: "n0", Names: []string{"Seitmuratov Makset"}}, // could be either: must not chain them
+	)
+	res, err := Link(recs, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if together(res, "n1", "n2") {
+		t.Errorf("namesakes born 1962 in Kungrad and 1985 in Turtkul joined: %v", res.Clusters)
+	}
+	if !together(res, "n1", "n1b") || !together(res, "n2", "n2b") {
+		t.Errorf("spellings of one namesake not joined")
+	}
+}
+
+func TestDecisions(t *testing.T) {
+	recs := append(background(60),
+		Record{ID: "x1", Names: []string{"Reymov Azamat"}, BirthYear: 1980, Locality: "Nukus"},
+		Record{ID: "x2", Names: []string{"Реймов Азамат"}, BirthYear: 1980, Locality: "Нукус"},
+		Record{ID: "y1", Names: []string{"Kamalov Nurlan"}, BirthYear: 1970},
+		Record{ID: "y2", Names: []string{"Turdiev Jasur"}, BirthYear: 1999},
+	)
+	res, err := Link(recs, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !together(res, "x1", "x2") {
+		t.Fatalf("precondition: x1 and x2 should link on their own")
+	}
+	res, err = Link(recs, []Decision{{A: "x1", B: "x2", Verdict: Different}, {A: "y1", B: "y2", Verdict: Same}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if together(res, "x1", "x2") {
+		t.Errorf("a \"different\" decision was overridden")
+	}
+	if !together(res, "y1", "y2") {
+		t.Errorf("a \"same\" decision did not join")
+	}
+	for _, p := range res.Review {
+		if (p.A == "x1" && p.B == "x2") || (p.A == "x2" && p.B == "x1") {
+			t.Errorf("a decided pair is back in review")
+		}
+	}
+	// Contradictory decisions are refused, not guessed.
+	_, err = Link(recs, []Decision{{A: "x1", B: "x2", Verdict: Different}, {A: "x1", B: "y1", Verdict: Same}, {A: "y1", B: "x2", Verdict: Same}}, Options{})
+	var conflict *DecisionConflictError
+	if !errors.As(err, &conflict) {
+		t.Errorf("contradictory decisions: got %v, want DecisionConflictError", err)
+	}
+}
+
+func TestUnsureKeepsPairOutOfReview(t *testing.T) {
+	recs := append(background(60),
+		Record{ID: "u1", Names: []string{"Allambergenov Timur"}},
+		Record{ID: "u2", Names: []string{"Allambergenov Timur"}, BirthYear: 1975, Locality: "Chimbay"},
+	)
+	res, err := Link(recs, []Decision{{A: "u1", B: "u2", Verdict: Unsure}}, Options{Upper: 40, Lower: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.Review {
+		if p.A == "u1" && p.B == "u2" || p.A == "u2" && p.B == "u1" {
+			t.Errorf("an \"unsure\" pair is back in review")
+		}
+	}
+}
+
+func TestKilledThenReleasedNotLinked(t *testing.T) {
+	recs := append(background(60),
+		Record{ID: "k", Names: []string{"Tajimuratov Bakhtiyar"}, BirthYear: 1985, Locality: "Nukus", Claims: []Claim{claim("killed", "2022-07-01")}},
+		Record{ID: "r", Names: []string{"Тажимуратов Бахтияр"}, BirthYear: 1985, Locality: "Нукус", Claims: []Claim{claim("detained", "2022-07-02"), claim("released", "2022-07-20")}},
+	)
+	res, err := Link(recs, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if together(res, "k", "r") {
+		t.Errorf("a person killed on 1 July was linked to one released on 20 July")
+	}
+	p := Explain(recs[len(recs)-2], recs[len(recs)-1], res.Model)
+	found := false
+	for _, e := range p.Evidence {
+		found = found || e.Field == "claims"
+	}
+	if !found {
+		t.Errorf("Explain does not show the claims conflict: %+v", p.Evidence)
+	}
+}
+
+func TestUndecidableListed(t *testing.T) {
+	recs := append(background(30),
+		Record{ID: "empty", Names: nil},
+		Record{ID: "one", Names: []string{"Azamat"}},
+		Record{ID: "initials", Names: []string{"Reymov A. B."}},
+		Record{ID: "arabic", Names: []string{"عزمت ريموف"}},
+		Record{ID: "ok", Names: []string{"Reymov Azamat"}},
+	)
+	res, err := Link(recs, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkClusters(t, res, recs)
+	got := map[string]bool{}
+	for _, id := range res.Undecidable {
+		got[id] = true
+	}
+	for _, id := range []string{"empty", "one", "initials", "arabic"} {
+		if !got[id] {
+			t.Errorf("%s not listed as undecidable: %v", id, res.Undecidable)
+		}
+	}
+	if got["ok"] {
+		t.Errorf("a full name was listed as undecidable")
+	}
+	for _, p := range res.Linked {
+		if got[p.A] || got[p.B] {
+			t.Errorf("undecidable record linked automatically: %+v", p)
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	if _, err := Link([]Record{{ID: "a"}, {ID: "a"}}, nil, Options{}); err == nil {
+		t.Errorf("duplicate ids accepted")
+	}
+	if _, err := Link([]Record{{ID: "a"}}, []Decision{{A: "a", B: "b", Verdict: "maybe"}}, Options{}); err == nil {
+		t.Errorf("unknown verdict accepted")
+	}
+	if _, err := Link([]Record{{ID: "a"}}, nil, Options{Upper: 1, Lower: 5}); err == nil {
+		t.Errorf("lower above upper accepted")
+	}
+	res, err := Link(nil, nil, Options{})
+	if err != nil || len(res.Clusters) != 0 {
+		t.Errorf("empty input: %v %v", res, err)
+	}
+}
+
+func TestGazetteer(t *testing.T) {
+	g := defaultGazetteer()
+	for want, spellings := range map[string][]string{
+		"nukus-city":     {"Nukus", "Нукус", "Nókis", "Nokis", "г. Нукус"},
+		"nukus-district": {"Nukus district", "Нукусский район", "Nókis rayonı"},
+		"khodjeyli":      {"Khojeyli", "Xojeli", "Ходжейли", "Хожели"},
+		"kungrad":        {"Kungrad", "Qońırat", "Кунград", "Қоңырат"},
+		"muynak":         {"Muynak", "Moynaq", "Мойнак"},
+		"chimbay":        {"Chimbay", "Shımbay", "Чимбай"},
+		"turtkul":        {"Turtkul", "Tórtkúl"},
+		"ellikkala":      {"Ellikkala", "Ellikqal'a"},
+		"amudarya":       {"Amudarya", "Ámiwdárya"},
+		"karauzyak":      {"Karauzyak", "Qaraózek"},
+		"kanlikul":       {"Kanlikul", "Qanlıkól"},
+		"takhtakupyr":    {"Takhtakupyr", "Taxtakópir"},
+		"takhiatash":     {"Takhiatash", "Taqıyatas"},
+		"beruni":         {"Beruni"}, "kegeyli": {"Kegeyli"}, "shumanay": {"Shumanay"}, "bozatau": {"Bozatau"},
+	} {
+		for _, s := range spellings {
+			if got := g.lookup(s); got != want {
+				t.Errorf("%q resolved to %q, want %q", s, got, want)
+			}
+		}
+	}
+}
+
+func TestJaroWinklerAndTypos(t *testing.T) {
+	if s := jaroWinkler("martha", "marhta"); s < 0.96 || s > 0.962 {
+		t.Errorf("jw(martha, marhta) = %.4f, want 0.961", s)
+	}
+	if d := typoDistance("amanbaev", "amanbekov", 2); d <= 2 {
+		t.Errorf("amanbaev/amanbekov distance %d, want > 2", d)
+	}
+	if d := typoDistance("rustam", "rutsam", 2); d != 1 {
+		t.Errorf("swap distance %d, want 1", d)
+	}
+}
