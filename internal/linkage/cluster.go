@@ -11,6 +11,10 @@ import (
 // that conflict) and their average reaches the review threshold. This is
 // what keeps a chain of weak links from growing one giant cluster and keeps
 // siblings (same surname and patronymic, other given name) apart.
+// MaxExplainedReview is how many review pairs, heaviest first, carry
+// their Evidence; call Explain for the others.
+const MaxExplainedReview = 20000
+
 // maxContradiction: a cross pair whose birth, sex and place evidence
 // together weigh this much against is a cannot-link, however well the
 // names agree. Namesakes (same name, birth years and districts apart)
@@ -203,12 +207,20 @@ func cluster(records []Record, recs []prepared, index map[string]int32, strong [
 			res.Linked = append(res.Linked, Pair{A: records[p.a].ID, B: records[p.b].ID, Weight: p.w})
 		}
 	}
-	// Review: undecided pairs still in two clusters, heaviest first.
+	// Review: undecided pairs still in two clusters, heaviest first. Only
+	// the heaviest carry their evidence: on a million records the queue can
+	// hold millions of pairs, and people work from the top.
+	sort.SliceStable(review, func(i, j int) bool { return review[i].w > review[j].w })
 	for _, p := range review {
 		if cl.find(p.a) == cl.find(p.b) {
 			continue
 		}
-		pair := explainPrepared(&records[p.a], &records[p.b], &recs[p.a], &recs[p.b], model)
+		var pair Pair
+		if len(res.Review) < MaxExplainedReview {
+			pair = explainPrepared(&records[p.a], &records[p.b], &recs[p.a], &recs[p.b], model)
+		} else {
+			pair = Pair{A: records[p.a].ID, B: records[p.b].ID, Weight: p.w}
+		}
 		res.Review = append(res.Review, pair)
 	}
 	sortPairs(res.Review)
