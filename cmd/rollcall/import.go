@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -75,25 +76,16 @@ func runImport(ctx context.Context, g *globals, args []string, stdout, stderr io
 
 // terminalProgress draws a progress bar when stderr is a terminal, and
 // nothing otherwise (CI logs stay clean).
-func terminalProgress(stderr io.Writer, file string) func(pass int, done, total int64) {
+func terminalProgress(stderr io.Writer, file string) func(done, total int64) {
 	f, ok := stderr.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
 	var bar *progressbar.ProgressBar
-	current := 0
-	return func(pass int, done, total int64) {
-		if pass != current {
-			if bar != nil {
-				bar.Finish()
-			}
-			desc := "checking " + file
-			if pass == 2 {
-				desc = "writing  " + file
-			}
+	return func(done, total int64) {
+		if bar == nil {
 			bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(stderr), progressbar.OptionShowBytes(true),
-				progressbar.OptionSetDescription(desc), progressbar.OptionThrottle(100_000_000), progressbar.OptionClearOnFinish())
-			current = pass
+				progressbar.OptionSetDescription(file), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
 		}
 		bar.Set64(done)
 	}

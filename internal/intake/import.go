@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"rollcall/internal/store"
@@ -53,9 +54,8 @@ func (e *FileError) add(r *RowError) {
 // Options for an import.
 type Options struct {
 	DryRun bool
-	// Progress, when set, is told how many bytes of the file were read in
-	// each of the two passes (checking, then writing).
-	Progress func(pass int, done, total int64)
+	// Progress, when set, is told how many bytes of the file were read.
+	Progress func(done, total int64)
 }
 
 // Result is what one file's import did (or would do, in a dry run).
@@ -65,17 +65,21 @@ type Result struct {
 	store.ImportSummary
 }
 
-// seenRecord is what the first pass keeps of each record: enough to check
-// that later rows agree and to report where it was first seen.
+// seenRecord is what the import keeps of each record of the file: enough
+// to check that its later rows agree and to say where it was first seen.
 type seenRecord struct {
-	line int
+	line int32
 	hash personHash
-	full string
 }
 
-// ImportFile imports one interchange file, all or nothing: it reads the
-// file once to check every row and, only when all are good, again to write
-// them in one transaction. Importing the same file again changes nothing.
+// batchSize is how many rows the reader hands the writer at a time.
+const batchSize = 512
+
+// ImportFile imports one interchange file, all or nothing. One goroutine
+// reads and checks the rows while another writes them in one transaction;
+// at the first bad row writing stops but reading goes on, so every bad row
+// is reported, and the transaction is rolled back. Importing the same file
+// again changes nothing.
 func ImportFile(ctx context.Context, st *store.Store, path string, opt Options) (Result, error) {
 	res := Result{File: path}
 	f, err := os.Open(path)
@@ -90,76 +94,98 @@ func ImportFile(ctx context.Context, st *store.Store, path string, opt Options) 
 	if !info.Mode().IsRegular() {
 		return res, fmt.Errorf("%s: not a regular file", path)
 	}
-	size := info.Size()
-
-	// Pass 1: check every row; remember each record's person fields.
-	sum := sha256.New()
-	seen := map[string]*seenRecord{}
-	ferr := &FileError{File: path}
-	rows, err := eachRow(io.TeeReader(progressReader(f, opt.Progress, 1, size), sum), func(row Row) error {
-		key := row.Record.SourceKey + "\x00" + row.Record.Key
-		if prev, ok := seen[key]; ok {
-			if fields := prev.hash.differs(row.PersonHash); len(fields) > 0 {
-				ferr.add(&RowError{Line: row.Line, Reason: fmt.Sprintf("record %q of source %q: %s differ(s) from line %d; rows of one record must agree on the person fields",
-					row.Record.Key, row.Record.SourceKey, strings.Join(fields, ", "), prev.line)})
-			}
-			return nil
-		}
-		seen[key] = &seenRecord{line: row.Line, hash: row.PersonHash, full: row.FieldsHash}
-		return nil
-	}, ferr)
-	if err != nil {
-		ferr.Reason = err
-		return res, ferr
-	}
-	if ferr.Total > 0 {
-		return res, ferr
-	}
-	res.Rows = rows
-	fileSHA := hex.EncodeToString(sum.Sum(nil))
 
 	im, err := st.BeginImport(ctx)
 	if err != nil {
 		return res, err
 	}
-	// Records the database already has must not be changed by a new file.
-	for key, rec := range seen {
-		source, record, _ := strings.Cut(key, "\x00")
-		stored, ok, err := im.Stored(ctx, source, record)
-		if err != nil {
-			im.Abort()
-			return res, err
-		}
-		if ok && stored.FieldsHash != rec.full {
-			ferr.add(&RowError{Line: rec.line, Reason: fmt.Sprintf("record %q of source %q is already stored with other person fields; a record's person fields are not changed by import — give the corrected record a new record id", record, source)})
-		}
-	}
-	seen = nil
-	if ferr.Total > 0 {
-		im.Abort()
-		return res, ferr
-	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 
-	// Pass 2: write.
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		im.Abort()
-		return res, err
-	}
-	check := sha256.New()
-	if _, err := eachRow(io.TeeReader(progressReader(f, opt.Progress, 2, size), check), func(row Row) error {
-		return im.Add(ctx, row.Record, row.FieldsHash, row.Claim, row.Fingerprint)
-	}, ferr); err != nil || ferr.Total > 0 {
-		im.Abort()
-		if err == nil {
-			err = ferr
+	// Reader: checks rows and passes good ones on while the file is clean.
+	sum := sha256.New()
+	readErrs := &FileError{File: path}
+	batches := make(chan []Row, 8)
+	var rows int
+	var readErr error
+	go func() {
+		defer close(batches)
+		seen := map[string]seenRecord{}
+		batch := make([]Row, 0, batchSize)
+		send := func() bool {
+			select {
+			case batches <- batch:
+				batch = make([]Row, 0, batchSize)
+				return true
+			case <-ctx.Done():
+				return false
+			}
 		}
-		return res, err
+		rows, readErr = eachRow(io.TeeReader(progressReader(f, opt.Progress, info.Size()), sum), func(row Row) error {
+			key := row.Record.SourceKey + "\x00" + row.Record.Key
+			if prev, ok := seen[key]; ok {
+				if fields := prev.hash.differs(row.PersonHash); len(fields) > 0 {
+					readErrs.add(&RowError{Line: row.Line, Reason: fmt.Sprintf("record %q of source %q: %s differ(s) from line %d; rows of one record must agree on the person fields",
+						row.Record.Key, row.Record.SourceKey, strings.Join(fields, ", "), prev.line)})
+				}
+			} else {
+				seen[key] = seenRecord{line: int32(row.Line), hash: row.PersonHash}
+			}
+			if readErrs.Total > 0 {
+				return nil // nothing more will be written; keep checking
+			}
+			if batch = append(batch, row); len(batch) == batchSize && !send() {
+				return ctx.Err()
+			}
+			return nil
+		}, readErrs)
+		if readErr == nil && readErrs.Total == 0 && len(batch) > 0 {
+			send()
+		}
+	}()
+
+	// Writer: this goroutine, since the transaction lives here.
+	writeErrs := &FileError{File: path}
+	var writeErr error
+	for batch := range batches {
+		if writeErr != nil {
+			continue
+		}
+		for _, row := range batch {
+			err := im.Add(ctx, row.Record, row.FieldsHash, row.Claim, row.Fingerprint)
+			if errors.Is(err, store.ErrRecordDiffers) {
+				writeErrs.add(&RowError{Line: row.Line, Reason: fmt.Sprintf("record %q of source %q is already stored with other person fields; an import does not change a record's person fields — give the corrected record a new record id", row.Record.Key, row.Record.SourceKey)})
+				continue
+			}
+			if err != nil {
+				writeErr = err
+				cancel()
+				break
+			}
+		}
 	}
-	if hex.EncodeToString(check.Sum(nil)) != fileSHA {
+	if err := ctx.Err(); err != nil && writeErr == nil && readErr == nil {
+		writeErr = err
+	}
+	for _, e := range writeErrs.Rows {
+		readErrs.add(e)
+	}
+	readErrs.Total += writeErrs.Total - len(writeErrs.Rows)
+	switch {
+	case writeErr != nil:
 		im.Abort()
-		return res, fmt.Errorf("%s changed while it was being imported; nothing was written", path)
+		return res, fmt.Errorf("%s: %w; nothing was written", path, writeErr)
+	case readErr != nil:
+		im.Abort()
+		readErrs.Reason = readErr
+		return res, readErrs
+	case readErrs.Total > 0:
+		im.Abort()
+		sort.SliceStable(readErrs.Rows, func(i, j int) bool { return readErrs.Rows[i].Line < readErrs.Rows[j].Line })
+		return res, readErrs
 	}
-	summary, err := im.Finish(ctx, filepath.Base(path), fileSHA, !opt.DryRun)
+	res.Rows = rows
+	summary, err := im.Finish(ctx, filepath.Base(path), hex.EncodeToString(sum.Sum(nil)), !opt.DryRun)
 	res.ImportSummary = summary
 	return res, err
 }
@@ -194,11 +220,11 @@ func eachRow(r io.Reader, f func(Row) error, ferr *FileError) (int, error) {
 }
 
 // progressReader reports bytes read when a progress function is given.
-func progressReader(r io.Reader, progress func(pass int, done, total int64), pass int, total int64) io.Reader {
+func progressReader(r io.Reader, progress func(done, total int64), total int64) io.Reader {
 	if progress == nil {
 		return r
 	}
-	return &countingReader{r: r, report: func(n int64) { progress(pass, n, total) }}
+	return &countingReader{r: r, report: func(n int64) { progress(n, total) }}
 }
 
 type countingReader struct {

@@ -19,8 +19,6 @@ type batchInsert struct {
 	args     []any
 	full     *sql.Stmt // prepared for perBatch rows
 	affected int64
-	// parents are flushed first, so foreign keys find their rows.
-	parents []*batchInsert
 }
 
 func newBatchInsert(s *Store, tx *sql.Tx, head, tail string, cols int) *batchInsert {
@@ -56,11 +54,6 @@ func (b *batchInsert) add(ctx context.Context, values ...any) error {
 
 // flush writes the queued rows.
 func (b *batchInsert) flush(ctx context.Context) error {
-	for _, p := range b.parents {
-		if err := p.flush(ctx); err != nil {
-			return err
-		}
-	}
 	rows := len(b.args) / b.cols
 	if rows == 0 {
 		return nil

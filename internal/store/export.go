@@ -21,15 +21,15 @@ type ClaimRow struct {
 // person, record and date, so a caller can stream any number of them.
 func (s *Store) EachClaim(ctx context.Context, f func(ClaimRow) error) error {
 	rows, err := s.read.QueryContext(ctx, `
-		SELECT l.person_id, r.id, s.key, s.kind, r.source_record, r.name, r.name_alt, r.sex, r.birth_year, r.birth_date,
+		SELECT COALESCE(l.person_id, r.person_id), r.id, s.key, s.kind, r.source_record, r.name, r.name_alt, r.sex, r.birth_year, r.birth_date,
 		       r.region, r.locality, r.roles, r.created_at,
 		       c.id, c.status, c.date_start, c.precision, c.place, c.details, c.verification, c.note, c.recorded_at
 		FROM claims c
 		JOIN records r ON r.id = c.record_id
 		JOIN sources s ON s.id = r.source_id
-		JOIN links l ON l.record_id = r.id AND l.unlinked_at IS NULL
+		LEFT JOIN links l ON l.record_id = r.id AND l.unlinked_at IS NULL
 		WHERE c.retracted_at IS NULL
-		ORDER BY l.person_id, r.id, c.date_start, c.id`)
+		ORDER BY 1, r.id, c.date_start, c.id`)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (s *Store) Totals(ctx context.Context) (Stats, error) {
 	var st Stats
 	err := s.read.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM sources), (SELECT count(*) FROM records),
-		(SELECT count(DISTINCT person_id) FROM links WHERE unlinked_at IS NULL), (SELECT count(*) FROM claims)`).
+		(SELECT count(DISTINCT COALESCE(l.person_id, r.person_id)) FROM records r LEFT JOIN links l ON l.record_id = r.id AND l.unlinked_at IS NULL), (SELECT count(*) FROM claims)`).
 		Scan(&st.Sources, &st.Records, &st.Persons, &st.Claims)
 	return st, err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -21,41 +20,76 @@ type ImportSummary struct {
 	ClaimsUnchanged int64 `json:"claims_unchanged"`
 }
 
-// StoredRecord is what the import needs to know of a record already stored.
-type StoredRecord struct {
-	ID         string
-	FieldsHash string
+// ErrRecordDiffers is returned by Add for a row whose record is stored
+// already with other person fields: an import never changes a record.
+var ErrRecordDiffers = errors.New("the record is already stored with other person fields")
+
+// storedRecord is what the import keeps of each record it has seen.
+type storedRecord struct {
+	id         string
+	fieldsHash string
 }
 
 // Importer writes one file's rows in one transaction: all of it lands, or
 // none of it (an interrupted import leaves the database as it was).
 type Importer struct {
 	s       *Store
+	conn    *sql.Conn
 	tx      *sql.Tx
 	now     int64
 	sources map[string]string                  // source key → id
-	records map[string]map[string]StoredRecord // source key → source's record id → stored
+	records map[string]map[string]storedRecord // source key → source's record id → stored
 	summary ImportSummary
 	rows    int64
-
-	recordRows, personRows, linkRows, claimRows *batchInsert
+	sink    importSink
 }
+
+// importSink is how rows reach the database: batched INSERTs for SQLite,
+// COPY for PostgreSQL.
+type importSink interface {
+	record(ctx context.Context, values ...any) error
+	claim(ctx context.Context, values ...any) error
+	// finish writes what is queued and returns how many claims were new.
+	finish(ctx context.Context) (int64, error)
+	close()
+}
+
+var (
+	recordColumns = []string{"id", "source_id", "source_record", "person_id", "name", "name_norm", "name_alt", "name_alt_norm",
+		"sex", "birth_year", "birth_date", "region", "locality", "roles", "fields_hash", "created_at"}
+	claimColumns = []string{"id", "record_id", "status", "date_start", "date_end", "precision", "place", "details",
+		"verification", "note", "fingerprint", "recorded_at"}
+)
 
 // BeginImport starts the transaction of one file's import. Every row gets
 // the same recorded-at time: the moment the import began.
 func (s *Store) BeginImport(ctx context.Context) (*Importer, error) {
-	tx, err := s.write.BeginTx(ctx, nil)
+	conn, err := s.write.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	im := &Importer{s: s, tx: tx, now: s.Now().UnixMicro(),
-		sources: map[string]string{}, records: map[string]map[string]StoredRecord{}}
-	im.recordRows = newBatchInsert(s, tx, `INSERT INTO records (id, source_id, source_record, name, name_norm, name_alt, name_alt_norm, sex, birth_year, birth_date, region, locality, roles, fields_hash, created_at)`, "", 15)
-	im.personRows = newBatchInsert(s, tx, `INSERT INTO persons (id, created_at)`, "", 2)
-	im.linkRows = newBatchInsert(s, tx, `INSERT INTO links (id, record_id, person_id, linked_at, by_whom, why)`, "", 6)
-	im.claimRows = newBatchInsert(s, tx, `INSERT INTO claims (id, record_id, status, date_start, date_end, precision, place, details, verification, note, fingerprint, recorded_at)`, "ON CONFLICT (record_id, fingerprint) DO NOTHING", 12)
-	im.linkRows.parents = []*batchInsert{im.recordRows, im.personRows}
-	im.claimRows.parents = []*batchInsert{im.recordRows}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	im := &Importer{s: s, conn: conn, tx: tx, now: s.Now().UnixMicro(),
+		sources: map[string]string{}, records: map[string]map[string]storedRecord{}}
+	if s.dialect == Postgres {
+		im.sink, err = newCopySink(ctx, conn, tx)
+		if err != nil {
+			im.Abort()
+			return nil, err
+		}
+	} else {
+		// Claims and their records are written in separate batches; the
+		// foreign keys are checked at commit instead of row by row.
+		if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+			im.Abort()
+			return nil, err
+		}
+		im.sink = newInsertSink(s, tx)
+	}
 	return im, nil
 }
 
@@ -77,19 +111,19 @@ func (im *Importer) source(ctx context.Context, key string) (string, error) {
 			return "", err
 		}
 		im.summary.SourcesNew++
-		im.records[key] = map[string]StoredRecord{}
+		im.records[key] = map[string]storedRecord{}
 	case err != nil:
 		return "", err
 	default:
-		known := map[string]StoredRecord{}
+		known := map[string]storedRecord{}
 		rows, err := im.tx.QueryContext(ctx, im.s.rebind(`SELECT source_record, id, fields_hash FROM records WHERE source_id = ?`), id)
 		if err != nil {
 			return "", err
 		}
 		for rows.Next() {
 			var key string
-			var r StoredRecord
-			if err := rows.Scan(&key, &r.ID, &r.FieldsHash); err != nil {
+			var r storedRecord
+			if err := rows.Scan(&key, &r.id, &r.fieldsHash); err != nil {
 				rows.Close()
 				return "", err
 			}
@@ -104,18 +138,11 @@ func (im *Importer) source(ctx context.Context, key string) (string, error) {
 	return id, nil
 }
 
-// Stored returns the record a source already has under its own id.
-func (im *Importer) Stored(ctx context.Context, sourceKey, recordKey string) (StoredRecord, bool, error) {
-	if _, err := im.source(ctx, sourceKey); err != nil {
-		return StoredRecord{}, false, err
-	}
-	r, ok := im.records[sourceKey][recordKey]
-	return r, ok, nil
-}
-
 // Add writes one claim of one record. A record seen for the first time is
-// stored with a person of its own (linking into larger persons is dedupe's
-// job); a claim already stored (same record, same fingerprint) is left as is.
+// stored in a person of its own (linking records into persons is dedupe's
+// job); a claim already stored (same record, same fingerprint) is left as
+// it is. A record stored before with other person fields gives
+// ErrRecordDiffers and writes nothing.
 func (im *Importer) Add(ctx context.Context, rec registry.Record, fieldsHash string, c registry.Claim, fingerprint string) error {
 	sourceID, err := im.source(ctx, rec.SourceKey)
 	if err != nil {
@@ -124,20 +151,20 @@ func (im *Importer) Add(ctx context.Context, rec registry.Record, fieldsHash str
 	known := im.records[rec.SourceKey]
 	stored, ok := known[rec.Key]
 	if !ok {
-		stored = StoredRecord{ID: NewID(), FieldsHash: fieldsHash}
+		stored = storedRecord{id: NewID(), fieldsHash: fieldsHash}
 		known[rec.Key] = stored
 		if err := im.addRecord(ctx, sourceID, stored, rec); err != nil {
 			return err
 		}
-	} else if stored.FieldsHash != fieldsHash {
-		return fmt.Errorf("record %q of source %q is stored with other person fields", rec.Key, rec.SourceKey)
+	} else if stored.fieldsHash != fieldsHash {
+		return ErrRecordDiffers
 	}
 	im.rows++
-	return im.claimRows.add(ctx, NewID(), stored.ID, string(c.Status), int64(c.Date.Start), int64(c.Date.End), string(c.Date.Precision),
-		c.Place, c.Details, int(c.Verification), c.Note, fingerprint, im.now)
+	return im.sink.claim(ctx, NewID(), stored.id, string(c.Status), int64(c.Date.Start), int64(c.Date.End), string(c.Date.Precision),
+		c.Place, c.Details, int64(c.Verification), c.Note, fingerprint, im.now)
 }
 
-func (im *Importer) addRecord(ctx context.Context, sourceID string, stored StoredRecord, rec registry.Record) error {
+func (im *Importer) addRecord(ctx context.Context, sourceID string, stored storedRecord, rec registry.Record) error {
 	alt := strings.Join(rec.NameAlt, ";")
 	altNorm := make([]string, len(rec.NameAlt))
 	for i, n := range rec.NameAlt {
@@ -147,37 +174,26 @@ func (im *Importer) addRecord(ctx context.Context, sourceID string, stored Store
 	for i, r := range rec.Roles {
 		roles[i] = string(r)
 	}
-	if err := im.recordRows.add(ctx, stored.ID, sourceID, rec.Key, rec.Name, names.Normalize(rec.Name), alt, strings.Join(altNorm, ";"),
-		rec.Sex, rec.BirthYear, rec.BirthDate, rec.Region, rec.Locality, strings.Join(roles, ";"), stored.FieldsHash, im.now); err != nil {
-		return err
-	}
-	personID := NewID()
-	if err := im.personRows.add(ctx, personID, im.now); err != nil {
-		return err
-	}
 	im.summary.RecordsNew++
 	im.summary.PersonsNew++
-	return im.linkRows.add(ctx, NewID(), stored.ID, personID, im.now, "import", "new record")
+	return im.sink.record(ctx, stored.id, sourceID, rec.Key, NewID(), rec.Name, names.Normalize(rec.Name), alt, strings.Join(altNorm, ";"),
+		rec.Sex, int64(rec.BirthYear), rec.BirthDate, rec.Region, rec.Locality, strings.Join(roles, ";"), stored.fieldsHash, im.now)
 }
 
 // Finish writes what is queued and records the import in the imports
-// table; with commit false it rolls everything back (a dry run).
+// table; with commit false it rolls everything back (a dry run). An import
+// that changed nothing leaves no trace.
 func (im *Importer) Finish(ctx context.Context, fileName, fileSHA256 string, commit bool) (ImportSummary, error) {
-	defer func() {
-		for _, b := range []*batchInsert{im.recordRows, im.personRows, im.linkRows, im.claimRows} {
-			b.close()
-		}
-	}()
-	// Parents before children, for the foreign keys.
-	for _, b := range []*batchInsert{im.recordRows, im.personRows, im.linkRows, im.claimRows} {
-		if err := b.flush(ctx); err != nil {
-			im.tx.Rollback()
-			return ImportSummary{}, err
-		}
+	defer im.release()
+	claimsNew, err := im.sink.finish(ctx)
+	if err != nil {
+		im.tx.Rollback()
+		return ImportSummary{}, err
 	}
-	im.summary.ClaimsNew = im.claimRows.affected
-	im.summary.ClaimsUnchanged = im.rows - im.claimRows.affected
-	if !commit {
+	im.summary.ClaimsNew = claimsNew
+	im.summary.ClaimsUnchanged = im.rows - claimsNew
+	changed := im.summary.ClaimsNew > 0 || im.summary.RecordsNew > 0 || im.summary.SourcesNew > 0
+	if !commit || !changed {
 		return im.summary, im.tx.Rollback()
 	}
 	if _, err := im.tx.ExecContext(ctx, im.s.rebind(`INSERT INTO imports (id, file_name, file_sha256, rows_read, claims_new, records_new, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
@@ -189,4 +205,47 @@ func (im *Importer) Finish(ctx context.Context, fileName, fileSHA256 string, com
 }
 
 // Abort rolls the import back.
-func (im *Importer) Abort() error { return im.tx.Rollback() }
+func (im *Importer) Abort() error {
+	defer im.release()
+	return im.tx.Rollback()
+}
+
+func (im *Importer) release() {
+	if im.sink != nil {
+		im.sink.close()
+	}
+	im.conn.Close()
+}
+
+// insertSink writes with multi-row INSERTs (SQLite).
+type insertSink struct {
+	records, claims *batchInsert
+}
+
+func newInsertSink(s *Store, tx *sql.Tx) *insertSink {
+	records := newBatchInsert(s, tx, "INSERT INTO records ("+strings.Join(recordColumns, ", ")+")", "", len(recordColumns))
+	claims := newBatchInsert(s, tx, "INSERT INTO claims ("+strings.Join(claimColumns, ", ")+")", "ON CONFLICT (record_id, fingerprint) DO NOTHING", len(claimColumns))
+	return &insertSink{records: records, claims: claims}
+}
+
+func (k *insertSink) record(ctx context.Context, values ...any) error {
+	return k.records.add(ctx, values...)
+}
+func (k *insertSink) claim(ctx context.Context, values ...any) error {
+	return k.claims.add(ctx, values...)
+}
+
+func (k *insertSink) finish(ctx context.Context) (int64, error) {
+	if err := k.records.flush(ctx); err != nil {
+		return 0, err
+	}
+	if err := k.claims.flush(ctx); err != nil {
+		return 0, err
+	}
+	return k.claims.affected, nil
+}
+
+func (k *insertSink) close() {
+	k.records.close()
+	k.claims.close()
+}

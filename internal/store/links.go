@@ -25,11 +25,7 @@ func (s *Store) Relink(ctx context.Context, moves []Move, by, why string) (int, 
 	changed := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, m := range moves {
-			var linkID, current string
-			err := tx.QueryRowContext(ctx, s.rebind(`SELECT id, person_id FROM links WHERE record_id = ? AND unlinked_at IS NULL`), m.RecordID).Scan(&linkID, &current)
-			if errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("record %s: %w", m.RecordID, ErrNotFound)
-			}
+			linkID, current, err := s.currentPerson(ctx, tx, m.RecordID)
 			if err != nil {
 				return err
 			}
@@ -39,12 +35,11 @@ func (s *Store) Relink(ctx context.Context, moves []Move, by, why string) (int, 
 			person := m.PersonID
 			if person == "" {
 				person = NewID()
-				if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO persons (id, created_at) VALUES (?, ?)`), person, now); err != nil {
+			}
+			if linkID != "" {
+				if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE links SET unlinked_at = ? WHERE id = ?`), now, linkID); err != nil {
 					return err
 				}
-			}
-			if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE links SET unlinked_at = ? WHERE id = ?`), now, linkID); err != nil {
-				return err
 			}
 			if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO links (id, record_id, person_id, linked_at, by_whom, why) VALUES (?, ?, ?, ?, ?, ?)`),
 				NewID(), m.RecordID, person, now, by, why); err != nil {
@@ -57,13 +52,26 @@ func (s *Store) Relink(ctx context.Context, moves []Move, by, why string) (int, 
 	return changed, err
 }
 
+// querier is what *sql.DB and *sql.Tx share.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// currentPerson returns the person a record is in now, and the id of the
+// link row that put it there ("" while it is still where it was stored).
+func (s *Store) currentPerson(ctx context.Context, q querier, recordID string) (linkID, person string, err error) {
+	var link sql.NullString
+	err = q.QueryRowContext(ctx, s.rebind(`SELECT l.id, COALESCE(l.person_id, r.person_id) FROM records r
+		LEFT JOIN links l ON l.record_id = r.id AND l.unlinked_at IS NULL WHERE r.id = ?`), recordID).Scan(&link, &person)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", fmt.Errorf("record %s: %w", recordID, ErrNotFound)
+	}
+	return link.String, person, err
+}
+
 // PersonOf returns the person a record belongs to now.
 func (s *Store) PersonOf(ctx context.Context, recordID string) (string, error) {
-	var person string
-	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT person_id FROM links WHERE record_id = ? AND unlinked_at IS NULL`), recordID).Scan(&person)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("record %s: %w", recordID, ErrNotFound)
-	}
+	_, person, err := s.currentPerson(ctx, s.read, recordID)
 	return person, err
 }
 

@@ -8,6 +8,9 @@ CREATE TABLE sources (
     created_at  BIGINT NOT NULL
 );
 
+-- What is known of a person beyond their records (added by later
+-- migrations). A person exists as long as some record points at it, so a
+-- row here is made only when there is something to say.
 CREATE TABLE persons (
     id         TEXT PRIMARY KEY,
     created_at BIGINT NOT NULL
@@ -17,6 +20,9 @@ CREATE TABLE records (
     id            TEXT PRIMARY KEY,
     source_id     TEXT NOT NULL REFERENCES sources(id),
     source_record TEXT NOT NULL,
+    -- The person the record was put in when it was first stored; moves
+    -- later are rows in links.
+    person_id     TEXT NOT NULL,
     name          TEXT NOT NULL,
     name_norm     TEXT NOT NULL,
     name_alt      TEXT NOT NULL DEFAULT '',
@@ -31,6 +37,7 @@ CREATE TABLE records (
     created_at    BIGINT NOT NULL,
     UNIQUE (source_id, source_record)
 );
+CREATE INDEX records_person ON records (person_id);
 
 CREATE TABLE incidents (
     id          TEXT PRIMARY KEY,
@@ -59,12 +66,15 @@ CREATE TABLE claims (
     UNIQUE (record_id, fingerprint)
 );
 
--- One row per period in which a record belonged to a person. A row is
--- closed (unlinked_at set) when the record moves; it is never deleted.
+-- Moves of records between persons: one row per period, after the first,
+-- in which a record belonged to a person. A row is closed (unlinked_at set)
+-- when the record moves again; it is never deleted. A record with no row
+-- whose period holds a moment was, at that moment, in records.person_id:
+-- the import stores a million records without a million link rows.
 CREATE TABLE links (
     id          TEXT PRIMARY KEY,
     record_id   TEXT NOT NULL REFERENCES records(id),
-    person_id   TEXT NOT NULL REFERENCES persons(id),
+    person_id   TEXT NOT NULL,
     linked_at   BIGINT NOT NULL,
     unlinked_at BIGINT,
     by_whom     TEXT NOT NULL DEFAULT '',
@@ -72,11 +82,12 @@ CREATE TABLE links (
 );
 CREATE INDEX links_record ON links (record_id, linked_at);
 CREATE UNIQUE INDEX links_current ON links (record_id) WHERE unlinked_at IS NULL;
+CREATE INDEX links_person ON links (person_id) WHERE unlinked_at IS NULL;
 
 CREATE TABLE relationships (
     id           TEXT PRIMARY KEY,
-    person_a     TEXT NOT NULL REFERENCES persons(id),
-    person_b     TEXT NOT NULL REFERENCES persons(id),
+    person_a     TEXT NOT NULL,
+    person_b     TEXT NOT NULL,
     kind         TEXT NOT NULL,
     recorded_at  BIGINT NOT NULL,
     retracted_at BIGINT

@@ -1,0 +1,193 @@
+// Command importbench measures `rollcall import` on SQLite and PostgreSQL
+// against the floor of the sqlite3 shell's .import of the same file into a
+// plain table, and `rollcall stats` over many persons. Results go to
+// standard output as a Markdown table for docs/benchmarks.md.
+//
+//	go run ./bench/importbench -rows 100000,1000000
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"rollcall/internal/intake"
+	"rollcall/internal/registry"
+	"rollcall/internal/store"
+	"rollcall/internal/store/storetest"
+)
+
+func main() {
+	rowsFlag := flag.String("rows", "100000,1000000", "comma-separated row counts to import")
+	statsPersons := flag.Int("stats-persons", 100000, "persons in the stats benchmark")
+	pg := flag.String("postgres", storetest.PostgresURL(), "PostgreSQL URL ('' to skip)")
+	keep := flag.Bool("keep", false, "keep the work directory")
+	flag.Parse()
+
+	work, err := os.MkdirTemp("", "importbench")
+	check(err)
+	if !*keep {
+		defer os.RemoveAll(work)
+	}
+	bin := filepath.Join(work, "rollcall")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/rollcall")
+	build.Stderr = os.Stderr
+	check(build.Run())
+
+	fmt.Println("| rows | target | seconds | rows/s | peak RSS MB | vs sqlite3 .import |")
+	fmt.Println("| ---: | --- | ---: | ---: | ---: | ---: |")
+	for _, s := range strings.Split(*rowsFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		check(err)
+		file := filepath.Join(work, fmt.Sprintf("list-%d.csv", n))
+		check(generate(file, n))
+		shell := run("sqlite3", filepath.Join(work, fmt.Sprintf("plain-%d.db", n)), "-cmd", ".mode csv", ".import "+file+" plain")
+		report(n, "sqlite3 shell .import (floor)", shell, shell)
+		dir := filepath.Join(work, fmt.Sprintf("data-sqlite-%d", n))
+		m := run(bin, "--data", dir, "import", file)
+		report(n, "rollcall import, SQLite", m, shell)
+		if *pg != "" {
+			dsn := freshSchema(*pg)
+			m := run(bin, "--data", dir+"-pg", "--db", dsn, "import", file)
+			report(n, "rollcall import, PostgreSQL", m, shell)
+		}
+	}
+
+	// stats over many persons: rows = persons × ~1.6 claims.
+	file := filepath.Join(work, "stats.csv")
+	check(generate(file, *statsPersons*16/10))
+	dir := filepath.Join(work, "data-stats")
+	_ = run(bin, "--data", dir, "import", file)
+	fmt.Println()
+	fmt.Println("| stats | persons | in-process Counts ms (best of 5) | `rollcall stats` command ms |")
+	fmt.Println("| --- | ---: | ---: | ---: |")
+	targets := []struct{ name, dir, dsn string }{{"SQLite", dir, ""}}
+	if *pg != "" {
+		dsn := freshSchema(*pg)
+		_ = run(bin, "--data", dir+"-pg", "--db", dsn, "import", file)
+		targets = append(targets, struct{ name, dir, dsn string }{"PostgreSQL", dir + "-pg", dsn})
+	}
+	for _, tg := range targets {
+		st, err := store.Open(context.Background(), tg.dir, tg.dsn)
+		check(err)
+		tot, err := st.Totals(context.Background())
+		check(err)
+		best := time.Hour
+		q := registry.Query{AsOf: 20220803, KnownAt: time.Now(), MinVerification: registry.Corroborated}
+		for i := 0; i < 5; i++ {
+			start := time.Now()
+			_, err := st.Counts(context.Background(), q)
+			check(err)
+			best = min(best, time.Since(start))
+		}
+		st.Close()
+		args := []string{"--data", tg.dir, "stats", "--as-of", "2022-08-03", "--json"}
+		if tg.dsn != "" {
+			args = append(args, "--db", tg.dsn)
+		}
+		m := run(bin, args...)
+		fmt.Printf("| %s | %d | %.0f | %.0f |\n", tg.name, tot.Persons, best.Seconds()*1000, m.elapsed.Seconds()*1000)
+	}
+}
+
+type measure struct {
+	elapsed time.Duration
+	rssMB   float64
+}
+
+func run(name string, args ...string) measure {
+	cmd := exec.Command(name, args...)
+	cmd.Stderr = os.Stderr
+	start := time.Now()
+	if out, err := cmd.Output(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s %v: %v\n%s", name, args, err, out)
+		os.Exit(1)
+	}
+	m := measure{elapsed: time.Since(start)}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		m.rssMB = float64(ru.Maxrss) / 1024
+	}
+	return m
+}
+
+func report(rows int, target string, m, floor measure) {
+	fmt.Printf("| %d | %s | %.2f | %.0f | %.0f | %.2f× |\n", rows, target, m.elapsed.Seconds(), float64(rows)/m.elapsed.Seconds(), m.rssMB,
+		m.elapsed.Seconds()/floor.elapsed.Seconds())
+}
+
+// freshSchema makes an empty schema and returns a URL that uses it.
+func freshSchema(base string) string {
+	db, err := sql.Open("pgx", base)
+	check(err)
+	defer db.Close()
+	schema := fmt.Sprintf("importbench_%d", time.Now().UnixNano())
+	_, err = db.Exec("CREATE SCHEMA " + schema)
+	check(err)
+	u, err := url.Parse(base)
+	check(err)
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// generate writes an interchange file of n rows: records of one to three
+// claims from four sources, names in Cyrillic and Latin.
+func generate(path string, n int) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(uint64(n), 7))
+	w := csv.NewWriter(f)
+	w.Write(intake.Columns)
+	given := []string{"Азамат", "Даулет", "Гульнара", "Jasur", "Nodira", "Ruslan", "Айгуль", "Bekzod", "Лола", "Timur"}
+	surnames := []string{"Сапаров", "Qurbanov", "Каллыханова", "Mambetov", "Досжанов", "Yusupov", "Оразбаев", "Ótepbergenov"}
+	regions := []string{"Нукус", "Nókis", "Chimbay", "Кунград", "Xojeli", "Beruni"}
+	sources := []string{"volunteers-2022-07", "relatives", "media", "partner"}
+	states := []string{"missing", "detained", "released", "sentenced", "restricted", "killed", "found", "tortured"}
+	levels := []string{"unverified", "corroborated", "verified"}
+	written, record := 0, 0
+	for written < n {
+		record++
+		src := sources[record%len(sources)]
+		name := surnames[rng.IntN(len(surnames))] + " " + given[rng.IntN(len(given))]
+		year := strconv.Itoa(1950 + rng.IntN(55))
+		region := regions[rng.IntN(len(regions))]
+		claims := 1 + rng.IntN(2)
+		if rng.IntN(5) == 0 {
+			claims = 3
+		}
+		for c := 0; c < claims && written < n; c++ {
+			date := fmt.Sprintf("2022-%02d-%02d", 7+rng.IntN(2), 1+rng.IntN(28))
+			w.Write([]string{src, "r" + strconv.Itoa(record), name, "", "m", year, "", region, "", "protester",
+				states[rng.IntN(len(states))], date, levels[rng.IntN(3)], "", ""})
+			written++
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
