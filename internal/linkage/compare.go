@@ -87,15 +87,17 @@ func compareNames(a, b *prepared) nameMatch {
 				if fa.given != "" && givB != "" {
 					m.hasGiven = true
 					switch {
-					case fa.given == givB:
-						m.given, m.givExact = 1, true
-					case canonA != "" && canonA == canonB:
-						m.given, m.givenEquivalent = 1, true
 					case len(fa.given) == 1 || len(givB) == 1:
+						// an initial, even one that agrees with another
+						// initial, is only an initial
 						m.givenInitial = true
 						if fa.given[0] == givB[0] {
 							m.given = 0.85
 						}
+					case fa.given == givB:
+						m.given, m.givExact = 1, true
+					case canonA != "" && canonA == canonB:
+						m.given, m.givenEquivalent = 1, true
 					default:
 						m.given = jaroWinkler(fa.given, givB)
 						m.givenTypos = typoDistance(fa.given, givB, 2)

@@ -207,7 +207,8 @@ func TestUndecidableListed(t *testing.T) {
 	recs := append(background(30),
 		Record{ID: "empty", Names: nil},
 		Record{ID: "one", Names: []string{"Azamat"}},
-		Record{ID: "initials", Names: []string{"Reymov A. B."}},
+		Record{ID: "initials", Names: []string{"A. B."}},
+		Record{ID: "sur-initials", Names: []string{"Reymov A. B."}},
 		Record{ID: "arabic", Names: []string{"عزمت ريموف"}},
 		Record{ID: "ok", Names: []string{"Reymov Azamat"}},
 	)
@@ -225,8 +226,8 @@ func TestUndecidableListed(t *testing.T) {
 			t.Errorf("%s not listed as undecidable: %v", id, res.Undecidable)
 		}
 	}
-	if got["ok"] {
-		t.Errorf("a full name was listed as undecidable")
+	if got["ok"] || got["sur-initials"] {
+		t.Errorf("a full name or a surname with initials was listed as undecidable: %v", res.Undecidable)
 	}
 	for _, p := range res.Linked {
 		if got[p.A] || got[p.B] {
@@ -287,4 +288,69 @@ func TestJaroWinklerAndTypos(t *testing.T) {
 	if d := typoDistance("rustam", "rutsam", 2); d != 1 {
 		t.Errorf("swap distance %d, want 1", d)
 	}
+}
+
+// A surname with initials is a name: with the full birth date and the
+// place agreeing it links by itself (the "Bad input" policy).
+func TestSurnameWithInitialsLinksOnStrongEvidence(t *testing.T) {
+	recs := append(background(200),
+		Record{ID: "full", Source: "relatives", Names: []string{"Реймов Азамат Бердиевич"}, BirthDate: "1987-03-14", BirthYear: 1987, Locality: "Нукус"},
+		Record{ID: "ini", Source: "media-ru", Names: []string{"Реймов А. Б."}, BirthDate: "1987-03-14", BirthYear: 1987, Locality: "г. Нукус"},
+		Record{ID: "ini-lat", Source: "media-en", Names: []string{"A. Reymov"}, BirthDate: "1987-03-14", BirthYear: 1987, Locality: "Nukus"},
+		// his brother: same surname and initial letter, other birth date
+		Record{ID: "brother", Source: "relatives", Names: []string{"Реймов Алишер Бердиевич"}, BirthDate: "1991-08-02", BirthYear: 1991, Locality: "Нукус"},
+		// initials and a weak rest: only for review
+		Record{ID: "ini-weak", Source: "volunteers", Names: []string{"Reymov A."}},
+	)
+	res, err := Link(recs, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkClusters(t, res, recs)
+	c := clusterOf(res)
+	if c["full"] != c["ini"] || c["full"] != c["ini-lat"] {
+		t.Errorf("surname with initials not linked on full birth date and place: %v", res.Clusters)
+	}
+	if c["full"] == c["brother"] {
+		t.Errorf("brother merged")
+	}
+	if c["ini-weak"] == c["full"] || c["ini-weak"] == c["brother"] {
+		t.Errorf("surname with one initial and nothing else linked automatically")
+	}
+	for _, id := range res.Undecidable {
+		if id == "ini" || id == "ini-lat" {
+			t.Errorf("%s listed as undecidable", id)
+		}
+	}
+}
+
+// One word is never linked automatically, however much else agrees.
+func TestOneWordNeverAutoLinks(t *testing.T) {
+	recs := append(background(100),
+		Record{ID: "full", Names: []string{"Азамат Реймов"}, BirthDate: "1987-03-14", BirthYear: 1987, Sex: "m", Locality: "Нукус"},
+		Record{ID: "one", Names: []string{"Азамат"}, BirthDate: "1987-03-14", BirthYear: 1987, Sex: "m", Locality: "Нукус"},
+		Record{ID: "one-sur", Names: []string{"Reymov"}, BirthDate: "1987-03-14", BirthYear: 1987, Sex: "m", Locality: "Nukus"},
+		Record{ID: "initials", Names: []string{"A. R."}, BirthDate: "1987-03-14", BirthYear: 1987, Sex: "m", Locality: "Nukus"},
+	)
+	res, err := Link(recs, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := clusterOf(res)
+	for _, id := range []string{"one", "one-sur", "initials"} {
+		if c[id] == c["full"] {
+			t.Errorf("%s linked automatically", id)
+		}
+	}
+}
+
+// clusterOf maps record id to the index of its cluster.
+func clusterOf(res *Result) map[string]int {
+	m := map[string]int{}
+	for i, c := range res.Clusters {
+		for _, id := range c {
+			m[id] = i
+		}
+	}
+	return m
 }

@@ -16,6 +16,8 @@ type nameParts struct {
 	patronymic string // father's name, folded (the patronymic's stem)
 	givenCanon string // given name through the equivalents table
 	fullWords  int    // words that are not initials
+	surnameSet bool   // a full surname was written
+	initials   int    // initials written ("Reymov A. B." has two)
 	sex        byte   // 'm', 'f' or 0, from the name's form
 	keys       []string
 }
@@ -41,6 +43,8 @@ func parseName(full string) nameParts {
 	} else if len(n.InitialsFold) > 0 && n.InitialsFold[0] != "" {
 		p.given = n.InitialsFold[0][:1]
 	}
+	p.surnameSet = n.Surname != "" && n.SurnameFold != ""
+	p.initials = len(n.InitialsFold)
 	for _, w := range []string{n.Surname, n.Given} {
 		if w != "" {
 			p.fullWords++
@@ -58,6 +62,14 @@ func parseName(full string) nameParts {
 	}
 	p.keys = equivalents.BlockingKeysOf(&n)
 	return p
+}
+
+// decidable reports whether a spelling carries enough of a name to be
+// linked without a person looking: two full words, or a full surname with
+// initials ("Reymov A. B."). Empty names, one word and initials alone
+// ("A. B.") are not: they are listed for a person to decide.
+func (p *nameParts) decidable() bool {
+	return p.fullWords >= 2 || (p.surnameSet && p.initials > 0)
 }
 
 // scriptLinkable reports whether the name is written in a script that the

@@ -77,7 +77,7 @@ func prepare(r *Record, places *sync.Map) prepared {
 			continue
 		}
 		p.forms = append(p.forms, parts)
-		if parts.fullWords >= 2 && scriptLinkable(n) {
+		if parts.decidable() && scriptLinkable(n) {
 			linkable = true
 		}
 	}
