@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"syscall"
 	"time"
 
@@ -34,6 +35,7 @@ func main() {
 	upper := flag.Float64("upper", 0, "auto-link threshold (0: default)")
 	lower := flag.Float64("lower", 0, "review threshold (0: default)")
 	explain := flag.Bool("explain", false, "print the learned model")
+	flag.IntVar(&showErrors, "errors", 0, "print this many missed and this many false pairs with their evidence")
 	flag.Parse()
 	opt := linkage.Options{Upper: *upper, Lower: *lower}
 
@@ -99,6 +101,7 @@ func run(title string, recs []linkage.Record, truth map[string]string, opt linka
 	elapsed := time.Since(start)
 	s := eval.Pairwise(res.Clusters, truth)
 	fmt.Printf("   %s\n", s)
+	fmt.Printf("   decidable records only: %s\n", decidableScores(res, truth))
 	fmt.Printf("   records %d, clusters %d, pairs compared %d, review %d, undecidable %d\n",
 		len(recs), len(res.Clusters), res.Compared, len(res.Review), len(res.Undecidable))
 	fmt.Printf("   elapsed %.2fs, peak RSS %d MB, EM iterations %d\n", elapsed.Seconds(), peakRSSMB(), res.Model.Iterations)
@@ -110,6 +113,66 @@ func run(title string, recs []linkage.Record, truth map[string]string, opt linka
 	}
 	if explain {
 		fmt.Println(res.Model)
+	}
+	if showErrors > 0 {
+		printErrors(recs, truth, res)
+	}
+}
+
+var showErrors int
+
+// printErrors prints pairs of one true person left apart and pairs of
+// two persons put together, with the model's evidence.
+func printErrors(recs []linkage.Record, truth map[string]string, res *linkage.Result) {
+	byID := map[string]*linkage.Record{}
+	for i := range recs {
+		byID[recs[i].ID] = &recs[i]
+	}
+	cl := map[string]int{}
+	for i, c := range res.Clusters {
+		for _, id := range c {
+			cl[id] = i
+		}
+	}
+	show := func(kind string, a, b *linkage.Record) {
+		p := linkage.Explain(*a, *b, res.Model)
+		fmt.Printf("   %s %.1f\n      %q %s %d %q %q\n      %q %s %d %q %q\n", kind, p.Weight,
+			a.Names, a.BirthDate, a.BirthYear, a.Locality, a.Region, b.Names, b.BirthDate, b.BirthYear, b.Locality, b.Region)
+		for _, e := range p.Evidence {
+			fmt.Printf("        %-10s %+6.2f %s\n", e.Field, e.Weight, e.Comparison)
+		}
+	}
+	byPerson := map[string][]string{}
+	for _, r := range recs {
+		byPerson[truth[r.ID]] = append(byPerson[truth[r.ID]], r.ID)
+	}
+	persons := make([]string, 0, len(byPerson))
+	for p := range byPerson {
+		persons = append(persons, p)
+	}
+	sort.Strings(persons)
+	n := 0
+	for _, p := range persons {
+		ids := byPerson[p]
+		for i := 0; i < len(ids) && n < showErrors; i++ {
+			for j := i + 1; j < len(ids) && n < showErrors; j++ {
+				if cl[ids[i]] != cl[ids[j]] {
+					show("MISSED", byID[ids[i]], byID[ids[j]])
+					n++
+				}
+			}
+		}
+	}
+	n = 0
+	for _, c := range res.Clusters {
+		for i := 0; i < len(c) && n < showErrors; i++ {
+			for j := i + 1; j < len(c) && n < showErrors; j++ {
+				if truth[c[i]] != truth[c[j]] {
+					show("FALSE", byID[c[i]], byID[c[j]])
+					n++
+				}
+			}
+		}
 	}
 }
 
@@ -139,4 +202,27 @@ func must(err error) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+// decidableScores scores only the records that policy allows to link
+// automatically (the others are listed for a person to decide).
+func decidableScores(res *linkage.Result, truth map[string]string) eval.Scores {
+	dec := make(map[string]string, len(truth))
+	for id, p := range truth {
+		dec[id] = p
+	}
+	for _, id := range res.Undecidable {
+		delete(dec, id)
+	}
+	var kept [][]string
+	for _, c := range res.Clusters {
+		var k []string
+		for _, id := range c {
+			if _, ok := dec[id]; ok {
+				k = append(k, id)
+			}
+		}
+		kept = append(kept, k)
+	}
+	return eval.Pairwise(kept, dec)
 }

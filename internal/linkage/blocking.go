@@ -20,14 +20,14 @@ const (
 	neighbourWindow = 24
 )
 
-type candidate struct {
-	a, b int32
-	g    gamma
-	al   alignment
-}
-
-type candidates struct {
-	pairs []candidate
+// blocks is the blocking index: every (key, record) entry sorted by key.
+// Candidate pairs are never stored: each pass over the blocks compares
+// them again, so memory does not grow with the number of pairs.
+type blocks struct {
+	entries        []keyedRecord
+	starts         []int      // block boundaries in entries
+	keyLists       [][]uint64 // per record: its keys of small blocks, sorted
+	sortSG, sortGS []string   // neighbourhood orders for big blocks
 }
 
 // hashKey is 64-bit FNV-1a: fixed, so that runs are reproducible; a
@@ -82,8 +82,8 @@ type keyedRecord struct {
 	rec int32
 }
 
-// findCandidates builds the blocks and compares every candidate pair.
-func findCandidates(recs []prepared, prog *progress) *candidates {
+// buildBlocks computes every record's keys and sorts them into blocks.
+func buildBlocks(recs []prepared) *blocks {
 	n := len(recs)
 	keyLists := make([][]uint64, n)
 	parallelChunks(n, func(lo, hi int) {
@@ -113,7 +113,6 @@ func findCandidates(recs []prepared, prog *progress) *candidates {
 		}
 		return int(x.rec - y.rec)
 	})
-	// block boundaries
 	var starts []int
 	for i := range entries {
 		if i == 0 || entries[i].key != entries[i-1].key {
@@ -125,7 +124,8 @@ func findCandidates(recs []prepared, prog *progress) *candidates {
 
 	// A pair is compared in the first small block the two records share;
 	// pairs that share only big blocks are compared in the neighbourhoods
-	// of those, and duplicates removed at the end.
+	// of those (a pair near in two big blocks is compared twice; the
+	// scored pairs are deduplicated at the end).
 	big := map[uint64]bool{}
 	for bi := 0; bi < nBlocks; bi++ {
 		if starts[bi+1]-starts[bi] > maxBlockFull {
@@ -139,19 +139,29 @@ func findCandidates(recs []prepared, prog *progress) *candidates {
 			}
 		})
 	}
-
-	sortSG := make([]string, n) // surname+given, for neighbourhoods in big blocks
-	sortGS := make([]string, n)
-	for i := range recs {
-		if len(recs[i].forms) > 0 {
-			f := recs[i].forms[0]
-			sortSG[i] = f.surname + " " + f.givenCanon
-			sortGS[i] = f.givenCanon + " " + f.surname
+	b := &blocks{entries: entries, starts: starts, keyLists: keyLists}
+	if len(big) > 0 {
+		b.sortSG = make([]string, n)
+		b.sortGS = make([]string, n)
+		for i := range recs {
+			if len(recs[i].forms) > 0 {
+				f := recs[i].forms[0]
+				b.sortSG[i] = f.surname + " " + f.givenCanon
+				b.sortGS[i] = f.givenCanon + " " + f.surname
+			}
 		}
 	}
+	return b
+}
 
+func (b *blocks) count() int { return len(b.starts) - 1 }
+
+// eachPair calls visit(worker, i, j) with i < j for every candidate pair,
+// on all CPUs; worker is in [0, numWorkers()). progress, when set, is
+// called with the number of blocks done.
+func (b *blocks) eachPair(visit func(w int, i, j int32), progress func(done, total int)) {
+	nBlocks := b.count()
 	workers := max(1, numWorkers())
-	results := make([][]candidate, workers)
 	var next atomic.Int64
 	var done atomic.Int64
 	var wg sync.WaitGroup
@@ -160,46 +170,37 @@ func findCandidates(recs []prepared, prog *progress) *candidates {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			var out []candidate
-			var members []int32
+			var members, sorted []int32
+			seen := map[[2]int32]bool{}
 			for {
 				lo := int(next.Add(batch)) - batch
 				if lo >= nBlocks {
 					break
 				}
 				for bi := lo; bi < min(nBlocks, lo+batch); bi++ {
-					key := entries[starts[bi]].key
+					key := b.entries[b.starts[bi]].key
 					members = members[:0]
-					for _, e := range entries[starts[bi]:starts[bi+1]] {
+					for _, e := range b.entries[b.starts[bi]:b.starts[bi+1]] {
 						members = append(members, e.rec)
 					}
 					if len(members) < 2 {
 						continue
 					}
-					isBig := len(members) > maxBlockFull
-					emit := func(i, j int32) {
-						if i > j {
-							i, j = j, i
-						}
-						shared := firstSharedKey(keyLists[i], keyLists[j])
-						if (isBig && shared != 0) || (!isBig && shared != key) {
-							return // compared in another block
-						}
-						g, al := compare(&recs[i], &recs[j])
-						out = append(out, candidate{i, j, g, al})
-					}
-					if !isBig {
+					if len(members) <= maxBlockFull {
 						for x := 0; x < len(members); x++ {
 							for y := x + 1; y < len(members); y++ {
-								emit(members[x], members[y])
+								i, j := members[x], members[y]
+								if firstSharedKey(b.keyLists[i], b.keyLists[j]) == key {
+									visit(w, i, j)
+								}
 							}
 						}
 						continue
 					}
-					seen := make(map[[2]int32]bool)
-					for _, order := range [2][]string{sortSG, sortGS} {
-						sorted := slices.Clone(members)
-						slices.SortStableFunc(sorted, func(x, y int32) int {
+					clear(seen)
+					for _, order := range [2][]string{b.sortSG, b.sortGS} {
+						sorted = append(sorted[:0], members...)
+						slices.SortFunc(sorted, func(x, y int32) int {
 							switch {
 							case order[x] < order[y]:
 								return -1
@@ -218,37 +219,20 @@ func findCandidates(recs []prepared, prog *progress) *candidates {
 									continue
 								}
 								seen[[2]int32{i, j}] = true
-								emit(i, j)
+								if firstSharedKey(b.keyLists[i], b.keyLists[j]) == 0 {
+									visit(w, i, j) // else compared in a small block
+								}
 							}
 						}
 					}
 				}
-				if prog != nil {
-					prog.compare(int(done.Add(batch)), nBlocks)
+				if progress != nil {
+					progress(int(done.Add(batch)), nBlocks)
 				}
 			}
-			results[w] = out
 		}(w)
 	}
 	wg.Wait()
-	size := 0
-	for _, r := range results {
-		size += len(r)
-	}
-	all := make([]candidate, 0, size)
-	for _, r := range results {
-		all = append(all, r...)
-	}
-	// Workers finish in any order; sort so that everything downstream is
-	// reproducible.
-	slices.SortFunc(all, func(x, y candidate) int {
-		if x.a != y.a {
-			return int(x.a - y.a)
-		}
-		return int(x.b - y.b)
-	})
-	all = slices.CompactFunc(all, func(x, y candidate) bool { return x.a == y.a && x.b == y.b })
-	return &candidates{pairs: all}
 }
 
 // firstSharedKey returns the smallest key present in both sorted lists.

@@ -36,21 +36,16 @@ type scored struct {
 	w    float64
 }
 
-// scoreCandidates weighs every candidate pair and keeps those at or above
-// the review threshold, heaviest first.
-func scoreCandidates(recs []prepared, cand *candidates, model *Model) []scored {
-	chunks := splitRange(len(cand.pairs), numWorkers()*4)
-	parts := make([][]scored, len(chunks))
-	parallelEach(len(chunks), func(k int) {
-		var out []scored
-		for _, c := range cand.pairs[chunks[k][0]:chunks[k][1]] {
-			w := model.weightOf(&recs[c.a], &recs[c.b], c.g, c.al)
-			if w >= model.Lower {
-				out = append(out, scored{c.a, c.b, w})
-			}
+// scoreCandidates compares the candidate pairs again, weighs them and
+// keeps those at or above the review threshold, heaviest first, each once.
+func scoreCandidates(recs []prepared, b *blocks, model *Model, prog *progress) []scored {
+	parts := make([][]scored, max(1, numWorkers()))
+	b.eachPair(func(w int, i, j int32) {
+		g, al := compare(&recs[i], &recs[j])
+		if wt := model.weightOf(&recs[i], &recs[j], g, al); wt >= model.Lower {
+			parts[w] = append(parts[w], scored{i, j, wt})
 		}
-		parts[k] = out
-	})
+	}, func(done, total int) { prog.compare(total+done, 2*total) })
 	var all []scored
 	for _, p := range parts {
 		all = append(all, p...)
@@ -64,7 +59,8 @@ func scoreCandidates(recs []prepared, cand *candidates, model *Model) []scored {
 		}
 		return all[i].b < all[j].b
 	})
-	return all
+	// a pair near in two big blocks was compared twice, with one weight
+	return slices.CompactFunc(all, func(x, y scored) bool { return x.a == y.a && x.b == y.b })
 }
 
 type pairKey [2]int32

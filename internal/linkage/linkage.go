@@ -137,13 +137,12 @@ func Link(records []Record, decisions []Decision, opt Options) (*Result, error) 
 
 	recs := prepareAll(records)
 	prog.report(progressPrepared)
-	cand := findCandidates(recs, prog)
-	model := trainModel(recs, cand)
+	blk := buildBlocks(recs)
+	counts, compared := patternCounts(recs, blk, prog)
+	model := trainModel(recs, counts, compared)
 	model.Upper, model.Lower = opt.Upper, opt.Lower
-	prog.report(progressTrained)
-	strong := scoreCandidates(recs, cand, &model)
-	compared := len(cand.pairs)
-	cand = nil // the comparisons are the bulk of memory; clustering needs only the strong pairs
+	strong := scoreCandidates(recs, blk, &model, prog)
+	blk = nil
 	prog.report(progressScored)
 	res, err := cluster(records, recs, index, strong, decisions, &model, opt)
 	if err != nil {
@@ -166,7 +165,6 @@ const (
 	progressTotal    = 1000
 	progressPrepared = 50
 	progressCompared = 800
-	progressTrained  = 850
 	progressScored   = 900
 	progressDone     = 1000
 )

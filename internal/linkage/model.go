@@ -108,22 +108,44 @@ func DefaultModel() Model {
 	return m
 }
 
-// trainModel estimates U from random pairs and M by EM on the candidates.
-func trainModel(recs []prepared, cand *candidates) Model {
+// trainModel estimates U from random pairs and M by EM on the histogram
+// of the candidates' comparison patterns: Fellegi–Sunter needs only how
+// many pairs show each pattern, not the pairs themselves.
+func trainModel(recs []prepared, counts map[gamma]int, candidates int) Model {
 	var model Model
 	u, nRandom := estimateU(recs)
 	model.RandomPairs = nRandom
-
-	counts := map[gamma]int{}
-	for _, c := range cand.pairs {
-		counts[c.g.pattern()]++
-	}
 	m, lambda, iters, converged := runEM(counts, u)
 	model.MatchShare, model.Iterations, model.Converged = lambda, iters, converged
-	model.CandidatePairs = len(cand.pairs)
+	model.CandidatePairs = candidates
 	model.finish(m, u, 0)
 	model.tf = countTermFrequencies(recs)
 	return model
+}
+
+// patternCounts compares every candidate pair once and counts the
+// comparison patterns.
+func patternCounts(recs []prepared, b *blocks, prog *progress) (map[gamma]int, int) {
+	workers := max(1, numWorkers())
+	hist := make([]map[gamma]int, workers)
+	for w := range hist {
+		hist[w] = map[gamma]int{}
+	}
+	b.eachPair(func(w int, i, j int32) {
+		g, _ := compare(&recs[i], &recs[j])
+		hist[w][g.pattern()]++
+	}, func(done, total int) { prog.compare(done, 2*total) })
+	counts := hist[0]
+	for _, h := range hist[1:] {
+		for g, n := range h {
+			counts[g] += n
+		}
+	}
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	return counts, total
 }
 
 // finish fills Fields and the weight table from M and U (nil U → priors).
