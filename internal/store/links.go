@@ -24,32 +24,41 @@ func (s *Store) Relink(ctx context.Context, moves []Move, by, why string) (int, 
 	now := s.Now().UnixMicro()
 	changed := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		for _, m := range moves {
-			linkID, current, err := s.currentPerson(ctx, tx, m.RecordID)
-			if err != nil {
-				return err
-			}
-			if current == m.PersonID {
-				continue
-			}
-			person := m.PersonID
-			if person == "" {
-				person = NewID()
-			}
-			if linkID != "" {
-				if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE links SET unlinked_at = ? WHERE id = ?`), now, linkID); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO links (id, record_id, person_id, linked_at, by_whom, why) VALUES (?, ?, ?, ?, ?, ?)`),
-				NewID(), m.RecordID, person, now, by, why); err != nil {
-				return fmt.Errorf("record %s to person %s: %w", m.RecordID, person, err)
-			}
-			changed++
-		}
-		return nil
+		var err error
+		changed, err = s.relinkTx(ctx, tx, now, moves, by, why)
+		return err
 	})
 	return changed, err
+}
+
+// relinkTx is Relink inside a transaction of the caller's, so that moves
+// can be one step of a larger change (a dedupe run, a decision).
+func (s *Store) relinkTx(ctx context.Context, tx *sql.Tx, now int64, moves []Move, by, why string) (int, error) {
+	changed := 0
+	for _, m := range moves {
+		linkID, current, err := s.currentPerson(ctx, tx, m.RecordID)
+		if err != nil {
+			return changed, err
+		}
+		if current == m.PersonID {
+			continue
+		}
+		person := m.PersonID
+		if person == "" {
+			person = NewID()
+		}
+		if linkID != "" {
+			if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE links SET unlinked_at = ? WHERE id = ?`), now, linkID); err != nil {
+				return changed, err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO links (id, record_id, person_id, linked_at, by_whom, why) VALUES (?, ?, ?, ?, ?, ?)`),
+			NewID(), m.RecordID, person, now, by, why); err != nil {
+			return changed, fmt.Errorf("record %s to person %s: %w", m.RecordID, person, err)
+		}
+		changed++
+	}
+	return changed, nil
 }
 
 // querier is what *sql.DB and *sql.Tx share.

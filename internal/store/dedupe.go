@@ -1,0 +1,294 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	"rollcall/internal/linkage"
+	"rollcall/internal/registry"
+)
+
+// LinkageInput is what a dedupe run reads, from one snapshot: every record
+// as linkage sees it, the person each record is in now, and the people's
+// decisions in force.
+type LinkageInput struct {
+	Records   []linkage.Record
+	PersonOf  map[string]string // record id → person id now
+	Decisions []linkage.Decision
+	state     linkState
+}
+
+// linkState changes whenever a record moves or a decision is taken; a run
+// whose input was read in another state must not be applied.
+type linkState struct {
+	links, decisions int64
+	lastLinked       int64
+}
+
+// ErrChangedDuringRun is returned when records were moved or decisions
+// taken while a dedupe run was computing; its plan is stale.
+var ErrChangedDuringRun = errors.New("records were linked or decided while dedupe was running; nothing was applied, run it again")
+
+// LoadLinkageInput reads every record with its claims in force, its person
+// now, and the decisions in force.
+func (s *Store) LoadLinkageInput(ctx context.Context) (*LinkageInput, error) {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead // one snapshot for the three reads
+	}
+	tx, err := s.read.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	in := &LinkageInput{PersonOf: map[string]string{}}
+	if in.state, err = s.readLinkState(ctx, tx); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `
+		SELECT r.id, s.key, r.name, r.name_alt, r.sex, r.birth_year, r.birth_date, r.region, r.locality, COALESCE(l.person_id, r.person_id)
+		FROM records r JOIN sources s ON s.id = r.source_id
+		LEFT JOIN links l ON l.record_id = r.id AND l.unlinked_at IS NULL
+		ORDER BY r.id`)
+	if err != nil {
+		return nil, err
+	}
+	index := map[string]int{}
+	for rows.Next() {
+		var r linkage.Record
+		var name, alt, person string
+		if err := rows.Scan(&r.ID, &r.Source, &name, &alt, &r.Sex, &r.BirthYear, &r.BirthDate, &r.Region, &r.Locality, &person); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.Names = append([]string{name}, splitList(alt)...)
+		index[r.ID] = len(in.Records)
+		in.Records = append(in.Records, r)
+		in.PersonOf[r.ID] = person
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT record_id, status, date_start, date_end FROM claims WHERE retracted_at IS NULL`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id, status string
+		var start, end int64
+		if err := rows.Scan(&id, &status, &start, &end); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if i, ok := index[id]; ok {
+			r := &in.Records[i]
+			r.Claims = append(r.Claims, linkage.Claim{Status: status, Start: registry.Day(start).String(), End: registry.Day(end).String()})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	in.Decisions, err = s.decisionsInForce(ctx, tx)
+	return in, err
+}
+
+func (s *Store) readLinkState(ctx context.Context, q querier) (linkState, error) {
+	var st linkState
+	err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM links), (SELECT COALESCE(max(linked_at), 0) FROM links), (SELECT count(*) FROM decisions)`).
+		Scan(&st.links, &st.lastLinked, &st.decisions)
+	return st, err
+}
+
+// PlannedMove is one record that a dedupe run moves, and why.
+type PlannedMove struct {
+	Move
+	From string // the person it is in now
+	Why  string
+}
+
+// DedupePlan is what a dedupe run changes.
+type DedupePlan struct {
+	Moves                       []PlannedMove
+	PersonsBefore, PersonsAfter int
+	// NewLinks are the linked pairs whose records were in two persons
+	// before: the links this run applies.
+	NewLinks []linkage.Pair
+}
+
+// PlanDedupe turns linkage's clusters into moves. Each cluster keeps the
+// person that most of its records are in already (person ids are public,
+// so they stay stable from run to run); a person's id goes to one cluster
+// only, so a cluster that splits off gets a new person.
+func PlanDedupe(in *LinkageInput, res *linkage.Result) DedupePlan {
+	var plan DedupePlan
+	before := map[string]bool{}
+	for _, p := range in.PersonOf {
+		before[p] = true
+	}
+	plan.PersonsBefore, plan.PersonsAfter = len(before), len(res.Clusters)
+
+	type choice struct{ cluster, records int; person string }
+	var choices []choice
+	for i, c := range res.Clusters {
+		n := map[string]int{}
+		for _, r := range c {
+			n[in.PersonOf[r]]++
+		}
+		for p, k := range n {
+			choices = append(choices, choice{i, k, p})
+		}
+	}
+	sort.Slice(choices, func(i, j int) bool {
+		a, b := choices[i], choices[j]
+		if a.records != b.records {
+			return a.records > b.records
+		}
+		if a.person != b.person {
+			return a.person < b.person
+		}
+		return a.cluster < b.cluster
+	})
+	target := make([]string, len(res.Clusters))
+	taken := map[string]bool{}
+	for _, c := range choices {
+		if target[c.cluster] == "" && !taken[c.person] {
+			target[c.cluster], taken[c.person] = c.person, true
+		}
+	}
+
+	heaviest := map[string]float64{} // record → weight of its heaviest applied link
+	for _, p := range res.Linked {
+		heaviest[p.A] = max(heaviest[p.A], p.Weight)
+		heaviest[p.B] = max(heaviest[p.B], p.Weight)
+		if in.PersonOf[p.A] != in.PersonOf[p.B] {
+			plan.NewLinks = append(plan.NewLinks, p)
+		}
+	}
+	for i, c := range res.Clusters {
+		if target[i] == "" {
+			target[i] = NewID()
+		}
+		for _, r := range c {
+			from := in.PersonOf[r]
+			if from == target[i] {
+				continue
+			}
+			why := "no longer linked to the other records of its person"
+			if w, ok := heaviest[r]; ok {
+				why = fmt.Sprintf("match weight %.1f", w)
+			} else if len(c) > 1 {
+				why = "people decided these records are the same person"
+			}
+			plan.Moves = append(plan.Moves, PlannedMove{Move: Move{RecordID: r, PersonID: target[i]}, From: from, Why: why})
+		}
+	}
+	return plan
+}
+
+// testHookBeforeCommit, when set by a test, runs after a dedupe run has
+// written everything and before it commits.
+var testHookBeforeCommit func()
+
+// ApplyDedupe makes the plan's moves and replaces the review queue with
+// res.Review, in one transaction: an interrupted run leaves links and
+// queue exactly as they were. It fails with ErrChangedDuringRun when links
+// or decisions changed since in was read.
+func (s *Store) ApplyDedupe(ctx context.Context, in *LinkageInput, plan DedupePlan, review []linkage.Pair, by string) error {
+	now := s.Now().UnixMicro()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockLinks(ctx, tx); err != nil {
+			return err
+		}
+		if st, err := s.readLinkState(ctx, tx); err != nil {
+			return err
+		} else if st != in.state {
+			return ErrChangedDuringRun
+		}
+		byWhy := map[string][]Move{}
+		var whys []string
+		for _, m := range plan.Moves {
+			if _, ok := byWhy[m.Why]; !ok {
+				whys = append(whys, m.Why)
+			}
+			byWhy[m.Why] = append(byWhy[m.Why], m.Move)
+		}
+		for _, why := range whys {
+			if _, err := s.relinkTx(ctx, tx, now, byWhy[why], by, why); err != nil {
+				return err
+			}
+		}
+		if err := s.replaceReviewQueue(ctx, tx, now, review); err != nil {
+			return err
+		}
+		if testHookBeforeCommit != nil {
+			testHookBeforeCommit()
+		}
+		return ctx.Err()
+	})
+}
+
+// lockLinks keeps other writers of links and decisions out until the
+// transaction ends. SQLite's write transactions exclude each other already.
+func (s *Store) lockLinks(ctx context.Context, tx *sql.Tx) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `LOCK TABLE links, decisions, review_queue IN SHARE ROW EXCLUSIVE MODE`)
+	return err
+}
+
+func (s *Store) replaceReviewQueue(ctx context.Context, tx *sql.Tx, now int64, review []linkage.Pair) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM review_queue`); err != nil {
+		return err
+	}
+	const perStatement = 200
+	for start := 0; start < len(review); start += perStatement {
+		part := review[start:min(start+perStatement, len(review))]
+		query := `INSERT INTO review_queue (id, record_a, record_b, weight, evidence, queued_at) VALUES `
+		args := make([]any, 0, 6*len(part))
+		for i, p := range part {
+			if i > 0 {
+				query += ", "
+			}
+			query += "(?, ?, ?, ?, ?, ?)"
+			a, b := orderPair(p.A, p.B)
+			evidence := ""
+			if len(p.Evidence) > 0 {
+				j, err := json.Marshal(p.Evidence)
+				if err != nil {
+					return err
+				}
+				evidence = string(j)
+			}
+			args = append(args, PairID(a, b), a, b, p.Weight, evidence, now)
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(query), args...); err != nil {
+			return fmt.Errorf("review queue: %w", err)
+		}
+	}
+	return nil
+}
+
+// orderPair spells a pair of records one way: the smaller id first.
+func orderPair(a, b string) (string, string) {
+	if b < a {
+		return b, a
+	}
+	return a, b
+}
+
+// PairID is the stable id of a pair of records: the same two records get
+// the same id in every run, on every machine.
+func PairID(a, b string) string {
+	a, b = orderPair(a, b)
+	sum := sha256.Sum256([]byte(a + "\x00" + b))
+	return hex.EncodeToString(sum[:8])
+}

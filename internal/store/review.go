@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"rollcall/internal/linkage"
+	"rollcall/internal/registry"
+)
+
+// ReviewPair is a queued pair with both records as people need to see
+// them to decide. Claims carry no notes: notes are private to the source.
+type ReviewPair struct {
+	ID       string
+	Weight   float64
+	Evidence []linkage.Evidence // empty when the run kept none for this pair
+	A, B     ReviewRecord
+}
+
+// ReviewRecord is a record with the person it is in now and its claims in
+// force (without notes).
+type ReviewRecord struct {
+	registry.Record
+	PersonID string
+	Claims   []registry.Claim
+}
+
+// reviewOpen selects the queued pairs whose records are in two persons
+// now; a pair joined since (by a decision on another pair) needs no look.
+const reviewOpen = `FROM review_queue q
+	JOIN records ra ON ra.id = q.record_a LEFT JOIN links la ON la.record_id = ra.id AND la.unlinked_at IS NULL
+	JOIN records rb ON rb.id = q.record_b LEFT JOIN links lb ON lb.record_id = rb.id AND lb.unlinked_at IS NULL
+	WHERE COALESCE(la.person_id, ra.person_id) <> COALESCE(lb.person_id, rb.person_id)`
+
+// ReviewQueue returns up to limit open pairs (all when limit <= 0),
+// heaviest first, and how many are open in all.
+func (s *Store) ReviewQueue(ctx context.Context, limit int) ([]ReviewPair, int, error) {
+	var total int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) `+reviewOpen).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	query := `SELECT q.id ` + reviewOpen + ` ORDER BY q.weight DESC, q.id`
+	if limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	ids, err := s.strings(ctx, query)
+	if err != nil {
+		return nil, 0, err
+	}
+	pairs := make([]ReviewPair, 0, len(ids))
+	for _, id := range ids {
+		p, err := s.ReviewPair(ctx, id)
+		if err != nil {
+			return nil, 0, err
+		}
+		pairs = append(pairs, p)
+	}
+	return pairs, total, nil
+}
+
+// ReviewPair returns one queued pair; ErrNotFound when it is not queued.
+func (s *Store) ReviewPair(ctx context.Context, id string) (ReviewPair, error) {
+	p := ReviewPair{ID: id}
+	var a, b, evidence string
+	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT record_a, record_b, weight, evidence FROM review_queue WHERE id = ?`), id).
+		Scan(&a, &b, &p.Weight, &evidence)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, fmt.Errorf("pair %s is not in the review queue: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return p, err
+	}
+	if evidence != "" {
+		if err := json.Unmarshal([]byte(evidence), &p.Evidence); err != nil {
+			return p, fmt.Errorf("pair %s: evidence: %w", id, err)
+		}
+	}
+	if p.A, err = s.reviewRecord(ctx, a); err != nil {
+		return p, err
+	}
+	p.B, err = s.reviewRecord(ctx, b)
+	return p, err
+}
+
+// NextReviewPair returns the id of the open pair that follows the position
+// (weight, id) in the queue's order, or "" when there is none.
+func (s *Store) NextReviewPair(ctx context.Context, weight float64, id string) (string, error) {
+	ids, err := s.strings(ctx, s.rebind(`SELECT q.id `+reviewOpen+` AND (q.weight < ? OR (q.weight = ? AND q.id > ?))
+		ORDER BY q.weight DESC, q.id LIMIT 1`), weight, weight, id)
+	if err != nil || len(ids) == 0 {
+		return "", err
+	}
+	return ids[0], nil
+}
+
+func (s *Store) reviewRecord(ctx context.Context, id string) (ReviewRecord, error) {
+	var r ReviewRecord
+	var alt, roles string
+	err := s.read.QueryRowContext(ctx, s.rebind(`
+		SELECT r.id, s.key, r.source_record, r.name, r.name_alt, r.sex, r.birth_year, r.birth_date, r.region, r.locality, r.roles,
+		       COALESCE(l.person_id, r.person_id)
+		FROM records r JOIN sources s ON s.id = r.source_id
+		LEFT JOIN links l ON l.record_id = r.id AND l.unlinked_at IS NULL
+		WHERE r.id = ?`), id).
+		Scan(&r.ID, &r.SourceKey, &r.Key, &r.Name, &alt, &r.Sex, &r.BirthYear, &r.BirthDate, &r.Region, &r.Locality, &roles, &r.PersonID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("record %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return r, err
+	}
+	r.NameAlt = splitList(alt)
+	for _, role := range splitList(roles) {
+		r.Roles = append(r.Roles, registry.Role(role))
+	}
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT id, status, date_start, precision, place, verification FROM claims
+		WHERE record_id = ? AND retracted_at IS NULL ORDER BY date_start, id`), id)
+	if err != nil {
+		return r, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c := registry.Claim{RecordID: id}
+		var status, precision string
+		var start, verification int64
+		if err := rows.Scan(&c.ID, &status, &start, &precision, &c.Place, &verification); err != nil {
+			return r, err
+		}
+		c.Status = registry.Status(status)
+		c.Date = registry.PeriodFrom(registry.Day(start), registry.Precision(precision))
+		c.Verification = registry.Verification(verification)
+		r.Claims = append(r.Claims, c)
+	}
+	return r, rows.Err()
+}
+
+// strings runs a query whose rows are one string each.
+func (s *Store) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
