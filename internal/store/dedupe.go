@@ -14,6 +14,38 @@ import (
 	"rollcall/internal/registry"
 )
 
+// DedupeRun is one run of linkage over the whole registry and what it
+// changed (or, when not applied, would change).
+type DedupeRun struct {
+	Input   *LinkageInput
+	Result  *linkage.Result
+	Plan    DedupePlan
+	Applied bool
+}
+
+// Dedupe links every record in the registry, people's decisions winning
+// over the model. With apply it moves records into their persons and
+// replaces the review queue, in one transaction (see ApplyDedupe); without
+// it nothing is written. Zero options take linkage's defaults.
+func (s *Store) Dedupe(ctx context.Context, apply bool, opt linkage.Options) (*DedupeRun, error) {
+	in, err := s.LoadLinkageInput(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := linkage.Link(in.Records, in.Decisions, opt)
+	if err != nil {
+		return nil, err
+	}
+	run := &DedupeRun{Input: in, Result: res, Plan: PlanDedupe(in, res)}
+	if apply {
+		if err := s.ApplyDedupe(ctx, in, run.Plan, res.Review, "dedupe"); err != nil {
+			return nil, err
+		}
+		run.Applied = true
+	}
+	return run, nil
+}
+
 // LinkageInput is what a dedupe run reads, from one snapshot: every record
 // as linkage sees it, the person each record is in now, and the people's
 // decisions in force.
@@ -135,7 +167,10 @@ func PlanDedupe(in *LinkageInput, res *linkage.Result) DedupePlan {
 	}
 	plan.PersonsBefore, plan.PersonsAfter = len(before), len(res.Clusters)
 
-	type choice struct{ cluster, records int; person string }
+	type choice struct {
+		cluster, records int
+		person           string
+	}
 	var choices []choice
 	for i, c := range res.Clusters {
 		n := map[string]int{}
