@@ -35,9 +35,10 @@ func main() {
 	upper := flag.Float64("upper", 0, "auto-link threshold (0: default)")
 	lower := flag.Float64("lower", 0, "review threshold (0: default)")
 	explain := flag.Bool("explain", false, "print the learned model")
+	posterior := flag.Float64("posterior", 0, "minimum posterior for automatic links when -upper and -lower are 0 (0: default)")
 	flag.IntVar(&showErrors, "errors", 0, "print this many missed and this many false pairs with their evidence")
 	flag.Parse()
-	opt := linkage.Options{Upper: *upper, Lower: *lower}
+	opt := linkage.Options{Upper: *upper, Lower: *lower, MinPosterior: *posterior}
 
 	if *csvOut != "" {
 		d := synth.Generate(synth.Config{Persons: *persons, Sources: *sources, Seed: *seed})
@@ -104,7 +105,7 @@ func run(title string, recs []linkage.Record, truth map[string]string, opt linka
 	fmt.Printf("   decidable records only: %s\n", decidableScores(res, truth))
 	fmt.Printf("   records %d, clusters %d, pairs compared %d, review %d, undecidable %d\n",
 		len(recs), len(res.Clusters), res.Compared, len(res.Review), len(res.Undecidable))
-	fmt.Printf("   elapsed %.2fs, peak RSS %d MB, EM iterations %d\n", elapsed.Seconds(), peakRSSMB(), res.Model.Iterations)
+	fmt.Printf("   elapsed %.2fs, peak RSS %d MB, EM iterations %d, link at weight >= %.1f\n", elapsed.Seconds(), peakRSSMB(), res.Model.Iterations, res.Model.Upper)
 	if counts {
 		for _, c := range eval.Counts(recs, res.Clusters, truth) {
 			fmt.Printf("   persons %-9s true %6d  linked %6d (error %+d)  naive %6d (error %+d)\n",

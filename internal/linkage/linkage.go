@@ -54,6 +54,13 @@ type Decision struct {
 type Options struct {
 	Upper, Lower float64 // match weight thresholds (log2 Bayes factor)
 	Progress     func(done, total int)
+	// MinPosterior is the probability of a match at which a pair links
+	// automatically when Upper and Lower are zero (default DefaultMinPosterior): the upper
+	// threshold is then the weight at which the learned model's posterior
+	// reaches it, given the prior odds that two records of this input are
+	// one person. More records, lower prior odds, higher threshold: the
+	// same name means less in a million records than in a thousand.
+	MinPosterior float64
 }
 
 // Default thresholds, in log2 Bayes factor. Chosen on synthetic
@@ -61,6 +68,9 @@ type Options struct {
 const (
 	DefaultUpper = 11.0
 	DefaultLower = 4.0
+	// DefaultMinPosterior: with default options a pair links
+	// automatically when the model gives it at least this probability.
+	DefaultMinPosterior = 0.8
 )
 
 // Evidence is one field's contribution to a pair's weight.
@@ -110,8 +120,15 @@ func (e *DecisionConflictError) Error() string {
 
 // Link groups records into persons.
 func Link(records []Record, decisions []Decision, opt Options) (*Result, error) {
-	if opt.Upper == 0 && opt.Lower == 0 {
+	auto := opt.Upper == 0 && opt.Lower == 0
+	if auto {
 		opt.Upper, opt.Lower = DefaultUpper, DefaultLower
+	}
+	if opt.MinPosterior == 0 {
+		opt.MinPosterior = DefaultMinPosterior
+	}
+	if opt.MinPosterior <= 0 || opt.MinPosterior >= 1 {
+		return nil, fmt.Errorf("linkage: minimum posterior %v is not between 0 and 1", opt.MinPosterior)
 	}
 	if opt.Lower > opt.Upper {
 		return nil, fmt.Errorf("linkage: lower threshold %.2f is above upper threshold %.2f", opt.Lower, opt.Upper)
@@ -140,6 +157,9 @@ func Link(records []Record, decisions []Decision, opt Options) (*Result, error) 
 	blk := buildBlocks(recs)
 	counts, compared := patternCounts(recs, blk, prog)
 	model := trainModel(recs, counts, compared)
+	if auto {
+		opt.Upper = max(opt.Lower, model.posteriorWeight(opt.MinPosterior, len(records)))
+	}
 	model.Upper, model.Lower = opt.Upper, opt.Lower
 	strong := scoreCandidates(recs, blk, &model, prog)
 	blk = nil

@@ -354,3 +354,33 @@ func clusterOf(res *Result) map[string]int {
 	}
 	return m
 }
+
+// With default options the automatic threshold is the weight at which the
+// posterior reaches DefaultMinPosterior: it rises with the number of
+// records, because the prior odds of a pair fall.
+func TestPosteriorThresholdRisesWithSize(t *testing.T) {
+	small, err := Link(background(100), nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big, err := Link(background(3000), nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(big.Model.Upper > small.Model.Upper) || small.Model.Upper < DefaultLower {
+		t.Errorf("thresholds: %d records %.1f, %d records %.1f", 110, small.Model.Upper, 3300, big.Model.Upper)
+	}
+	if p := small.Model.PairPrior; p <= 0 || p >= 0.5 {
+		t.Errorf("prior %v", p)
+	}
+	fixed, err := Link(background(100), nil, Options{Upper: 30, Lower: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fixed.Model.Upper != 30 || len(fixed.Linked) != 0 {
+		t.Errorf("explicit threshold not kept: %.1f, %d linked", fixed.Model.Upper, len(fixed.Linked))
+	}
+	if _, err := Link(background(10), nil, Options{MinPosterior: 1.5}); err == nil {
+		t.Errorf("posterior 1.5 accepted")
+	}
+}

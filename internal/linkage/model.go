@@ -20,6 +20,7 @@ type Model struct {
 	CandidatePairs      int     // pairs EM learned from
 	RandomPairs         int     // random pairs U was estimated from
 	ClaimConflictWeight float64 // weight of claims that say dead, then alive
+	PairPrior           float64 // estimated share of all pairs of records that are one person
 	Upper, Lower        float64 // thresholds in force
 
 	weights [numFields][]float64
@@ -45,7 +46,7 @@ func (m Model) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Fellegi–Sunter model: %d candidate pairs, %d random pairs, EM %d iterations (converged %v), match share %.4f\n",
 		m.CandidatePairs, m.RandomPairs, m.Iterations, m.Converged, m.MatchShare)
-	fmt.Fprintf(&b, "thresholds: link at weight >= %.1f, review at >= %.1f; claims conflict weight %.1f\n", m.Upper, m.Lower, m.ClaimConflictWeight)
+	fmt.Fprintf(&b, "thresholds: link at weight >= %.1f, review at >= %.1f; claims conflict weight %.1f; prior of a random pair %.3g\n", m.Upper, m.Lower, m.ClaimConflictWeight, m.PairPrior)
 	for _, f := range m.Fields {
 		fmt.Fprintf(&b, "%s\n", f.Field)
 		for _, l := range f.Levels[1:] {
@@ -146,6 +147,23 @@ func patternCounts(recs []prepared, b *blocks, prog *progress) (map[gamma]int, i
 		total += n
 	}
 	return counts, total
+}
+
+// posteriorWeight returns the weight at which a pair's probability of
+// being one person reaches p. The weights are log2(m/u) with u from random
+// pairs, so the prior is that of a random pair: EM's matches among the
+// candidates, divided by all pairs.
+func (model *Model) posteriorWeight(p float64, records int) float64 {
+	all := float64(records) * float64(records-1) / 2
+	if all < 1 {
+		return DefaultUpper
+	}
+	// EM that finds no matches at all must not make every pair link: at
+	// least one match is assumed, which only raises the threshold.
+	matches := max(1, model.MatchShare*float64(model.CandidatePairs))
+	prior := math.Min(0.5, matches/all)
+	model.PairPrior = prior
+	return math.Log2(p / (1 - p) * (1 - prior) / prior)
 }
 
 // finish fills Fields and the weight table from M and U (nil U → priors).

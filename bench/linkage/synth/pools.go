@@ -10,6 +10,18 @@ var maleGiven = []string{
 	"asQar", "ernazar", "Joldasbay", "amanbay", "oraz", "raWSan", "aziz", "baHOdir", "islOm",
 	"murat", "baWirJan", "Qaljan", "jeNis", "tileWbay", "kamal", "maQset", "nurbek", "erkin",
 	"ulugbek", "sanJar", "Sohrat", "abat", "ravSan", "Jahongir", "elmurat", "Ozat", "Qurbanbay",
+	"abdulla", "abduraXman", "adilbek", "aJiniyaz", "akmal", "alisher", "allayar", "amir", "anvar",
+	"arslan", "asad", "aslan", "ayBek", "azizbek", "bahrom", "baXitbay", "baltabay", "barlIbay",
+	"batIr", "baxodir", "begzod", "berdimurat", "bOburJon", "bUribay", "daniyar", "davron", "dilmurod",
+	"doniyor", "dostan", "elyor", "eldor", "erJan", "ermek", "esbergen", "faXriddin", "farhod", "Gayrat",
+	"GulOm", "hamid", "Husan", "ibrohim", "ikrom", "ilXom", "ilyos", "isa", "iskandar", "ismail",
+	"Jalgas", "JandOr", "JanIbek", "Jumabay", "Jumaniyaz", "kadir", "karim", "kenJebay", "komil",
+	"Qanat", "Qaraman", "Qasim", "QIdIrbay", "Qosay", "maXmud", "maksat", "mansur", "mirzo", "muXammed",
+	"muradbek", "nadir", "nazar", "nematulla", "nodir", "nurlIbek", "nurmaXan", "Odil", "OlimJon",
+	"oybek", "orazbay", "Otkir", "pirnazar", "polat", "raSid", "raXim", "raXmatulla", "rinat", "saken",
+	"salamat", "sarvar", "sattar", "serik", "Serzat", "Suxrat", "sultan", "tanirbergen", "temir", "toXtar",
+	"turgunbay", "ulugbergen", "Urazbay", "XaliJan", "XamidJan", "Xasan", "Xusan", "yerlan", "yusuf",
+	"zafar", "zarif", "ziyadin", "zokir", "Qilish", "tolib", "valeriy", "sergey", "aleksandr", "dmitriy",
 }
 
 var femaleGiven = []string{
@@ -18,20 +30,39 @@ var femaleGiven = []string{
 	"aliya", "gulzira", "saOdat", "munira", "nilufar", "dinara", "aziza", "rOza", "kamila",
 	"meHribOn", "barnO", "madina", "gulnaz", "aysulU", "Janar", "perizat", "sevara", "umida",
 	"zuhra", "gulbaniw", "ayJamal", "tamara", "Qunduz", "Saxnoza", "guljaHOn", "mOxira",
+	"abadan", "aJargul", "albina", "altIngul", "anora", "aruWxan", "aSirgul", "aydana", "aygerim",
+	"ayNul", "ayperi", "aysanem", "baXtigul", "biybiJamal", "biybigul", "bibiXan", "dilafruz", "diloram",
+	"dilSat", "elmira", "elvira", "feruzaXan", "gavhar", "gulalIm", "gulbahar", "gulcehra", "gulXan",
+	"gulistan", "gulmira", "gulnoza", "gulSan", "guzal", "hilola", "inobat", "iroda", "Jamila", "JIbek",
+	"kamola", "kumuS", "laylo", "lola", "lobar", "mavluda", "maXbuba", "mayra", "mexriniso", "muXabbat",
+	"muqaddas", "nargiza", "nasiba", "nazira", "nigora", "nurgul", "nurXan", "ozoda", "parisa", "Qalbike",
+	"raXima", "rayxan", "rozagul", "saida", "sanobar", "sayora", "selbi", "Soira", "Suxrat", "tursInay",
+	"ulbosIn", "umiJan", "Xadica", "Xilola", "yulduz", "zarina", "zebo", "ziyoda", "zoya", "svetlana",
 }
 
 // Surname roots are built from two parts, as many of the region's are
 // (father's or grandfather's name + -ov/-ova).
 var surnameHeads = []string{
-	"Qallı", "allam", "seyt", "Wtep", "taji", "orazI", "Juma", "Qurban", "yusup", "sapar",
+	"QallI", "allam", "seyt", "Wtep", "taji", "orazI", "Juma", "Qurban", "yusup", "sapar",
 	"abdu", "esen", "QIdIr", "narIm", "pirni", "bek", "tursIn", "daWlet", "sadIQ", "tleW",
 	"ayt", "eS", "nurI", "matyO", "JollI", "urIn", "Qal", "bazar", "Qoja", "aman", "ismayil",
 	"reyim", "berdi", "Xudoy", "toJi", "sultOn", "ernaz", "Jiyen", "kenJe", "orIn",
+	"ab", "aday", "aJi", "alla", "almat", "altIn", "ana", "arIs", "asan", "atay", "ayte", "azat",
+	"baba", "bakIt", "bal", "bayram", "bayta", "bekmIr", "ber", "biy", "bora", "bUri", "dos", "duysen",
+	"egiz", "elmIr", "emin", "erman", "esem", "Gani", "GayIp", "Gulam", "Xalmur", "Xoja", "ibra", "iman",
+	"iyt", "Jalgas", "JanI", "JaqsI", "JarI", "JIyen", "Jol", "kamal", "kar", "kenes", "kIdIr", "mambet",
+	"mayli", "mirza", "muXam", "naWrIz", "nazar", "nIyaz", "Uteni", "oten", "pala", "pol", "Qabul",
+	"Qaipi", "Qara", "QayIp", "Qoy", "Qudiya", "rax", "raJap", "rezI", "sabIr", "sadIr", "saItbay", "saman",
+	"sarsen", "seyit", "sIdIq", "sultan", "tajim", "taNir", "temir", "tilew", "toley", "toQta", "UrazIm",
+	"UteS", "Wmbet", "yakub", "yerej", "yuldaS", "zariyp", "Jumag", "ismay", "tore", "QutlI",
 }
 
 var surnameTails = []string{
 	"Xan", "bergen", "murat", "bay", "niyaz", "mbet", "nazar", "bek", "Qul", "baev", "jan",
 	"razOQ", "Qob", "mat", "Sukur", "ali", "ma", "nur",
+	"aXmet", "aman", "bay", "bergenI", "dawlet", "ekey", "embet", "erkin", "ergali", "gali", "GazI",
+	"ibay", "imbet", "iyaz", "Jan", "Jar", "keldi", "keneS", "mIrza", "mOdin", "murad",
+	"nazarI", "Qali", "Qara", "rIsbay", "sapar", "sIdIq", "taj", "tay", "ulla", "Wmar", "yar", "ziya",
 }
 
 var fathers = append(append([]string{}, maleGiven...), "ismayil", "yusup", "Qudaybergen", "sapar", "tursInbay", "esemurat", "abdiraXman", "kamal")
@@ -42,20 +73,20 @@ var districts = []struct {
 	spellings []string
 }{
 	{"nukus-city", []string{"Nukus", "Нукус", "Nókis", "Нөкис", "г. Нукус", "Nukus shahri"}},
-	{"nukus-district", []string{"Nukus district", "Нукусский район", "Nókis rayonı", "Nukus tumani", "Akmangit"}},
+	{"nukus-district", []string{"Nukus district", "Нукусский район", "Nókis rayonI", "Nukus tumani", "Akmangit"}},
 	{"amudarya", []string{"Amudarya", "Амударьинский район", "Ámiwdárya", "Amudaryo tumani", "Mangit", "Маңғыт"}},
 	{"beruni", []string{"Beruni", "Беруни", "Beruniy", "Беруний"}},
 	{"bozatau", []string{"Bozatau", "Бозатау", "Bozataw", "Bo'zatov"}},
-	{"chimbay", []string{"Chimbay", "Чимбай", "Shımbay", "Шымбай", "Chimboy"}},
+	{"chimbay", []string{"Chimbay", "Чимбай", "ShImbay", "Шымбай", "Chimboy"}},
 	{"ellikkala", []string{"Ellikkala", "Элликкалинский район", "Ellikqala", "Ellikqal'a"}},
-	{"kanlikul", []string{"Kanlikul", "Канлыкуль", "Qanlıkól", "Qanliko'l"}},
+	{"kanlikul", []string{"Kanlikul", "Канлыкуль", "QanlIkól", "Qanliko'l"}},
 	{"karauzyak", []string{"Karauzyak", "Караузяк", "Qaraózek", "Qorao'zak"}},
 	{"kegeyli", []string{"Kegeyli", "Кегейли", "Kegeyli tumani"}},
 	{"khodjeyli", []string{"Khodjeyli", "Ходжейли", "Xojeli", "Хожели", "Xo'jayli", "Khojeyli"}},
-	{"kungrad", []string{"Kungrad", "Кунград", "Qońırat", "Қоңырат", "Qo'ng'irot"}},
+	{"kungrad", []string{"Kungrad", "Кунград", "QońIrat", "Қоңырат", "Qo'ng'irot"}},
 	{"muynak", []string{"Muynak", "Муйнак", "Moynaq", "Мойнақ", "Mo'ynoq"}},
 	{"shumanay", []string{"Shumanay", "Шуманай"}},
-	{"takhiatash", []string{"Takhiatash", "Тахиаташ", "Taqıyatas", "Taxiatosh"}},
+	{"takhiatash", []string{"Takhiatash", "Тахиаташ", "TaqIyatas", "Taxiatosh"}},
 	{"takhtakupyr", []string{"Takhtakupyr", "Тахтакупыр", "Taxtakópir", "Taxtako'pir"}},
 	{"turtkul", []string{"Turtkul", "Турткуль", "Tórtkúl", "To'rtko'l"}},
 }

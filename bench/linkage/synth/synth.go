@@ -156,8 +156,8 @@ func Generate(cfg Config) *Dataset {
 		default:
 			p.Sex = pick(rng, []string{"m", "m", "m", "f"})
 			p.Given = givenFor(rng, p.Sex)
-			p.Surname = pick(rng, surnameHeads) + pick(rng, surnameTails)
-			p.Father = pick(rng, fathers)
+			p.Surname = surnameRoot(rng)
+			p.Father = pickSkewed(rng, fathers)
 			p.District = weighted(rng, districtWeights)
 			p.Birth = time.Date(1950+rng.IntN(55), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
 		}
@@ -196,9 +196,27 @@ func Generate(cfg Config) *Dataset {
 
 func givenFor(rng *rand.Rand, sex string) string {
 	if sex == "f" {
-		return pick(rng, femaleGiven)
+		return pickSkewed(rng, femaleGiven)
 	}
-	return pick(rng, maleGiven)
+	return pickSkewed(rng, maleGiven)
+}
+
+// surnameRoot draws a surname root: two parts (most of the region's
+// surnames are a forefather's name + -ov), or a forefather's given name
+// alone. About 8,000 two-part roots and 250 one-part ones, drawn with a
+// skew, as real names are: enough distinct people for a million records
+// with namesakes as common as in real lists.
+func surnameRoot(rng *rand.Rand) string {
+	if rng.Float64() < 0.25 {
+		return pickSkewed(rng, fathers)
+	}
+	return pickSkewed(rng, surnameHeads) + pickSkewed(rng, surnameTails)
+}
+
+// pickSkewed picks early elements more often: names are not uniform.
+func pickSkewed[T any](rng *rand.Rand, xs []T) T {
+	u := rng.Float64()
+	return xs[int(float64(len(xs))*u*u)]
 }
 
 // fate draws what happened to a person in July–August 2022.
