@@ -9,7 +9,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"strconv"
 	"strings"
@@ -38,7 +37,6 @@ type Row struct {
 	Record      registry.Record
 	Claim       registry.Claim
 	PersonHash  personHash // per-field hashes, to say which field disagrees
-	FieldsHash  string     // stored with the record to recognise it again
 	Fingerprint string     // what makes a claim the same claim on re-import
 }
 
@@ -249,7 +247,7 @@ func parseRow(get func(string) string) (Row, []string) {
 	if len(problems) > 0 {
 		return row, problems
 	}
-	row.PersonHash, row.FieldsHash = hashPerson(rec)
+	row.PersonHash = hashPerson(rec)
 	row.Fingerprint = fingerprint(c)
 	return row, nil
 }
@@ -261,22 +259,50 @@ var personField = [...]string{"name", "name_alt", "sex", "birth_year", "birth_da
 // field two rows of a record disagree on without keeping the rows.
 type personHash [len(personField)]uint32
 
-func hashPerson(rec *registry.Record) (personHash, string) {
+func personValues(rec *registry.Record) [len(personField)]string {
 	roles := make([]string, len(rec.Roles))
 	for i, r := range rec.Roles {
 		roles[i] = string(r)
 	}
-	values := [len(personField)]string{rec.Name, strings.Join(rec.NameAlt, ";"), rec.Sex, strconv.Itoa(rec.BirthYear),
+	return [len(personField)]string{rec.Name, strings.Join(rec.NameAlt, ";"), rec.Sex, strconv.Itoa(rec.BirthYear),
 		rec.BirthDate, rec.Region, rec.Locality, strings.Join(roles, ";")}
+}
+
+func hashPerson(rec *registry.Record) personHash {
 	var ph personHash
-	all := sha256.New()
-	for i, v := range values {
-		h := fnv.New32a()
-		h.Write([]byte(v))
-		ph[i] = h.Sum32()
-		fmt.Fprintf(all, "%d:%s\x00", len(v), v)
+	for i, v := range personValues(rec) {
+		// FNV-1a, inline: this runs for every row.
+		h := uint32(2166136261)
+		for j := 0; j < len(v); j++ {
+			h ^= uint32(v[j])
+			h *= 16777619
+		}
+		ph[i] = h
 	}
-	return ph, base64.RawStdEncoding.EncodeToString(all.Sum(nil)[:12])
+	return ph
+}
+
+// fieldsDigest is the stored fingerprint of a record's person fields, by
+// which a later import recognises the record unchanged. Its encoding must
+// never change: databases keep it.
+func fieldsDigest(rec *registry.Record) string {
+	values := personValues(rec)
+	return digest(values[:]...)
+}
+
+// digest hashes values as "length:value\x00" each, so no two different
+// lists of values give the same input.
+func digest(values ...string) string {
+	h := sha256.New()
+	buf := make([]byte, 0, 128)
+	for _, v := range values {
+		buf = strconv.AppendInt(buf[:0], int64(len(v)), 10)
+		buf = append(buf, ':')
+		buf = append(buf, v...)
+		buf = append(buf, 0)
+		h.Write(buf)
+	}
+	return base64.RawStdEncoding.EncodeToString(h.Sum(nil)[:12])
 }
 
 // differs names the fields in which two rows of one record disagree.
@@ -291,9 +317,5 @@ func (a personHash) differs(b personHash) []string {
 }
 
 func fingerprint(c *registry.Claim) string {
-	h := sha256.New()
-	for _, v := range []string{string(c.Status), c.Date.String(), c.Verification.String(), c.Place, c.Note} {
-		fmt.Fprintf(h, "%d:%s\x00", len(v), v)
-	}
-	return base64.RawStdEncoding.EncodeToString(h.Sum(nil)[:12])
+	return digest(string(c.Status), c.Date.String(), c.Verification.String(), c.Place, c.Note)
 }

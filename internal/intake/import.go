@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"path/filepath"
@@ -72,8 +73,26 @@ type seenRecord struct {
 	hash personHash
 }
 
+// sourceRecordKey identifies a record of the file by a 128-bit hash of its
+// source and record ids: less memory than the strings, for a million records.
+func sourceRecordKey(source, record string) (k [16]byte) {
+	h := fnv.New128a()
+	h.Write([]byte(source))
+	h.Write([]byte{0})
+	h.Write([]byte(record))
+	h.Sum(k[:0])
+	return k
+}
+
 // batchSize is how many rows the reader hands the writer at a time.
 const batchSize = 512
+
+// preparedRow is a checked row made ready for the database.
+type preparedRow struct {
+	line           int
+	source, record string // for error messages
+	row            store.ImportRow
+}
 
 // ImportFile imports one interchange file, all or nothing. One goroutine
 // reads and checks the rows while another writes them in one transaction;
@@ -105,25 +124,26 @@ func ImportFile(ctx context.Context, st *store.Store, path string, opt Options) 
 	// Reader: checks rows and passes good ones on while the file is clean.
 	sum := sha256.New()
 	readErrs := &FileError{File: path}
-	batches := make(chan []Row, 8)
+	batches := make(chan []preparedRow, 8)
 	var rows int
 	var readErr error
 	go func() {
 		defer close(batches)
-		seen := map[string]seenRecord{}
-		batch := make([]Row, 0, batchSize)
+		seen := map[[16]byte]seenRecord{}
+		batch := make([]preparedRow, 0, batchSize)
 		send := func() bool {
 			select {
 			case batches <- batch:
-				batch = make([]Row, 0, batchSize)
+				batch = make([]preparedRow, 0, batchSize)
 				return true
 			case <-ctx.Done():
 				return false
 			}
 		}
 		rows, readErr = eachRow(io.TeeReader(progressReader(f, opt.Progress, info.Size()), sum), func(row Row) error {
-			key := row.Record.SourceKey + "\x00" + row.Record.Key
-			if prev, ok := seen[key]; ok {
+			key := sourceRecordKey(row.Record.SourceKey, row.Record.Key)
+			prev, ok := seen[key]
+			if ok {
 				if fields := prev.hash.differs(row.PersonHash); len(fields) > 0 {
 					readErrs.add(&RowError{Line: row.Line, Reason: fmt.Sprintf("record %q of source %q: %s differ(s) from line %d; rows of one record must agree on the person fields",
 						row.Record.Key, row.Record.SourceKey, strings.Join(fields, ", "), prev.line)})
@@ -134,7 +154,14 @@ func ImportFile(ctx context.Context, st *store.Store, path string, opt Options) 
 			if readErrs.Total > 0 {
 				return nil // nothing more will be written; keep checking
 			}
-			if batch = append(batch, row); len(batch) == batchSize && !send() {
+			// Later rows of a record agree with its first (checked above), so
+			// only the first needs the digest that is compared with the store.
+			digest := ""
+			if !ok {
+				digest = fieldsDigest(&row.Record)
+			}
+			p := preparedRow{line: row.Line, source: row.Record.SourceKey, record: row.Record.Key, row: im.Prepare(row.Record, digest, row.Claim, row.Fingerprint, !ok)}
+			if batch = append(batch, p); len(batch) == batchSize && !send() {
 				return ctx.Err()
 			}
 			return nil
@@ -151,10 +178,10 @@ func ImportFile(ctx context.Context, st *store.Store, path string, opt Options) 
 		if writeErr != nil {
 			continue
 		}
-		for _, row := range batch {
-			err := im.Add(ctx, row.Record, row.FieldsHash, row.Claim, row.Fingerprint)
+		for _, p := range batch {
+			err := im.Add(ctx, p.row)
 			if errors.Is(err, store.ErrRecordDiffers) {
-				writeErrs.add(&RowError{Line: row.Line, Reason: fmt.Sprintf("record %q of source %q is already stored with other person fields; an import does not change a record's person fields — give the corrected record a new record id", row.Record.Key, row.Record.SourceKey)})
+				writeErrs.add(&RowError{Line: p.line, Reason: fmt.Sprintf("record %q of source %q is already stored with other person fields; an import does not change a record's person fields — give the corrected record a new record id", p.record, p.source)})
 				continue
 			}
 			if err != nil {

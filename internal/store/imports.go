@@ -4,8 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"rollcall/internal/names"
 	"rollcall/internal/registry"
@@ -24,10 +28,29 @@ type ImportSummary struct {
 // already with other person fields: an import never changes a record.
 var ErrRecordDiffers = errors.New("the record is already stored with other person fields")
 
-// storedRecord is what the import keeps of each record it has seen.
+// storedRecord is what the import keeps of each record it has seen, in
+// fixed-size arrays: a million records must fit in a small machine.
 type storedRecord struct {
-	id         string
-	fieldsHash string
+	id         uuid.UUID
+	fieldsHash [16]byte // the digest's 16 base64 characters
+}
+
+func digestBytes(s string) (d [16]byte) {
+	copy(d[:], s)
+	return d
+}
+
+// recordKey identifies a source's own record id in the import's map by a
+// 128-bit hash, which costs less memory than the string; two different
+// ids colliding is as likely as guessing a random UUID.
+type recordKey [16]byte
+
+func keyOf(sourceRecord string) recordKey {
+	h := fnv.New128a()
+	h.Write([]byte(sourceRecord))
+	var k recordKey
+	h.Sum(k[:0])
+	return k
 }
 
 // Importer writes one file's rows in one transaction: all of it lands, or
@@ -37,8 +60,8 @@ type Importer struct {
 	conn    *sql.Conn
 	tx      *sql.Tx
 	now     int64
-	sources map[string]string                  // source key → id
-	records map[string]map[string]storedRecord // source key → source's record id → stored
+	sources map[string]string                     // source key → id
+	records map[string]map[recordKey]storedRecord // source key → source's record id → stored
 	summary ImportSummary
 	rows    int64
 	sink    importSink
@@ -74,7 +97,7 @@ func (s *Store) BeginImport(ctx context.Context) (*Importer, error) {
 		return nil, err
 	}
 	im := &Importer{s: s, conn: conn, tx: tx, now: s.Now().UnixMicro(),
-		sources: map[string]string{}, records: map[string]map[string]storedRecord{}}
+		sources: map[string]string{}, records: map[string]map[recordKey]storedRecord{}}
 	if s.dialect == Postgres {
 		im.sink, err = newCopySink(ctx, conn, tx)
 		if err != nil {
@@ -111,23 +134,27 @@ func (im *Importer) source(ctx context.Context, key string) (string, error) {
 			return "", err
 		}
 		im.summary.SourcesNew++
-		im.records[key] = map[string]storedRecord{}
+		im.records[key] = map[recordKey]storedRecord{}
 	case err != nil:
 		return "", err
 	default:
-		known := map[string]storedRecord{}
+		known := map[recordKey]storedRecord{}
 		rows, err := im.tx.QueryContext(ctx, im.s.rebind(`SELECT source_record, id, fields_hash FROM records WHERE source_id = ?`), id)
 		if err != nil {
 			return "", err
 		}
 		for rows.Next() {
-			var key string
-			var r storedRecord
-			if err := rows.Scan(&key, &r.id, &r.fieldsHash); err != nil {
+			var key, recordID, hash string
+			if err := rows.Scan(&key, &recordID, &hash); err != nil {
 				rows.Close()
 				return "", err
 			}
-			known[key] = r
+			u, err := uuid.Parse(recordID)
+			if err != nil {
+				rows.Close()
+				return "", fmt.Errorf("record %s: %w", recordID, err)
+			}
+			known[keyOf(key)] = storedRecord{id: u, fieldsHash: digestBytes(hash)}
 		}
 		if err := rows.Close(); err != nil {
 			return "", err
@@ -138,46 +165,71 @@ func (im *Importer) source(ctx context.Context, key string) (string, error) {
 	return id, nil
 }
 
-// Add writes one claim of one record. A record seen for the first time is
-// stored in a person of its own (linking records into persons is dedupe's
-// job); a claim already stored (same record, same fingerprint) is left as
-// it is. A record stored before with other person fields gives
-// ErrRecordDiffers and writes nothing.
-func (im *Importer) Add(ctx context.Context, rec registry.Record, fieldsHash string, c registry.Claim, fingerprint string) error {
-	sourceID, err := im.source(ctx, rec.SourceKey)
+// ImportRow is one row made ready for writing: every value the database
+// needs, computed by Prepare, which is safe to call from another goroutine
+// than the one writing, so that the work runs on a second core.
+type ImportRow struct {
+	sourceKey, recordKey string
+	fieldsHash           string
+	record               []any // recordColumns' values; nil when the caller knows the record is not new
+	claim                []any // claimColumns' values
+}
+
+// Prepare computes the values of one row. withRecord is false when an
+// earlier row of the same file had the same record, so it cannot be new;
+// fieldsHash may then be "" (the caller checked the rows agree).
+func (im *Importer) Prepare(rec registry.Record, fieldsHash string, c registry.Claim, fingerprint string, withRecord bool) ImportRow {
+	row := ImportRow{sourceKey: rec.SourceKey, recordKey: rec.Key, fieldsHash: fieldsHash}
+	if withRecord {
+		altNorm := make([]string, len(rec.NameAlt))
+		for i, n := range rec.NameAlt {
+			altNorm[i] = names.Normalize(n)
+		}
+		roles := make([]string, len(rec.Roles))
+		for i, r := range rec.Roles {
+			roles[i] = string(r)
+		}
+		// id and source_id are filled in by Add.
+		row.record = []any{nil, nil, rec.Key, NewID(), rec.Name, names.Normalize(rec.Name), strings.Join(rec.NameAlt, ";"), strings.Join(altNorm, ";"),
+			rec.Sex, int64(rec.BirthYear), rec.BirthDate, rec.Region, rec.Locality, strings.Join(roles, ";"), fieldsHash, im.now}
+	}
+	// record_id is filled in by Add.
+	row.claim = []any{NewID(), nil, string(c.Status), int64(c.Date.Start), int64(c.Date.End), string(c.Date.Precision),
+		c.Place, c.Details, int64(c.Verification), c.Note, fingerprint, im.now}
+	return row
+}
+
+// Add writes one prepared row. A record seen for the first time is stored
+// in a person of its own (linking records into persons is dedupe's job); a
+// claim already stored (same record, same fingerprint) is left as it is. A
+// record stored before with other person fields gives ErrRecordDiffers and
+// writes nothing.
+func (im *Importer) Add(ctx context.Context, row ImportRow) error {
+	sourceID, err := im.source(ctx, row.sourceKey)
 	if err != nil {
 		return err
 	}
-	known := im.records[rec.SourceKey]
-	stored, ok := known[rec.Key]
+	known := im.records[row.sourceKey]
+	key := keyOf(row.recordKey)
+	stored, ok := known[key]
 	if !ok {
-		stored = storedRecord{id: NewID(), fieldsHash: fieldsHash}
-		known[rec.Key] = stored
-		if err := im.addRecord(ctx, sourceID, stored, rec); err != nil {
+		if row.record == nil {
+			return errors.New("import: a new record came without its values")
+		}
+		stored = storedRecord{id: uuid.Must(uuid.NewV7()), fieldsHash: digestBytes(row.fieldsHash)}
+		known[key] = stored
+		row.record[0], row.record[1] = stored.id.String(), sourceID
+		im.summary.RecordsNew++
+		im.summary.PersonsNew++
+		if err := im.sink.record(ctx, row.record...); err != nil {
 			return err
 		}
-	} else if stored.fieldsHash != fieldsHash {
+	} else if row.fieldsHash != "" && stored.fieldsHash != digestBytes(row.fieldsHash) {
 		return ErrRecordDiffers
 	}
 	im.rows++
-	return im.sink.claim(ctx, NewID(), stored.id, string(c.Status), int64(c.Date.Start), int64(c.Date.End), string(c.Date.Precision),
-		c.Place, c.Details, int64(c.Verification), c.Note, fingerprint, im.now)
-}
-
-func (im *Importer) addRecord(ctx context.Context, sourceID string, stored storedRecord, rec registry.Record) error {
-	alt := strings.Join(rec.NameAlt, ";")
-	altNorm := make([]string, len(rec.NameAlt))
-	for i, n := range rec.NameAlt {
-		altNorm[i] = names.Normalize(n)
-	}
-	roles := make([]string, len(rec.Roles))
-	for i, r := range rec.Roles {
-		roles[i] = string(r)
-	}
-	im.summary.RecordsNew++
-	im.summary.PersonsNew++
-	return im.sink.record(ctx, stored.id, sourceID, rec.Key, NewID(), rec.Name, names.Normalize(rec.Name), alt, strings.Join(altNorm, ";"),
-		rec.Sex, int64(rec.BirthYear), rec.BirthDate, rec.Region, rec.Locality, strings.Join(roles, ";"), stored.fieldsHash, im.now)
+	row.claim[1] = stored.id.String()
+	return im.sink.claim(ctx, row.claim...)
 }
 
 // Finish writes what is queued and records the import in the imports
