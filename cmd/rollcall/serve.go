@@ -19,9 +19,12 @@ func init() {
 }
 
 func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags(g, "serve", "serve [--addr 127.0.0.1:8080] [--demo]", stderr)
+	fs := newFlags(g, "serve", "serve [--addr 127.0.0.1:8080] [--demo] [--review]", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	demo := fs.Bool("demo", false, "load a synthetic demo data set when the registry is empty")
+	// The review pages show private data and have no login yet (the
+	// editors' workspace will put them behind one): off unless asked for.
+	review := fs.Bool("review", false, "serve the review pages (/review) where people decide queued pairs; they show private data and have NO LOGIN yet, so only on a trusted address")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -44,11 +47,17 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		}
 		if loaded {
 			log.Info("loaded the synthetic demo data set")
+			if _, err := dedupe(ctx, st, true, nil); err != nil {
+				return err
+			}
 		}
 	}
 	site, err := web.New(st, log)
 	if err != nil {
 		return err
+	}
+	if *review {
+		site.EnableReview()
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -86,17 +86,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // chooseLanguage sends a visitor to the language their browser prefers.
 func (s *Server) chooseLanguage(w http.ResponseWriter, r *http.Request) {
-	lang := "en"
+	w.Header().Set("Vary", "Accept-Language")
+	http.Redirect(w, r, "/"+s.preferredLanguage(r)+"/", http.StatusSeeOther)
+}
+
+// preferredLanguage is the first of the browser's languages we have, else English.
+func (s *Server) preferredLanguage(r *http.Request) string {
 	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
 		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
 		base := strings.SplitN(tag, "-", 2)[0]
 		if _, ok := s.catalogs[base]; ok {
-			lang = base
-			break
+			return base
 		}
 	}
-	w.Header().Set("Vary", "Accept-Language")
-	http.Redirect(w, r, "/"+lang+"/", http.StatusSeeOther)
+	return "en"
 }
 
 func (s *Server) stylesheet(w http.ResponseWriter, r *http.Request) {
