@@ -27,9 +27,11 @@ between the thresholds. People's decisions ('rollcall review decide') always
 win over the model. An interrupted run changes nothing.`
 
 func runDedupe(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags(g, "dedupe", "dedupe [--auto] [--explain]\n\n"+dedupeHelp, stderr)
+	fs := newFlags(g, "dedupe", "dedupe [--auto] [--explain] [--upper W --lower W]\n\n"+dedupeHelp, stderr)
 	auto := fs.Bool("auto", false, "apply the links above the upper threshold and queue the uncertain pairs for review")
 	explain := fs.Bool("explain", false, "print the learned model and the evidence of every link applied")
+	upper := fs.Float64("upper", 0, "link pairs at or above this match weight (0: linkage chooses; give both or neither)")
+	lower := fs.Float64("lower", 0, "queue pairs at or above this match weight for review (0: linkage chooses)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -42,7 +44,10 @@ func runDedupe(ctx context.Context, g *globals, args []string, stdout, stderr io
 		return err
 	}
 	defer st.Close()
-	run, err := dedupe(ctx, st, *auto, linkageProgress(stderr))
+	if (*upper == 0) != (*lower == 0) {
+		return errors.New("give both --upper and --lower, or neither")
+	}
+	run, err := dedupe(ctx, st, *auto, linkage.Options{Upper: *upper, Lower: *lower, Progress: linkageProgress(stderr)})
 	if err != nil {
 		return err
 	}
@@ -55,8 +60,8 @@ func runDedupe(ctx context.Context, g *globals, args []string, stdout, stderr io
 
 // dedupe is the command's run; serve --demo calls it too. A conflict
 // between stored decisions gets advice on what to do.
-func dedupe(ctx context.Context, st *store.Store, apply bool, progress func(done, total int)) (*dedupeRun, error) {
-	run, err := st.Dedupe(ctx, apply, linkage.Options{Progress: progress})
+func dedupe(ctx context.Context, st *store.Store, apply bool, opt linkage.Options) (*dedupeRun, error) {
+	run, err := st.Dedupe(ctx, apply, opt)
 	var conflict *linkage.DecisionConflictError
 	if errors.As(err, &conflict) {
 		return nil, fmt.Errorf("%w; decide those pairs again with 'rollcall review decide'", err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"rollcall/internal/intake"
+	"rollcall/internal/linkage"
 	"rollcall/internal/web"
 )
 
@@ -47,7 +48,7 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		}
 		if loaded {
 			log.Info("loaded the synthetic demo data set")
-			if _, err := dedupe(ctx, st, true, nil); err != nil {
+			if _, err := dedupe(ctx, st, true, linkage.Options{}); err != nil {
 				return err
 			}
 		}
