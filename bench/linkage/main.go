@@ -135,6 +135,10 @@ func printErrors(recs []linkage.Record, truth map[string]string, res *linkage.Re
 			cl[id] = i
 		}
 	}
+	undecidable := map[string]bool{}
+	for _, id := range res.Undecidable {
+		undecidable[id] = true
+	}
 	show := func(kind string, a, b *linkage.Record) {
 		p := linkage.Explain(*a, *b, res.Model)
 		fmt.Printf("   %s %.1f\n      %q %s %d %q %q\n      %q %s %d %q %q\n", kind, p.Weight,
@@ -157,7 +161,7 @@ func printErrors(recs []linkage.Record, truth map[string]string, res *linkage.Re
 		ids := byPerson[p]
 		for i := 0; i < len(ids) && n < showErrors; i++ {
 			for j := i + 1; j < len(ids) && n < showErrors; j++ {
-				if cl[ids[i]] != cl[ids[j]] {
+				if cl[ids[i]] != cl[ids[j]] && !undecidable[ids[i]] && !undecidable[ids[j]] {
 					show("MISSED", byID[ids[i]], byID[ids[j]])
 					n++
 				}

@@ -72,6 +72,24 @@ func recordKeys(p *prepared) []uint64 {
 	}
 	if p.date != "" {
 		add("d:" + p.date)
+		// day and month swapped (03/07 read as 7 March): the record joins
+		// the block of the other reading too
+		if sw := p.date[:4] + p.date[6:8] + p.date[4:6]; sw != p.date && p.date[6:8] <= "12" {
+			add("d:" + sw)
+		}
+	}
+	// place with the beginnings of the names: a pair whose surname and
+	// given name are both misspelt still meets here
+	if p.place != "" || p.placeCode != "" {
+		pl := p.place
+		if p.placeCode != "" {
+			pl = p.placeCode
+		}
+		for _, f := range p.forms {
+			if f.surname != "" && f.given != "" {
+				add("pl:" + pl + ":" + prefix(f.surname, 2) + prefix(f.given, 1))
+			}
+		}
 	}
 	slices.Sort(keys)
 	return keys

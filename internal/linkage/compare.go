@@ -267,7 +267,7 @@ func compareBirth(a, b *prepared, explain bool) (int, string) {
 func comparePlace(a, b *prepared) int {
 	switch {
 	case a.place != "" && b.place != "":
-		if samePlace(a.place, b.place) {
+		if samePlace(a.place, b.place) || (a.placeCode != "" && a.placeCode == b.placeCode) {
 			return 1
 		}
 		if a.region != "" && b.region != "" && !samePlace(a.region, b.region) {
@@ -290,7 +290,12 @@ func samePlace(x, y string) bool {
 		return true
 	}
 	if x[0] == '?' && y[0] == '?' {
-		return jaroWinkler(x[1:], y[1:]) >= 0.92
+		x, y = x[1:], y[1:]
+		if len(x) <= 3 || len(y) <= 3 {
+			// codes ("qld", "ККР"): only two letters swapped is a typo
+			return len(x) == len(y) && len(x) > 1 && editDistanceAtMostOne(x, y) && sameLetters(x, y)
+		}
+		return jaroWinkler(x, y) >= 0.92
 	}
 	return false
 }
@@ -306,4 +311,16 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// sameLetters reports whether x and y are made of the same bytes.
+func sameLetters(x, y string) bool {
+	var cx, cy [256]int
+	for i := 0; i < len(x); i++ {
+		cx[x[i]]++
+	}
+	for i := 0; i < len(y); i++ {
+		cy[y[i]]++
+	}
+	return cx == cy
 }

@@ -15,6 +15,7 @@ type prepared struct {
 	date        string // YYYYMMDD or ""
 	place       string // gazetteer district id, or "?"+folded locality, or ""
 	region      string // gazetteer region id, or "?"+folded region, or ""
+	placeCode   string // a postcode written with the locality ("2119 Cleveland"), or ""
 	deathBy     int    // YYYYMMDD by which a killed/died claim says the person was dead; 0 none
 	aliveFrom   int    // YYYYMMDD: latest start of a claim that says the person was alive; 0 none
 	undecidable bool
@@ -101,6 +102,7 @@ func prepare(r *Record, places *sync.Map) prepared {
 		p.year, _ = strconv.Atoi(p.date[:4])
 	}
 	p.place, p.region = resolvePlace(r.Region, r.Locality, places)
+	p.placeCode = postcode(r.Locality)
 	for _, c := range r.Claims {
 		status := strings.ToLower(strings.TrimSpace(c.Status))
 		start, end := compactDateInt(c.Start), compactDateInt(c.End)
@@ -189,4 +191,26 @@ func lookupPlace(raw string, cache *sync.Map) string {
 	id := defaultGazetteer().lookup(raw)
 	cache.Store(raw, id)
 	return id
+}
+
+// postcode returns the first word of three or more digits in a locality:
+// lists that have one write it with the place, and it names the place as
+// well as the place's name does.
+func postcode(locality string) string {
+	for _, w := range strings.Fields(locality) {
+		if len(w) < 3 || len(w) > 10 {
+			continue
+		}
+		digits := true
+		for i := 0; i < len(w); i++ {
+			if w[i] < '0' || w[i] > '9' {
+				digits = false
+				break
+			}
+		}
+		if digits {
+			return w
+		}
+	}
+	return ""
 }

@@ -141,7 +141,8 @@ func DataDir() string {
 }
 
 // LoadFEBRL reads FEBRL files into records: given_name+surname as the
-// name, date_of_birth as birth date, suburb as locality, state as region.
+// name, date_of_birth as birth date, postcode and suburb as locality, state as
+// region.
 // Truth: records whose rec_id share the number are one person.
 func LoadFEBRL(paths ...string) ([]linkage.Record, map[string]string, error) {
 	var recs []linkage.Record
@@ -161,7 +162,9 @@ func LoadFEBRL(paths ...string) ([]linkage.Record, map[string]string, error) {
 			if _, dup := truth[id]; dup {
 				id = filepath.Base(p) + ":" + id // 4a and 4b reuse ids
 			}
-			r := linkage.Record{ID: id, Source: filepath.Base(p), Locality: get("suburb"), Region: get("state")}
+			// postcode and suburb are the interchange's locality, state its region
+			loc := strings.TrimSpace(get("postcode") + " " + get("suburb"))
+			r := linkage.Record{ID: id, Source: filepath.Base(p), Locality: loc, Region: get("state")}
 			if name := strings.TrimSpace(get("given_name") + " " + get("surname")); name != "" {
 				r.Names = []string{name}
 			}
