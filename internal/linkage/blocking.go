@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"slices"
+	"strings"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -27,7 +28,7 @@ type blocks struct {
 	entries        []keyedRecord
 	starts         []int      // block boundaries in entries
 	keyLists       [][]uint64 // per record: its keys of small blocks, sorted
-	sortSG, sortGS []string   // neighbourhood orders for big blocks
+	recs           []prepared // for the neighbourhood orders of big blocks
 }
 
 // hashKey is 64-bit FNV-1a: fixed, so that runs are reproducible; a
@@ -157,19 +158,41 @@ func buildBlocks(recs []prepared) *blocks {
 			}
 		})
 	}
-	b := &blocks{entries: entries, starts: starts, keyLists: keyLists}
-	if len(big) > 0 {
-		b.sortSG = make([]string, n)
-		b.sortGS = make([]string, n)
-		for i := range recs {
-			if len(recs[i].forms) > 0 {
-				f := recs[i].forms[0]
-				b.sortSG[i] = f.surname + " " + f.givenCanon
-				b.sortGS[i] = f.givenCanon + " " + f.surname
-			}
-		}
+	return &blocks{entries: entries, starts: starts, keyLists: keyLists, recs: recs}
+}
+
+// orderSG and orderGS sort a big block by surname then given name, and by
+// given name then surname, so that near spellings are neighbours.
+func (b *blocks) orderSG(x, y int32) int { return b.order(x, y, false) }
+func (b *blocks) orderGS(x, y int32) int { return b.order(x, y, true) }
+
+func (b *blocks) order(x, y int32, givenFirst bool) int {
+	var fx, fy *nameParts
+	if f := b.recs[x].forms; len(f) > 0 {
+		fx = &f[0]
 	}
-	return b
+	if f := b.recs[y].forms; len(f) > 0 {
+		fy = &f[0]
+	}
+	switch {
+	case fx == nil && fy == nil:
+		return int(x - y)
+	case fx == nil:
+		return -1
+	case fy == nil:
+		return 1
+	}
+	first, second := [2]string{fx.surname, fy.surname}, [2]string{fx.givenCanon, fy.givenCanon}
+	if givenFirst {
+		first, second = second, first
+	}
+	if c := strings.Compare(first[0], first[1]); c != 0 {
+		return c
+	}
+	if c := strings.Compare(second[0], second[1]); c != 0 {
+		return c
+	}
+	return int(x - y)
 }
 
 func (b *blocks) count() int { return len(b.starts) - 1 }
@@ -216,17 +239,9 @@ func (b *blocks) eachPair(visit func(w int, i, j int32), progress func(done, tot
 						continue
 					}
 					clear(seen)
-					for _, order := range [2][]string{b.sortSG, b.sortGS} {
+					for _, order := range [2]func(x, y int32) int{b.orderSG, b.orderGS} {
 						sorted = append(sorted[:0], members...)
-						slices.SortFunc(sorted, func(x, y int32) int {
-							switch {
-							case order[x] < order[y]:
-								return -1
-							case order[x] > order[y]:
-								return 1
-							}
-							return int(x - y)
-						})
+						slices.SortFunc(sorted, order)
 						for x := 0; x < len(sorted); x++ {
 							for y := x + 1; y < min(len(sorted), x+1+neighbourWindow); y++ {
 								i, j := sorted[x], sorted[y]

@@ -61,6 +61,12 @@ type Options struct {
 	// one person. More records, lower prior odds, higher threshold: the
 	// same name means less in a million records than in a thousand.
 	MinPosterior float64
+	// MinReviewPosterior is, likewise, the probability of a match from
+	// which a pair is queued for people to review (default
+	// DefaultMinReviewPosterior, never below DefaultLower): on a million
+	// records a fixed review threshold would queue millions of pairs that
+	// are almost surely two people.
+	MinReviewPosterior float64
 }
 
 // Default thresholds, in log2 Bayes factor. Chosen on synthetic
@@ -71,6 +77,9 @@ const (
 	// DefaultMinPosterior: with default options a pair links
 	// automatically when the model gives it at least this probability.
 	DefaultMinPosterior = 0.8
+	// DefaultMinReviewPosterior: with default options a pair is queued for
+	// review when the model gives it at least this probability.
+	DefaultMinReviewPosterior = 0.01
 )
 
 // Evidence is one field's contribution to a pair's weight.
@@ -127,8 +136,11 @@ func Link(records []Record, decisions []Decision, opt Options) (*Result, error) 
 	if opt.MinPosterior == 0 {
 		opt.MinPosterior = DefaultMinPosterior
 	}
-	if opt.MinPosterior <= 0 || opt.MinPosterior >= 1 {
-		return nil, fmt.Errorf("linkage: minimum posterior %v is not between 0 and 1", opt.MinPosterior)
+	if opt.MinReviewPosterior == 0 {
+		opt.MinReviewPosterior = DefaultMinReviewPosterior
+	}
+	if opt.MinPosterior <= 0 || opt.MinPosterior >= 1 || opt.MinReviewPosterior <= 0 || opt.MinReviewPosterior > opt.MinPosterior {
+		return nil, fmt.Errorf("linkage: posteriors %v (link) and %v (review) must be 0 < review <= link < 1", opt.MinPosterior, opt.MinReviewPosterior)
 	}
 	if opt.Lower > opt.Upper {
 		return nil, fmt.Errorf("linkage: lower threshold %.2f is above upper threshold %.2f", opt.Lower, opt.Upper)
@@ -158,6 +170,7 @@ func Link(records []Record, decisions []Decision, opt Options) (*Result, error) 
 	counts, compared := patternCounts(recs, blk, prog)
 	model := trainModel(recs, counts, compared)
 	if auto {
+		opt.Lower = max(DefaultLower, model.posteriorWeight(opt.MinReviewPosterior, len(records)))
 		opt.Upper = max(opt.Lower, model.posteriorWeight(opt.MinPosterior, len(records)))
 	}
 	model.Upper, model.Lower = opt.Upper, opt.Lower
