@@ -2,8 +2,8 @@ package linkage
 
 import (
 	"slices"
-	"strings"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -25,10 +25,10 @@ const (
 // Candidate pairs are never stored: each pass over the blocks compares
 // them again, so memory does not grow with the number of pairs.
 type blocks struct {
-	entries        []keyedRecord
-	starts         []int      // block boundaries in entries
-	keyLists       [][]uint64 // per record: its keys of small blocks, sorted
-	recs           []prepared // for the neighbourhood orders of big blocks
+	entries  []keyedRecord
+	starts   []int      // block boundaries in entries
+	keyLists [][]uint64 // per record: its keys of small blocks, sorted
+	recs     []prepared // for the neighbourhood orders of big blocks
 }
 
 // hashKey is 64-bit FNV-1a: fixed, so that runs are reproducible; a
