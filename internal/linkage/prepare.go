@@ -89,10 +89,15 @@ func prepare(r *Record, places *sync.Map) prepared {
 	case "f":
 		p.sex = 'f'
 	default:
+		// from the names' forms, when they agree: spellings that tell
+		// different sexes (a misread word order) tell nothing
 		for _, f := range p.forms {
 			if f.sex != 0 {
+				if p.sex != 0 && p.sex != f.sex {
+					p.sex = 0
+					break
+				}
 				p.sex = f.sex
-				break
 			}
 		}
 	}

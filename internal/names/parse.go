@@ -147,8 +147,11 @@ func ParseWith(full string, eq *Equivalents) Name {
 			score := 0
 			if eq.Known(t.fold) {
 				score -= 3
-			} else if _, ok := surnameEnding(t.fold); ok {
+			} else if e, ok := surnameEnding(t.fold); ok {
 				score += 4
+				if e.suffix == "in" {
+					score-- // -in ends given names too (Ulbosyn, Nurdin): -ov/-ova wins
+				}
 			}
 			if patIdx >= 0 && i > patIdx {
 				score += 2 // Given Patronymic Surname

@@ -26,6 +26,11 @@ func TestParse(t *testing.T) {
 		{"Лалагул Каллыханова", "Каллыханова", "Лалагул", "", nil, nil, "f"},
 		{"Dauletbay Tajimuratov", "Tajimuratov", "Dauletbay", "", nil, nil, "m"},
 		{"Tajimuratova Dilnoza", "Tajimuratova", "Dilnoza", "", nil, nil, "f"},
+		// -in ends given names too: a stronger ending wins.
+		{"Ulbosyn Raushanova", "Raushanova", "Ulbosyn", "", nil, nil, "f"},
+		{"Улбосын Раушанова", "Раушанова", "Улбосын", "", nil, nil, "f"},
+		{"Nurdin Amanbaev", "Amanbaev", "Nurdin", "", nil, nil, "m"},
+		{"Kalinin Oraz", "Kalinin", "Oraz", "", nil, nil, "m"},
 		{"Jamshid Sultan", "Sultan", "Jamshid", "", nil, nil, ""},
 		{"Sultan Jamshid", "Sultan", "Jamshid", "", nil, nil, ""},
 		{"Ernazar Alaqoz", "Alaqoz", "Ernazar", "", nil, nil, ""}, // Ernazar is a known given name
