@@ -35,7 +35,14 @@ func main() {
 	statsPersons := flag.Int("stats-persons", 100000, "persons in the stats benchmark")
 	pg := flag.String("postgres", storetest.PostgresURL(), "PostgreSQL URL ('' to skip)")
 	keep := flag.Bool("keep", false, "keep the work directory")
+	write := flag.String("write", "", "only write an interchange file of the first -rows count to this path, and exit")
 	flag.Parse()
+	if *write != "" {
+		n, err := strconv.Atoi(strings.Split(*rowsFlag, ",")[0])
+		check(err)
+		check(generate(*write, n))
+		return
+	}
 
 	work, err := os.MkdirTemp("", "importbench")
 	check(err)

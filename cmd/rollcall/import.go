@@ -33,7 +33,7 @@ func runImport(ctx context.Context, g *globals, args []string, stdout, stderr io
 	}
 	// The import holds one map entry per record; keep the heap close to
 	// what is live so a million-row file stays within a small machine.
-	debug.SetMemoryLimit(200 << 20)
+	debug.SetMemoryLimit(140 << 20)
 	st, err := g.open(ctx)
 	if err != nil {
 		return err

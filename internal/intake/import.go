@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"os"
 	"path/filepath"
@@ -66,32 +65,27 @@ type Result struct {
 	store.ImportSummary
 }
 
-// seenRecord is what the import keeps of each record of the file: enough
-// to check that its later rows agree and to say where it was first seen.
-type seenRecord struct {
-	line int32
-	hash personHash
-}
-
-// sourceRecordKey identifies a record of the file by a 128-bit hash of its
-// source and record ids: less memory than the strings, for a million records.
-func sourceRecordKey(source, record string) (k [16]byte) {
-	h := fnv.New128a()
-	h.Write([]byte(source))
-	h.Write([]byte{0})
-	h.Write([]byte(record))
-	h.Sum(k[:0])
-	return k
-}
-
 // batchSize is how many rows the reader hands the writer at a time.
 const batchSize = 512
 
 // preparedRow is a checked row made ready for the database.
 type preparedRow struct {
-	line           int
 	source, record string // for error messages
 	row            store.ImportRow
+}
+
+// differsError says in words how a row disagrees with its record.
+func differsError(p preparedRow, e *store.RecordDiffersError) *RowError {
+	line := p.row.Line()
+	if e.FirstLine == 0 {
+		return &RowError{Line: line, Reason: fmt.Sprintf("record %q of source %q is already stored with other person fields; an import does not change a record's person fields — give the corrected record a new record id", p.record, p.source)}
+	}
+	fields := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		fields[i] = personField[f]
+	}
+	return &RowError{Line: line, Reason: fmt.Sprintf("record %q of source %q: %s differ(s) from line %d; rows of one record must agree on the person fields",
+		p.record, p.source, strings.Join(fields, ", "), e.FirstLine)}
 }
 
 // ImportFile imports one interchange file, all or nothing. One goroutine
@@ -129,7 +123,6 @@ func ImportFile(ctx context.Context, st *store.Store, path string, opt Options) 
 	var readErr error
 	go func() {
 		defer close(batches)
-		seen := map[[16]byte]seenRecord{}
 		batch := make([]preparedRow, 0, batchSize)
 		send := func() bool {
 			select {
@@ -141,26 +134,11 @@ func ImportFile(ctx context.Context, st *store.Store, path string, opt Options) 
 			}
 		}
 		rows, readErr = eachRow(io.TeeReader(progressReader(f, opt.Progress, info.Size()), sum), func(row Row) error {
-			key := sourceRecordKey(row.Record.SourceKey, row.Record.Key)
-			prev, ok := seen[key]
-			if ok {
-				if fields := prev.hash.differs(row.PersonHash); len(fields) > 0 {
-					readErrs.add(&RowError{Line: row.Line, Reason: fmt.Sprintf("record %q of source %q: %s differ(s) from line %d; rows of one record must agree on the person fields",
-						row.Record.Key, row.Record.SourceKey, strings.Join(fields, ", "), prev.line)})
-				}
-			} else {
-				seen[key] = seenRecord{line: int32(row.Line), hash: row.PersonHash}
-			}
 			if readErrs.Total > 0 {
 				return nil // nothing more will be written; keep checking
 			}
-			// Later rows of a record agree with its first (checked above), so
-			// only the first needs the digest that is compared with the store.
-			digest := ""
-			if !ok {
-				digest = fieldsDigest(&row.Record)
-			}
-			p := preparedRow{line: row.Line, source: row.Record.SourceKey, record: row.Record.Key, row: im.Prepare(row.Record, digest, row.Claim, row.Fingerprint, !ok)}
+			p := preparedRow{source: row.Record.SourceKey, record: row.Record.Key,
+				row: im.Prepare(row.Line, row.Record, fieldsDigest(&row.Record), store.FieldHashes(row.PersonHash), row.Claim, row.Fingerprint)}
 			if batch = append(batch, p); len(batch) == batchSize && !send() {
 				return ctx.Err()
 			}
@@ -180,8 +158,9 @@ func ImportFile(ctx context.Context, st *store.Store, path string, opt Options) 
 		}
 		for _, p := range batch {
 			err := im.Add(ctx, p.row)
-			if errors.Is(err, store.ErrRecordDiffers) {
-				writeErrs.add(&RowError{Line: p.line, Reason: fmt.Sprintf("record %q of source %q is already stored with other person fields; an import does not change a record's person fields — give the corrected record a new record id", p.record, p.source)})
+			var differs *store.RecordDiffersError
+			if errors.As(err, &differs) {
+				writeErrs.add(differsError(p, differs))
 				continue
 			}
 			if err != nil {

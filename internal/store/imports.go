@@ -24,15 +24,35 @@ type ImportSummary struct {
 	ClaimsUnchanged int64 `json:"claims_unchanged"`
 }
 
-// ErrRecordDiffers is returned by Add for a row whose record is stored
-// already with other person fields: an import never changes a record.
-var ErrRecordDiffers = errors.New("the record is already stored with other person fields")
+// ErrRecordDiffers is matched (errors.Is) by the error Add returns for a
+// row whose person fields differ from its record's: an import never
+// changes a record.
+var ErrRecordDiffers = errors.New("the record has other person fields")
+
+// RecordDiffersError says where the record was first seen: FirstLine is
+// its first row in this file (and Fields the indexes of the fields that
+// differ), or 0 when it was stored before this import.
+type RecordDiffersError struct {
+	FirstLine int
+	Fields    []int
+}
+
+func (e *RecordDiffersError) Error() string { return ErrRecordDiffers.Error() }
+
+// Is makes errors.Is(err, ErrRecordDiffers) true.
+func (e *RecordDiffersError) Is(target error) bool { return target == ErrRecordDiffers }
+
+// FieldHashes are small per-field hashes of a record's person fields, in an
+// order the caller chooses, to say which fields two rows disagree on.
+type FieldHashes [8]uint32
 
 // storedRecord is what the import keeps of each record it has seen, in
 // fixed-size arrays: a million records must fit in a small machine.
 type storedRecord struct {
 	id         uuid.UUID
 	fieldsHash [16]byte // the digest's 16 base64 characters
+	firstLine  int32    // first row in this file; 0 when stored before
+	fields     FieldHashes
 }
 
 func digestBytes(s string) (d [16]byte) {
@@ -169,30 +189,33 @@ func (im *Importer) source(ctx context.Context, key string) (string, error) {
 // needs, computed by Prepare, which is safe to call from another goroutine
 // than the one writing, so that the work runs on a second core.
 type ImportRow struct {
+	line                 int
 	sourceKey, recordKey string
 	fieldsHash           string
-	record               []any // recordColumns' values; nil when the caller knows the record is not new
+	fields               FieldHashes
+	record               []any // recordColumns' values
 	claim                []any // claimColumns' values
 }
 
-// Prepare computes the values of one row. withRecord is false when an
-// earlier row of the same file had the same record, so it cannot be new;
-// fieldsHash may then be "" (the caller checked the rows agree).
-func (im *Importer) Prepare(rec registry.Record, fieldsHash string, c registry.Claim, fingerprint string, withRecord bool) ImportRow {
-	row := ImportRow{sourceKey: rec.SourceKey, recordKey: rec.Key, fieldsHash: fieldsHash}
-	if withRecord {
-		altNorm := make([]string, len(rec.NameAlt))
-		for i, n := range rec.NameAlt {
-			altNorm[i] = names.Normalize(n)
-		}
-		roles := make([]string, len(rec.Roles))
-		for i, r := range rec.Roles {
-			roles[i] = string(r)
-		}
-		// id and source_id are filled in by Add.
-		row.record = []any{nil, nil, rec.Key, NewID(), rec.Name, names.Normalize(rec.Name), strings.Join(rec.NameAlt, ";"), strings.Join(altNorm, ";"),
-			rec.Sex, int64(rec.BirthYear), rec.BirthDate, rec.Region, rec.Locality, strings.Join(roles, ";"), fieldsHash, im.now}
+// Line is the row's line in its file.
+func (r ImportRow) Line() int { return r.line }
+
+// Prepare computes the values of one row of the file at line: fieldsHash
+// is the record's digest, kept to recognise it in later imports; fields
+// serve only to say which fields differ when two rows disagree.
+func (im *Importer) Prepare(line int, rec registry.Record, fieldsHash string, fields FieldHashes, c registry.Claim, fingerprint string) ImportRow {
+	row := ImportRow{line: line, sourceKey: rec.SourceKey, recordKey: rec.Key, fieldsHash: fieldsHash, fields: fields}
+	altNorm := make([]string, len(rec.NameAlt))
+	for i, n := range rec.NameAlt {
+		altNorm[i] = names.Normalize(n)
 	}
+	roles := make([]string, len(rec.Roles))
+	for i, r := range rec.Roles {
+		roles[i] = string(r)
+	}
+	// id and source_id are filled in by Add.
+	row.record = []any{nil, nil, rec.Key, NewID(), rec.Name, names.Normalize(rec.Name), strings.Join(rec.NameAlt, ";"), strings.Join(altNorm, ";"),
+		rec.Sex, int64(rec.BirthYear), rec.BirthDate, rec.Region, rec.Locality, strings.Join(roles, ";"), fieldsHash, im.now}
 	// record_id is filled in by Add.
 	row.claim = []any{NewID(), nil, string(c.Status), int64(c.Date.Start), int64(c.Date.End), string(c.Date.Precision),
 		c.Place, c.Details, int64(c.Verification), c.Note, fingerprint, im.now}
@@ -213,10 +236,7 @@ func (im *Importer) Add(ctx context.Context, row ImportRow) error {
 	key := keyOf(row.recordKey)
 	stored, ok := known[key]
 	if !ok {
-		if row.record == nil {
-			return errors.New("import: a new record came without its values")
-		}
-		stored = storedRecord{id: uuid.Must(uuid.NewV7()), fieldsHash: digestBytes(row.fieldsHash)}
+		stored = storedRecord{id: uuid.Must(uuid.NewV7()), fieldsHash: digestBytes(row.fieldsHash), firstLine: int32(row.line), fields: row.fields}
 		known[key] = stored
 		row.record[0], row.record[1] = stored.id.String(), sourceID
 		im.summary.RecordsNew++
@@ -224,8 +244,16 @@ func (im *Importer) Add(ctx context.Context, row ImportRow) error {
 		if err := im.sink.record(ctx, row.record...); err != nil {
 			return err
 		}
-	} else if row.fieldsHash != "" && stored.fieldsHash != digestBytes(row.fieldsHash) {
-		return ErrRecordDiffers
+	} else if stored.fieldsHash != digestBytes(row.fieldsHash) {
+		e := &RecordDiffersError{FirstLine: int(stored.firstLine)}
+		if e.FirstLine > 0 {
+			for i := range row.fields {
+				if row.fields[i] != stored.fields[i] {
+					e.Fields = append(e.Fields, i)
+				}
+			}
+		}
+		return e
 	}
 	im.rows++
 	row.claim[1] = stored.id.String()
