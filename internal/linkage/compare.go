@@ -207,6 +207,9 @@ func compareDetail(a, b *prepared, explain bool) (gamma, alignment, [numFields]s
 
 	switch {
 	case a.sex == 0 || b.sex == 0:
+	case a.sex == b.sex && a.sexFromName && b.sexFromName:
+		// both read from the names' endings: the names' agreement already
+		// counted it (Reymov/Reymov says "m" twice, not a second time)
 	case a.sex == b.sex:
 		g.set(fieldSex, 1)
 	default:

@@ -11,6 +11,7 @@ import (
 type prepared struct {
 	forms       []nameParts // one per spelling that parsed to something
 	sex         byte        // 'm', 'f' or 0 (from the record, else from the name's form)
+	sexFromName bool        // sex was read from the name's endings, not given by the source
 	year        int
 	date        string // YYYYMMDD or ""
 	place       string // gazetteer district id, or "?"+folded locality, or ""
@@ -100,6 +101,7 @@ func prepare(r *Record, places *sync.Map) prepared {
 				p.sex = f.sex
 			}
 		}
+		p.sexFromName = p.sex != 0
 	}
 	p.date = compactDate(r.BirthDate)
 	p.year = r.BirthYear
