@@ -75,7 +75,7 @@ func main() {
 
 	// stats over many persons: rows = persons × ~1.6 claims.
 	file := filepath.Join(work, "stats.csv")
-	check(generate(file, *statsPersons*16/10))
+	check(generateRecords(file, *statsPersons))
 	dir := filepath.Join(work, "data-stats")
 	_ = run(bin, "--data", dir, "import", file)
 	fmt.Println()
@@ -151,9 +151,15 @@ func freshSchema(base string) string {
 	return u.String()
 }
 
+// generateRecords writes a file of exactly n records (so, before dedupe,
+// n persons).
+func generateRecords(path string, n int) error { return write(path, 1<<62, n) }
+
 // generate writes an interchange file of n rows: records of one to three
 // claims from four sources, names in Cyrillic and Latin.
-func generate(path string, n int) error {
+func generate(path string, n int) error { return write(path, n, 1<<62) }
+
+func write(path string, n, maxRecords int) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -168,7 +174,7 @@ func generate(path string, n int) error {
 	states := []string{"missing", "detained", "released", "sentenced", "restricted", "killed", "found", "tortured"}
 	levels := []string{"unverified", "corroborated", "verified"}
 	written, record := 0, 0
-	for written < n {
+	for written < n && record < maxRecords {
 		record++
 		src := sources[record%len(sources)]
 		name := surnames[rng.IntN(len(surnames))] + " " + given[rng.IntN(len(given))]

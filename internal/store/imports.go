@@ -50,6 +50,7 @@ type FieldHashes [8]uint32
 // fixed-size arrays: a million records must fit in a small machine.
 type storedRecord struct {
 	id         uuid.UUID
+	person     uuid.UUID // the person it was first stored in
 	fieldsHash [16]byte // the digest's 16 base64 characters
 	firstLine  int32    // first row in this file; 0 when stored before
 	fields     FieldHashes
@@ -100,7 +101,7 @@ type importSink interface {
 var (
 	recordColumns = []string{"id", "source_id", "source_record", "person_id", "name", "name_norm", "name_alt", "name_alt_norm",
 		"sex", "birth_year", "birth_date", "region", "locality", "roles", "fields_hash", "created_at"}
-	claimColumns = []string{"id", "record_id", "status", "date_start", "date_end", "precision", "place", "details",
+	claimColumns = []string{"id", "record_id", "record_person", "status", "date_start", "date_end", "precision", "place", "details",
 		"verification", "note", "fingerprint", "recorded_at"}
 )
 
@@ -159,22 +160,25 @@ func (im *Importer) source(ctx context.Context, key string) (string, error) {
 		return "", err
 	default:
 		known := map[recordKey]storedRecord{}
-		rows, err := im.tx.QueryContext(ctx, im.s.rebind(`SELECT source_record, id, fields_hash FROM records WHERE source_id = ?`), id)
+		rows, err := im.tx.QueryContext(ctx, im.s.rebind(`SELECT source_record, id, person_id, fields_hash FROM records WHERE source_id = ?`), id)
 		if err != nil {
 			return "", err
 		}
 		for rows.Next() {
-			var key, recordID, hash string
-			if err := rows.Scan(&key, &recordID, &hash); err != nil {
+			var key, recordID, personID, hash string
+			if err := rows.Scan(&key, &recordID, &personID, &hash); err != nil {
 				rows.Close()
 				return "", err
 			}
-			u, err := uuid.Parse(recordID)
+			r := storedRecord{fieldsHash: digestBytes(hash)}
+			if r.id, err = uuid.Parse(recordID); err == nil {
+				r.person, err = uuid.Parse(personID)
+			}
 			if err != nil {
 				rows.Close()
 				return "", fmt.Errorf("record %s: %w", recordID, err)
 			}
-			known[keyOf(key)] = storedRecord{id: u, fieldsHash: digestBytes(hash)}
+			known[keyOf(key)] = r
 		}
 		if err := rows.Close(); err != nil {
 			return "", err
@@ -213,11 +217,11 @@ func (im *Importer) Prepare(line int, rec registry.Record, fieldsHash string, fi
 	for i, r := range rec.Roles {
 		roles[i] = string(r)
 	}
-	// id and source_id are filled in by Add.
-	row.record = []any{nil, nil, rec.Key, NewID(), rec.Name, names.Normalize(rec.Name), strings.Join(rec.NameAlt, ";"), strings.Join(altNorm, ";"),
+	// id, source_id and person_id are filled in by Add.
+	row.record = []any{nil, nil, rec.Key, nil, rec.Name, names.Normalize(rec.Name), strings.Join(rec.NameAlt, ";"), strings.Join(altNorm, ";"),
 		rec.Sex, int64(rec.BirthYear), rec.BirthDate, rec.Region, rec.Locality, strings.Join(roles, ";"), fieldsHash, im.now}
-	// record_id is filled in by Add.
-	row.claim = []any{NewID(), nil, string(c.Status), int64(c.Date.Start), int64(c.Date.End), string(c.Date.Precision),
+	// record_id and record_person are filled in by Add.
+	row.claim = []any{NewID(), nil, nil, string(c.Status), int64(c.Date.Start), int64(c.Date.End), string(c.Date.Precision),
 		c.Place, c.Details, int64(c.Verification), c.Note, fingerprint, im.now}
 	return row
 }
@@ -236,9 +240,9 @@ func (im *Importer) Add(ctx context.Context, row ImportRow) error {
 	key := keyOf(row.recordKey)
 	stored, ok := known[key]
 	if !ok {
-		stored = storedRecord{id: uuid.Must(uuid.NewV7()), fieldsHash: digestBytes(row.fieldsHash), firstLine: int32(row.line), fields: row.fields}
+		stored = storedRecord{id: uuid.Must(uuid.NewV7()), person: uuid.Must(uuid.NewV7()), fieldsHash: digestBytes(row.fieldsHash), firstLine: int32(row.line), fields: row.fields}
 		known[key] = stored
-		row.record[0], row.record[1] = stored.id.String(), sourceID
+		row.record[0], row.record[1], row.record[3] = stored.id.String(), sourceID, stored.person.String()
 		im.summary.RecordsNew++
 		im.summary.PersonsNew++
 		if err := im.sink.record(ctx, row.record...); err != nil {
@@ -256,7 +260,7 @@ func (im *Importer) Add(ctx context.Context, row ImportRow) error {
 		return e
 	}
 	im.rows++
-	row.claim[1] = stored.id.String()
+	row.claim[1], row.claim[2] = stored.id.String(), stored.person.String()
 	return im.sink.claim(ctx, row.claim...)
 }
 

@@ -51,6 +51,9 @@ CREATE TABLE incidents (
 CREATE TABLE claims (
     id           TEXT PRIMARY KEY,
     record_id    TEXT NOT NULL REFERENCES records(id),
+    -- The record's first person (records.person_id), copied because it
+    -- never changes: counting then reads claims without a join.
+    record_person TEXT NOT NULL,
     status       TEXT NOT NULL,
     date_start   BIGINT NOT NULL,
     date_end     BIGINT NOT NULL,
