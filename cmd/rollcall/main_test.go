@@ -121,6 +121,9 @@ func TestImportStatsExport(t *testing.T) {
 		}
 		if r := rollcall(t, env, "import", path); r.code != 0 || !strings.Contains(r.stdout, "imported 6 new claims") {
 			t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		} else if r.stderr != "" {
+			// Not a terminal (as in CI logs): no progress bar, nothing at all.
+			t.Errorf("import wrote to stderr when it is not a terminal: %q", r.stderr)
 		}
 		if r := rollcall(t, env, "import", path); r.code != 0 || !strings.Contains(r.stdout, "imported 0 new claims, 0 new records") {
 			t.Fatalf("second import: exit %d\n%s%s", r.code, r.stdout, r.stderr)

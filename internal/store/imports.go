@@ -51,8 +51,8 @@ type FieldHashes [8]uint32
 type storedRecord struct {
 	id         uuid.UUID
 	person     uuid.UUID // the person it was first stored in
-	fieldsHash [16]byte // the digest's 16 base64 characters
-	firstLine  int32    // first row in this file; 0 when stored before
+	fieldsHash [16]byte  // the digest's 16 base64 characters
+	firstLine  int32     // first row in this file; 0 when stored before
 	fields     FieldHashes
 }
 
@@ -92,7 +92,9 @@ type Importer struct {
 // COPY for PostgreSQL.
 type importSink interface {
 	record(ctx context.Context, values ...any) error
-	claim(ctx context.Context, values ...any) error
+	// claim takes a claim's values; newRecord says its record is new in
+	// this import, so the claim can be stored only if repeated in the file.
+	claim(ctx context.Context, newRecord bool, values ...any) error
 	// finish writes what is queued and returns how many claims were new.
 	finish(ctx context.Context) (int64, error)
 	close()
@@ -101,8 +103,15 @@ type importSink interface {
 var (
 	recordColumns = []string{"id", "source_id", "source_record", "person_id", "name", "name_norm", "name_alt", "name_alt_norm",
 		"sex", "birth_year", "birth_date", "region", "locality", "roles", "fields_hash", "created_at"}
+	// claimColumns lists the claims table's columns the import writes; the
+	// two indexes below point into it.
 	claimColumns = []string{"id", "record_id", "record_person", "status", "date_start", "date_end", "precision", "place", "details",
 		"verification", "note", "fingerprint", "recorded_at"}
+)
+
+const (
+	claimRecordColumn      = 1
+	claimFingerprintColumn = 11
 )
 
 // BeginImport starts the transaction of one file's import. Every row gets
@@ -261,7 +270,7 @@ func (im *Importer) Add(ctx context.Context, row ImportRow) error {
 	}
 	im.rows++
 	row.claim[1], row.claim[2] = stored.id.String(), stored.person.String()
-	return im.sink.claim(ctx, row.claim...)
+	return im.sink.claim(ctx, !ok, row.claim...)
 }
 
 // Finish writes what is queued and records the import in the imports
@@ -315,7 +324,7 @@ func newInsertSink(s *Store, tx *sql.Tx) *insertSink {
 func (k *insertSink) record(ctx context.Context, values ...any) error {
 	return k.records.add(ctx, values...)
 }
-func (k *insertSink) claim(ctx context.Context, values ...any) error {
+func (k *insertSink) claim(ctx context.Context, _ bool, values ...any) error {
 	return k.claims.add(ctx, values...)
 }
 
