@@ -67,19 +67,46 @@ func Export(ctx context.Context, st *store.Store, w io.Writer, opt ExportOptions
 	return bw.Flush()
 }
 
-// eachRow applies the public projection when asked.
+// eachRow gives every claim in force, or with public set the rows of the
+// public projection: one per shown claim of each shown person, the source
+// named only by kind(s), no record key, no note.
 func eachRow(ctx context.Context, st *store.Store, public bool, f func(store.ClaimRow) error) error {
-	return st.EachClaim(ctx, func(row store.ClaimRow) error {
-		if public {
-			c, ok := registry.PublicClaim(row.Claim)
-			if !ok {
-				return nil
+	if !public {
+		return st.EachClaim(ctx, f)
+	}
+	return st.ProjectAll(ctx, registry.PublicQuery(st.Now().UTC()), func(p registry.PublicPerson) error {
+		for _, row := range PublicRows(p) {
+			if err := f(row); err != nil {
+				return err
 			}
-			row.Claim = c
-			row.Record = registry.PublicRecord(row.Record, row.SourceKind)
 		}
-		return f(row)
+		return nil
 	})
+}
+
+// PublicRows turns a projected person into export rows, one per shown
+// claim (a withheld person: one row with the placeholder, region and state).
+func PublicRows(p registry.PublicPerson) []store.ClaimRow {
+	kinds := make([]string, len(p.SourceKinds))
+	for i, k := range p.SourceKinds {
+		kinds[i] = string(k)
+	}
+	rec := registry.Record{ID: p.ID, SourceKey: strings.Join(kinds, ";"), Name: p.Name, Sex: p.Sex, BirthYear: p.BirthYear,
+		Region: p.Region, Locality: p.Locality, Roles: p.Roles}
+	if len(p.Spellings) > 1 {
+		rec.NameAlt = p.Spellings[1:]
+	}
+	if p.Withheld {
+		return []store.ClaimRow{{PersonID: p.ID, Record: rec, Claim: registry.Claim{Status: p.State}}}
+	}
+	rows := make([]store.ClaimRow, 0, len(p.Timeline))
+	for _, e := range p.Timeline {
+		date, _ := registry.ParsePeriod(e.Date)
+		v, _ := registry.ParseVerification(e.Verification)
+		rows = append(rows, store.ClaimRow{PersonID: p.ID, Record: rec,
+			Claim: registry.Claim{Status: e.Status, Date: date, Place: e.Place, Details: e.Details, Verification: v}})
+	}
+	return rows
 }
 
 func exportCSV(ctx context.Context, st *store.Store, w io.Writer, public bool) error {
@@ -94,7 +121,7 @@ func exportCSV(ctx context.Context, st *store.Store, w io.Writer, public bool) e
 			year = strconv.Itoa(r.BirthYear)
 		}
 		return cw.Write([]string{row.PersonID, r.SourceKey, r.Key, r.Name, strings.Join(r.NameAlt, ";"), r.Sex, year, r.BirthDate,
-			r.Region, r.Locality, joinRoles(r.Roles), string(c.Status), c.Date.String(), c.Verification.String(), c.Place, c.Note})
+			r.Region, r.Locality, joinRoles(r.Roles), string(c.Status), dateOf(c), verificationOf(c), c.Place, c.Note})
 	})
 	if err != nil {
 		return err
@@ -135,7 +162,7 @@ func exportJSON(ctx context.Context, st *store.Store, w io.Writer, public bool) 
 			cur = &jsonRecord{Person: row.PersonID, Source: r.SourceKey, Record: r.Key, Name: r.Name, NameAlt: nonNil(r.NameAlt), Sex: r.Sex,
 				BirthYear: r.BirthYear, BirthDate: r.BirthDate, Region: r.Region, Locality: r.Locality, Roles: nonNil(splitRoles(r.Roles))}
 		}
-		cur.Claims = append(cur.Claims, jsonClaim{Status: string(c.Status), Date: c.Date.String(), Verification: c.Verification.String(), Place: c.Place, Note: c.Note})
+		cur.Claims = append(cur.Claims, jsonClaim{Status: string(c.Status), Date: dateOf(c), Verification: verificationOf(c), Place: c.Place, Note: c.Note})
 		return nil
 	})
 	if err != nil {
@@ -163,4 +190,20 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// dateOf and verificationOf leave empty what a withheld person's row
+// does not show.
+func dateOf(c registry.Claim) string {
+	if c.Date.Start == 0 {
+		return ""
+	}
+	return c.Date.String()
+}
+
+func verificationOf(c registry.Claim) string {
+	if c.Date.Start == 0 {
+		return ""
+	}
+	return c.Verification.String()
 }

@@ -1,0 +1,403 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"rollcall/internal/names"
+	"rollcall/internal/registry"
+)
+
+// PublicityMark is one editor's mark on a person, as stored.
+type PublicityMark struct {
+	PersonID string
+	Mark     registry.Publicity
+	Reason   string
+	By       string
+	At       time.Time
+}
+
+// MarkPerson appends an editor's mark on a person: withheld or public.
+// The latest mark is in force; earlier ones stay as history. The person
+// must exist (hold at least one record now). It does not refresh the
+// public list: call RefreshPublic.
+func (s *Store) MarkPerson(ctx context.Context, personID string, mark registry.Publicity, reason, by string) error {
+	if _, ok := registry.ParsePublicity(string(mark)); !ok {
+		return fmt.Errorf("mark %q: want withheld or public", mark)
+	}
+	if strings.TrimSpace(reason) == "" {
+		return errors.New("a mark needs a reason")
+	}
+	var n int
+	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT
+		(SELECT count(*) FROM links WHERE person_id = ? AND unlinked_at IS NULL) +
+		(SELECT count(*) FROM records r WHERE r.person_id = ? AND NOT EXISTS (SELECT 1 FROM links l WHERE l.record_id = r.id AND l.unlinked_at IS NULL))`),
+		personID, personID).Scan(&n)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("person %s: %w", personID, ErrNotFound)
+	}
+	_, err = s.write.ExecContext(ctx, s.rebind(`INSERT INTO person_publicity (id, person_id, mark, reason, by_whom, marked_at) VALUES (?, ?, ?, ?, ?, ?)`),
+		NewID(), personID, string(mark), reason, by, s.Now().UnixMicro())
+	return err
+}
+
+// PersonMarks returns the history of a person's marks, oldest first.
+func (s *Store) PersonMarks(ctx context.Context, personID string) ([]PublicityMark, error) {
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT mark, reason, by_whom, marked_at FROM person_publicity WHERE person_id = ? ORDER BY marked_at, id`), personID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PublicityMark
+	for rows.Next() {
+		m := PublicityMark{PersonID: personID}
+		var at int64
+		if err := rows.Scan(&m.Mark, &m.Reason, &m.By, &at); err != nil {
+			return nil, err
+		}
+		m.At = time.UnixMicro(at).UTC()
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// currentMarks returns each marked person's mark in force.
+func (s *Store) currentMarks(ctx context.Context) (map[string]registry.Publicity, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT person_id, mark FROM person_publicity ORDER BY person_id, marked_at, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	marks := map[string]registry.Publicity{}
+	for rows.Next() {
+		var p, m string
+		if err := rows.Scan(&p, &m); err != nil {
+			return nil, err
+		}
+		marks[p] = registry.Publicity(m)
+	}
+	return marks, rows.Err()
+}
+
+// EachPersonFacts calls f for every person that holds records now, with
+// their records (as linked now), the kind of each record's source and
+// every claim, retracted ones included (the projection decides as of its
+// known-at time). Notes and the sources' and records' own keys are not
+// read at all: nothing public can leak what it never had.
+func (s *Store) EachPersonFacts(ctx context.Context, f func(registry.PersonFacts) error) error {
+	marks, err := s.currentMarks(ctx)
+	if err != nil {
+		return err
+	}
+	rows, err := s.read.QueryContext(ctx, `
+		SELECT COALESCE(l.person_id, r.person_id), r.id, s.kind, r.name, r.name_alt, r.sex, r.birth_year, r.birth_date,
+		       r.region, r.locality, r.roles, r.created_at,
+		       c.id, c.status, c.date_start, c.precision, c.place, c.details, COALESCE(c.incident_id, ''), COALESCE(i.name, ''),
+		       c.verification, c.recorded_at, COALESCE(c.retracted_at, 0)
+		FROM claims c
+		JOIN records r ON r.id = c.record_id
+		JOIN sources s ON s.id = r.source_id
+		LEFT JOIN links l ON l.record_id = r.id AND l.unlinked_at IS NULL
+		LEFT JOIN incidents i ON i.id = c.incident_id
+		ORDER BY 1, r.created_at, r.id, c.date_start, c.id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var cur registry.PersonFacts
+	flush := func() error {
+		if cur.ID == "" {
+			return nil
+		}
+		cur.Mark = marks[cur.ID]
+		err := f(cur)
+		cur = registry.PersonFacts{}
+		return err
+	}
+	for rows.Next() {
+		var person, recID, kind, alt, roles, status, precision, incidentID, incident string
+		var rec registry.Record
+		var c registry.Claim
+		var created, start, verification, recorded, retracted int64
+		if err := rows.Scan(&person, &recID, &kind, &rec.Name, &alt, &rec.Sex, &rec.BirthYear, &rec.BirthDate,
+			&rec.Region, &rec.Locality, &roles, &created,
+			&c.ID, &status, &start, &precision, &c.Place, &c.Details, &incidentID, &incident,
+			&verification, &recorded, &retracted); err != nil {
+			return err
+		}
+		if person != cur.ID {
+			if err := flush(); err != nil {
+				return err
+			}
+			cur.ID = person
+		}
+		n := len(cur.Records)
+		if n == 0 || cur.Records[n-1].Record.ID != recID {
+			rec.ID = recID
+			rec.NameAlt = splitList(alt)
+			for _, r := range splitList(roles) {
+				rec.Roles = append(rec.Roles, registry.Role(r))
+			}
+			rec.CreatedAt = time.UnixMicro(created).UTC()
+			cur.Records = append(cur.Records, registry.SourcedRecord{Record: rec, SourceKind: registry.SourceKind(kind)})
+			n++
+		}
+		sr := &cur.Records[n-1]
+		c.RecordID = recID
+		c.Status = registry.Status(status)
+		c.Date = registry.PeriodFrom(registry.Day(start), registry.Precision(precision))
+		c.Verification = registry.Verification(verification)
+		c.RecordedAt = time.UnixMicro(recorded).UTC()
+		if retracted != 0 {
+			c.RetractedAt = time.UnixMicro(retracted).UTC()
+		}
+		if incidentID != "" {
+			c.IncidentID = incidentID
+			if sr.IncidentNames == nil {
+				sr.IncidentNames = map[string]string{}
+			}
+			sr.IncidentNames[incidentID] = incident
+		}
+		sr.Claims = append(sr.Claims, c)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return flush()
+}
+
+// Relationships returns every relationship between persons, retracted
+// ones included.
+func (s *Store) Relationships(ctx context.Context) ([]registry.Relationship, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, person_a, person_b, kind, recorded_at, COALESCE(retracted_at, 0) FROM relationships ORDER BY recorded_at, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []registry.Relationship
+	for rows.Next() {
+		var r registry.Relationship
+		var kind string
+		var recorded, retracted int64
+		if err := rows.Scan(&r.ID, &r.PersonA, &r.PersonB, &kind, &recorded, &retracted); err != nil {
+			return nil, err
+		}
+		r.Kind = registry.RelationshipKind(kind)
+		r.RecordedAt = time.UnixMicro(recorded).UTC()
+		if retracted != 0 {
+			r.RetractedAt = time.UnixMicro(retracted).UTC()
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// AddRelationship records that person A is Kind of person B.
+func (s *Store) AddRelationship(ctx context.Context, a, b string, kind registry.RelationshipKind) (string, error) {
+	id := NewID()
+	_, err := s.write.ExecContext(ctx, s.rebind(`INSERT INTO relationships (id, person_a, person_b, kind, recorded_at) VALUES (?, ?, ?, ?, ?)`),
+		id, a, b, string(kind), s.Now().UnixMicro())
+	return id, err
+}
+
+// ProjectAll calls f with the public projection of every person shown as
+// of q, relatives included, ordered by person id. It is what the public
+// list and the snapshots are made of.
+func (s *Store) ProjectAll(ctx context.Context, q registry.Query, f func(registry.PublicPerson) error) error {
+	rels, err := s.Relationships(ctx)
+	if err != nil {
+		return err
+	}
+	related := map[string]bool{}
+	for _, r := range rels {
+		related[r.PersonA], related[r.PersonB] = true, true
+	}
+	// Persons with relatives wait until every person is projected: a
+	// relative is shown only when they are shown themselves.
+	projected := map[string]registry.PublicPerson{}
+	var waiting []registry.PublicPerson
+	err = s.EachPersonFacts(ctx, func(p registry.PersonFacts) error {
+		pp, ok := registry.Project(p, q)
+		if !ok {
+			return nil
+		}
+		if related[pp.ID] {
+			projected[pp.ID] = pp
+			waiting = append(waiting, pp)
+			return nil
+		}
+		return f(pp)
+	})
+	if err != nil {
+		return err
+	}
+	for _, pp := range waiting {
+		pp.AddRelatives(rels, projected)
+		if err := f(pp); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RefreshSummary says what a refresh of the public list found.
+type RefreshSummary struct {
+	People       int `json:"people"`
+	Withheld     int `json:"withheld"`
+	New          int `json:"new"`
+	StateChanges int `json:"state_changes"`
+	SearchKeys   int `json:"search_keys_added"`
+}
+
+// RefreshPublic rebuilds the public list (public_people, its search keys
+// and regions) from the projection as of now, in one transaction, and
+// appends to the change log the persons shown for the first time and
+// those whose state changed. It first adds the search keys of records
+// that lack them. Call it after anything that changes what is public:
+// import, dedupe, review decisions, marks.
+func (s *Store) RefreshPublic(ctx context.Context) (RefreshSummary, error) {
+	var sum RefreshSummary
+	var err error
+	if sum.SearchKeys, err = s.BuildSearchKeys(ctx); err != nil {
+		return sum, err
+	}
+	now := s.Now().UTC()
+	q := registry.PublicQuery(now)
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		old := map[string]string{}
+		rows, err := tx.QueryContext(ctx, `SELECT person_id, state FROM public_people`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var p, st string
+			if err := rows.Scan(&p, &st); err != nil {
+				rows.Close()
+				return err
+			}
+			old[p] = st
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, t := range []string{"public_people", "public_search", "public_regions"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
+				return err
+			}
+		}
+		people := newBatchInsert(s, tx, `INSERT INTO public_people (person_id, sort_key, name, withheld, state, state_since, region, region_key, sex, birth_year, roles, first_day, last_day, doc)`, "", 14)
+		defer people.close()
+		search := newBatchInsert(s, tx, `INSERT INTO public_search (key, person_id)`, "", 2)
+		defer search.close()
+		changes := newBatchInsert(s, tx, `INSERT INTO public_changes (id, at, person_id, kind, state)`, "", 5)
+		defer changes.close()
+		type region struct {
+			name   string
+			people int
+		}
+		regions := map[string]*region{}
+		at := now.UnixMicro()
+		err = s.ProjectAll(ctx, q, func(p registry.PublicPerson) error {
+			doc, err := json.Marshal(p)
+			if err != nil {
+				return err
+			}
+			sortKey, withheld := names.Fold(p.Name), 0
+			if p.Withheld {
+				// Never sort by the real name: its place in the list would
+				// tell something of it.
+				sortKey, withheld = "~"+p.ID, 1
+				sum.Withheld++
+			}
+			roles := ""
+			if len(p.Roles) > 0 {
+				parts := make([]string, len(p.Roles))
+				for i, r := range p.Roles {
+					parts[i] = string(r)
+				}
+				roles = ";" + strings.Join(parts, ";") + ";"
+			}
+			regionKey := RegionKey(p.Region)
+			if err := people.add(ctx, p.ID, sortKey, p.Name, withheld, string(p.State), p.StateSince, p.Region, regionKey,
+				p.Sex, p.BirthYear, roles, int64(p.FirstDay), int64(p.LastDay), string(doc)); err != nil {
+				return err
+			}
+			sum.People++
+			if regionKey != "" {
+				if r, ok := regions[regionKey]; ok {
+					r.people++
+				} else {
+					regions[regionKey] = &region{p.Region, 1}
+				}
+			}
+			if !p.Withheld {
+				seen := map[string]bool{}
+				for _, sp := range p.Spellings {
+					for _, k := range names.SearchKeys(sp) {
+						if !seen[k] {
+							seen[k] = true
+							if err := search.add(ctx, k, p.ID); err != nil {
+								return err
+							}
+						}
+					}
+				}
+			}
+			prev, known := old[p.ID]
+			switch {
+			case !known:
+				sum.New++
+				return changes.add(ctx, NewID(), at, p.ID, "new", string(p.State))
+			case prev != string(p.State):
+				sum.StateChanges++
+				return changes.add(ctx, NewID(), at, p.ID, "state", string(p.State))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, b := range []*batchInsert{people, search, changes} {
+			if err := b.flush(ctx); err != nil {
+				return err
+			}
+		}
+		for key, r := range regions {
+			if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO public_regions (region_key, name, people) VALUES (?, ?, ?)`), key, r.name, r.people); err != nil {
+				return err
+			}
+		}
+		for name, v := range map[string]int64{"people": int64(sum.People), "refreshed_at": at} {
+			if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM public_meta WHERE name = ?`), name); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO public_meta (name, value) VALUES (?, ?)`), name, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return sum, err
+}
+
+// RegionKey is the form under which regions are grouped and filtered, so
+// that Nukus, Нукус and Nókis are one region.
+func RegionKey(region string) string { return names.Fold(region) }
+
+// PublicRefreshedAt is when the public list was last rebuilt (zero: never).
+func (s *Store) PublicRefreshedAt(ctx context.Context) (time.Time, error) {
+	var v int64
+	err := s.read.QueryRowContext(ctx, `SELECT value FROM public_meta WHERE name = 'refreshed_at'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	return time.UnixMicro(v).UTC(), err
+}

@@ -1,0 +1,352 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"rollcall/internal/names"
+	"rollcall/internal/registry"
+)
+
+// BuildSearchKeys adds the search keys (names.SearchKeys of every spelling)
+// of the records that have none yet, and returns how many keys it added.
+// Records never change their names, so keys once made stay right.
+func (s *Store) BuildSearchKeys(ctx context.Context) (int, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT r.id, r.name, r.name_alt FROM records r
+		WHERE NOT EXISTS (SELECT 1 FROM record_search_keys k WHERE k.record_id = r.id)`)
+	if err != nil {
+		return 0, err
+	}
+	type pending struct{ record, key string }
+	var todo []pending
+	for rows.Next() {
+		var id, name, alt string
+		if err := rows.Scan(&id, &name, &alt); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		seen := map[string]bool{}
+		for _, n := range append([]string{name}, splitList(alt)...) {
+			for _, k := range names.SearchKeys(n) {
+				if !seen[k] {
+					seen[k] = true
+					todo = append(todo, pending{id, k})
+				}
+			}
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return 0, err
+	}
+	if len(todo) == 0 {
+		return 0, nil
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		b := newBatchInsert(s, tx, `INSERT INTO record_search_keys (key, record_id)`, `ON CONFLICT DO NOTHING`, 2)
+		defer b.close()
+		for _, p := range todo {
+			if err := b.add(ctx, p.key, p.record); err != nil {
+				return err
+			}
+		}
+		return b.flush(ctx)
+	})
+	return len(todo), err
+}
+
+// SearchRecords returns the ids of the records (all of them, public or
+// not: for editors) that hold every key of names.QueryKeys(query).
+func (s *Store) SearchRecords(ctx context.Context, query string, limit int) ([]string, error) {
+	keys := names.QueryKeys(CutQuery(query))
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(keys)+2)
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	args = append(args, len(keys), limit)
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT record_id FROM record_search_keys WHERE key IN (`+placeholders(len(keys))+`)
+		GROUP BY record_id HAVING count(*) = ? ORDER BY record_id LIMIT ?`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// MaxQueryRunes is how much of a name query is read; the rest is cut.
+const MaxQueryRunes = 200
+
+// CutQuery cuts a query to at most MaxQueryRunes runes, never inside a
+// character and, where it can, not inside a word (half a word would
+// search for another name).
+func CutQuery(q string) string {
+	if utf8.RuneCountInString(q) <= MaxQueryRunes {
+		return q
+	}
+	n := 0
+	for i := range q {
+		if n == MaxQueryRunes {
+			if sp := strings.LastIndexAny(q[:i], " \t\n"); sp > 0 {
+				return q[:sp]
+			}
+			return q[:i]
+		}
+		n++
+	}
+	return q
+}
+
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+
+// PeopleFilter chooses persons from the public list. Zero fields do not
+// filter. Page counts from 1; a page past the end gives the last page.
+type PeopleFilter struct {
+	State  registry.Status // a state
+	Region string          // any spelling; compared by RegionKey
+	Role   registry.Role
+	Sex    string // "m" or "f"
+	// From and To keep persons with a shown claim dated in [From, To].
+	From, To registry.Day
+	Query    string // a name in any script
+	Page     int
+	PerPage  int
+}
+
+// DefaultPerPage is the size of a page of the public list.
+const DefaultPerPage = 50
+
+// MaxPerPage bounds what one request can ask for.
+const MaxPerPage = 500
+
+// PersonRow is one line of the public list.
+type PersonRow struct {
+	ID         string          `json:"id"`
+	Name       string          `json:"name"`
+	Withheld   bool            `json:"withheld"`
+	State      registry.Status `json:"state,omitempty"`
+	StateSince string          `json:"state_since,omitempty"`
+	Region     string          `json:"region,omitempty"`
+	Sex        string          `json:"sex,omitempty"`
+	BirthYear  int             `json:"birth_year,omitempty"`
+	Roles      []registry.Role `json:"roles"`
+}
+
+// PeoplePage is one page of the public list.
+type PeoplePage struct {
+	People  []PersonRow `json:"people"`
+	Total   int         `json:"total"`
+	Page    int         `json:"page"`
+	Pages   int         `json:"pages"`
+	PerPage int         `json:"per_page"`
+	// Fuzzy says the name search found nothing exactly and these are
+	// the persons whose names sound alike.
+	Fuzzy bool `json:"fuzzy"`
+	// NoSearchTerms says the query had nothing to search for (initials
+	// or one letter only); the list is then not narrowed by name.
+	NoSearchTerms bool `json:"no_search_terms,omitempty"`
+}
+
+// PublicPeople returns a page of the public list, sorted by name in a
+// script-independent order (then by id, so the order is stable).
+func (s *Store) PublicPeople(ctx context.Context, f PeopleFilter) (PeoplePage, error) {
+	if f.PerPage <= 0 {
+		f.PerPage = DefaultPerPage
+	}
+	f.PerPage = min(f.PerPage, MaxPerPage)
+	page := PeoplePage{PerPage: f.PerPage}
+	var where []string
+	var args []any
+	if f.State != "" {
+		where, args = append(where, "state = ?"), append(args, string(f.State))
+	}
+	if f.Region != "" {
+		where, args = append(where, "region_key = ?"), append(args, RegionKey(f.Region))
+	}
+	if f.Role != "" {
+		where, args = append(where, "roles LIKE ?"), append(args, "%;"+string(f.Role)+";%")
+	}
+	if f.Sex != "" {
+		where, args = append(where, "sex = ?"), append(args, f.Sex)
+	}
+	if f.From != 0 {
+		where, args = append(where, "last_day >= ?"), append(args, int64(f.From))
+	}
+	if f.To != 0 {
+		where, args = append(where, "first_day <> 0 AND first_day <= ?"), append(args, int64(f.To))
+	}
+	if q := strings.TrimSpace(CutQuery(f.Query)); q != "" {
+		keys := names.QueryKeys(q)
+		if len(keys) == 0 {
+			page.NoSearchTerms = true
+		} else {
+			exact, err := s.peoplePage(ctx, f, where, args, keys, page)
+			if err != nil || exact.Total > 0 {
+				return exact, err
+			}
+			page.Fuzzy = true
+			return s.peoplePage(ctx, f, where, args, names.FuzzyQueryKeys(q), page)
+		}
+	}
+	return s.peoplePage(ctx, f, where, args, nil, page)
+}
+
+func (s *Store) peoplePage(ctx context.Context, f PeopleFilter, where []string, args []any, keys []string, page PeoplePage) (PeoplePage, error) {
+	if len(keys) > 0 {
+		where = append(where, `person_id IN (SELECT person_id FROM public_search WHERE key IN (`+placeholders(len(keys))+`) GROUP BY person_id HAVING count(*) = ?)`)
+		for _, k := range keys {
+			args = append(args, k)
+		}
+		args = append(args, len(keys))
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var err error
+	if cond == "" {
+		// The whole list's size is kept at refresh: counting 100,000
+		// rows on every request would cost more than the page itself.
+		err = s.read.QueryRowContext(ctx, `SELECT COALESCE((SELECT value FROM public_meta WHERE name = 'people'), 0)`).Scan(&page.Total)
+	} else {
+		err = s.read.QueryRowContext(ctx, s.rebind(`SELECT count(*) FROM public_people`+cond), args...).Scan(&page.Total)
+	}
+	if err != nil {
+		return page, err
+	}
+	page.Pages = max(1, (page.Total+page.PerPage-1)/page.PerPage)
+	page.Page = min(max(f.Page, 1), page.Pages)
+	page.People = []PersonRow{}
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT person_id, name, withheld, state, state_since, region, sex, birth_year, roles
+		FROM public_people`+cond+` ORDER BY sort_key, person_id LIMIT ? OFFSET ?`), append(args, page.PerPage, (page.Page-1)*page.PerPage)...)
+	if err != nil {
+		return page, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r PersonRow
+		var withheld int
+		var state, roles string
+		if err := rows.Scan(&r.ID, &r.Name, &withheld, &state, &r.StateSince, &r.Region, &r.Sex, &r.BirthYear, &roles); err != nil {
+			return page, err
+		}
+		r.Withheld, r.State = withheld != 0, registry.Status(state)
+		r.Roles = []registry.Role{}
+		for _, x := range splitList(strings.Trim(roles, ";")) {
+			r.Roles = append(r.Roles, registry.Role(x))
+		}
+		page.People = append(page.People, r)
+	}
+	return page, rows.Err()
+}
+
+// PublicPerson returns one person of the public list; ErrNotFound when the
+// person is not shown.
+func (s *Store) PublicPerson(ctx context.Context, id string) (registry.PublicPerson, error) {
+	var doc string
+	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT doc FROM public_people WHERE person_id = ?`), id).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return registry.PublicPerson{}, fmt.Errorf("person %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return registry.PublicPerson{}, err
+	}
+	var p registry.PublicPerson
+	return p, json.Unmarshal([]byte(doc), &p)
+}
+
+// EachPublicPerson calls f for every person of the public list in its
+// order (for downloads and the mirror).
+func (s *Store) EachPublicPerson(ctx context.Context, f func(registry.PublicPerson) error) error {
+	rows, err := s.read.QueryContext(ctx, `SELECT doc FROM public_people ORDER BY sort_key, person_id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return err
+		}
+		var p registry.PublicPerson
+		if err := json.Unmarshal(doc, &p); err != nil {
+			return err
+		}
+		if err := f(p); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Region is one region of the public list with how many persons it holds.
+type Region struct {
+	Key    string `json:"key"`
+	Name   string `json:"name"`
+	People int    `json:"people"`
+}
+
+// PublicRegions lists the regions of the public list by name.
+func (s *Store) PublicRegions(ctx context.Context) ([]Region, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT region_key, name, people FROM public_regions ORDER BY region_key`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Region
+	for rows.Next() {
+		var r Region
+		if err := rows.Scan(&r.Key, &r.Name, &r.People); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// PublicChange is one entry of the change log of the public list.
+type PublicChange struct {
+	At     int64           `json:"-"`
+	Person PersonRow       `json:"person"`
+	Kind   string          `json:"kind"` // "new" or "state"
+	State  registry.Status `json:"state"`
+}
+
+// PublicChanges returns the latest changes, newest first, of persons
+// still shown, with their name as shown now (so a person withheld since
+// shows as withheld in old entries too).
+func (s *Store) PublicChanges(ctx context.Context, limit int) ([]PublicChange, error) {
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT c.at, c.kind, c.state, p.person_id, p.name, p.withheld, p.region
+		FROM public_changes c JOIN public_people p ON p.person_id = c.person_id
+		ORDER BY c.at DESC, c.id DESC LIMIT ?`), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PublicChange
+	for rows.Next() {
+		var c PublicChange
+		var state string
+		var withheld int
+		if err := rows.Scan(&c.At, &c.Kind, &state, &c.Person.ID, &c.Person.Name, &withheld, &c.Person.Region); err != nil {
+			return nil, err
+		}
+		c.State, c.Person.Withheld = registry.Status(state), withheld != 0
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
