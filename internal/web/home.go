@@ -1,43 +1,137 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
-	"time"
+	"strings"
 
 	"rollcall/internal/registry"
+	"rollcall/internal/store"
 )
 
 type countLine struct {
-	Label string
-	Value int
+	Label  string
+	Value  int
+	Change string // "+3", "−1", "0"; empty when there is nothing to compare with
 }
 
 type homePage struct {
 	page
-	AsOf    string
-	KnownAt string
-	Counts  []countLine
-	Empty   bool
+	Headline headline
+	Counts   []countLine
+	People   int // persons in at least one count
+	Empty    bool
+	Appeal   []string // paragraphs
 }
 
-// home shows today's counts, as known now.
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.page(r.PathValue("lang"))
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	now := s.store.Now().UTC()
-	q := registry.Query{AsOf: registry.DayOf(now), KnownAt: now, MinVerification: registry.DefaultMinVerification}
-	counts, err := s.store.Counts(r.Context(), q)
+// headline is what the home page leads with: the latest snapshot's counts
+// and the change since the snapshot before it. Until a snapshot has been
+// published, it is today's counts as known now (Snapshot false), and the
+// page says so.
+type headline struct {
+	AsOf         registry.Day
+	Counts       registry.Counts
+	Snapshot     bool
+	PublishedAt  registry.Day
+	Previous     *registry.Counts
+	PreviousAsOf registry.Day
+}
+
+// latestHeadline reads the latest two snapshots; with none it counts now.
+func (s *Server) latestHeadline(ctx context.Context) (headline, error) {
+	snaps, err := s.store.Snapshots(ctx)
 	if err != nil {
-		s.serverError(w, "counts", err)
+		return headline{}, err
+	}
+	if len(snaps) == 0 {
+		now := s.store.Now().UTC()
+		q := registry.Query{AsOf: registry.DayOf(now), KnownAt: now, MinVerification: registry.DefaultMinVerification}
+		counts, err := s.store.Counts(ctx, q)
+		return headline{AsOf: q.AsOf, Counts: counts}, err
+	}
+	h := headline{AsOf: snaps[0].AsOf, Snapshot: true, PublishedAt: registry.DayOf(snaps[0].PublishedAt)}
+	if err := json.Unmarshal([]byte(snaps[0].CountsJSON), &h.Counts); err != nil {
+		return h, fmt.Errorf("snapshot %s: counts: %w", snaps[0].Slug, err)
+	}
+	if len(snaps) > 1 {
+		var prev registry.Counts
+		if err := json.Unmarshal([]byte(snaps[1].CountsJSON), &prev); err != nil {
+			return h, fmt.Errorf("snapshot %s: counts: %w", snaps[1].Slug, err)
+		}
+		h.Previous, h.PreviousAsOf = &prev, snaps[1].AsOf
+	}
+	return h, nil
+}
+
+// home shows the headline counts, the campaign's appeal and how to help.
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.pageFor(r)
+	if !ok {
+		s.notFound(w, r)
 		return
 	}
-	data := homePage{page: p, AsOf: q.AsOf.String(), KnownAt: now.Format(time.RFC3339), Empty: counts == registry.Counts{}}
-	for _, name := range registry.CountNames {
-		n, _ := counts.Get(name)
-		data.Counts = append(data.Counts, countLine{Label: "count." + name, Value: n})
+	h, err := s.latestHeadline(r.Context())
+	if err != nil {
+		s.serverError(w, "headline counts", err)
+		return
 	}
+	appeal, err := s.appeal(r.Context(), p.Lang)
+	if err != nil {
+		s.serverError(w, "appeal", err)
+		return
+	}
+	data := homePage{page: p, Headline: h, Empty: h.Counts == registry.Counts{}, Appeal: paragraphs(appeal)}
+	for _, name := range registry.CountNames {
+		n, _ := h.Counts.Get(name)
+		line := countLine{Label: "count." + name, Value: n}
+		if h.Previous != nil {
+			before, _ := h.Previous.Get(name)
+			line.Change = signed(n - before)
+		}
+		data.Counts = append(data.Counts, line)
+	}
+	// Everyone with a counted state is in exactly one "now" count
+	// (released_now already includes restricted_now).
+	c := h.Counts
+	data.People = c.MissingNow + c.DetainedNow + c.ReleasedNow + c.FoundNow + c.Killed
 	s.render(w, "home.html", data)
 }
+
+// appeal is the stored appeal in lang, else the built-in one of lang,
+// else the English one.
+func (s *Server) appeal(ctx context.Context, lang string) (string, error) {
+	body, ok, err := s.store.SiteText(ctx, lang, store.SiteAppeal)
+	if err != nil || ok {
+		return body, err
+	}
+	if b, err := files.ReadFile("i18n/" + lang + "/appeal.txt"); err == nil {
+		return string(b), nil
+	}
+	b, err := files.ReadFile("i18n/en/appeal.txt")
+	return string(b), err
+}
+
+// paragraphs splits a text at blank lines; single line breaks join.
+func paragraphs(text string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
+		if p = strings.Join(strings.Fields(p), " "); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// signed writes a change with its sign; the minus is the typographic one.
+func signed(n int) string {
+	switch {
+	case n > 0:
+		return fmt.Sprintf("+%d", n)
+	case n < 0:
+		return fmt.Sprintf("−%d", -n)
+	}
+	return "0"
+}
+

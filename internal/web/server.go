@@ -3,6 +3,7 @@
 package web
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -12,9 +13,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"path"
 	"sort"
 	"strings"
 
+	"rollcall/internal/registry"
 	"rollcall/internal/store"
 )
 
@@ -26,39 +30,33 @@ type Server struct {
 	store     *store.Store
 	log       *slog.Logger
 	templates *template.Template
-	catalogs  map[string]map[string]string
+	catalogs  map[string]*catalog
 	languages []string
+	assets    map[string]asset // by content-hashed URL
+	assetURL  map[string]string
 	cssURL    string
-	css       []byte
 	mux       *http.ServeMux
+	chart     chartCache
+}
+
+// asset is an embedded static file served under a URL holding its hash,
+// so it can be cached for a year and still change the day it changes.
+type asset struct {
+	body        []byte
+	contentType string
 }
 
 // New builds the site over a store.
 func New(st *store.Store, log *slog.Logger) (*Server, error) {
-	s := &Server{store: st, log: log, catalogs: map[string]map[string]string{}, mux: http.NewServeMux()}
-	entries, err := fs.ReadDir(files, "i18n")
-	if err != nil {
+	s := &Server{store: st, log: log, mux: http.NewServeMux()}
+	var err error
+	if s.catalogs, s.languages, err = loadCatalogs(files, "i18n"); err != nil {
 		return nil, err
 	}
-	for _, e := range entries {
-		lang := strings.TrimSuffix(e.Name(), ".json")
-		b, err := files.ReadFile("i18n/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("catalogue %s: %w", e.Name(), err)
-		}
-		s.catalogs[lang] = m
-		s.languages = append(s.languages, lang)
-	}
-	sort.Strings(s.languages)
-	if s.css, err = files.ReadFile("static/style.css"); err != nil {
+	if s.assets, s.assetURL, err = loadAssets(files, "static"); err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(s.css)
-	s.cssURL = "/static/style." + hex.EncodeToString(sum[:6]) + ".css"
+	s.cssURL = s.assetURL["style.css"]
 	if s.templates, err = template.ParseFS(files, "templates/*.html"); err != nil {
 		return nil, err
 	}
@@ -69,25 +67,57 @@ func New(st *store.Store, log *slog.Logger) (*Server, error) {
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /{$}", s.chooseLanguage)
 	s.mux.HandleFunc("GET /{lang}/{$}", s.home)
-	s.mux.HandleFunc("GET "+s.cssURL, s.stylesheet)
+	s.mux.HandleFunc("GET /{lang}/counts/{$}", s.countsPage)
+	s.mux.HandleFunc("GET /{lang}/data/{$}", s.dataPage)
+	s.mux.HandleFunc("GET /{lang}", s.addSlash)
+	s.mux.HandleFunc("GET /{lang}/counts", s.addSlash)
+	s.mux.HandleFunc("GET /{lang}/data", s.addSlash)
+	for u := range s.assets {
+		s.mux.HandleFunc("GET "+u, s.serveAsset)
+	}
+	// Anything else is a page we do not have: say so in every language.
+	s.mux.HandleFunc("/", s.notFound)
 }
 
-// ServeHTTP adds the security headers every response carries.
+// contentSecurityPolicy allows only what the pages use: our stylesheet and
+// icon, inline SVG (which needs nothing), forms posting to us. No script.
+const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// ServeHTTP adds the security headers every response carries, and
+// compresses what is worth compressing.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-	s.mux.ServeHTTP(w, r)
+	gz := newGzipWriter(w, r)
+	if gz == nil {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	defer gz.Close()
+	s.mux.ServeHTTP(gz, r)
 }
 
 // chooseLanguage sends a visitor to the language their browser prefers.
 func (s *Server) chooseLanguage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Vary", "Accept-Language")
 	http.Redirect(w, r, "/"+s.preferredLanguage(r)+"/", http.StatusSeeOther)
+}
+
+// addSlash sends /en and /en/counts to the canonical /en/ and /en/counts/.
+func (s *Server) addSlash(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.catalogs[r.PathValue("lang")]; !ok {
+		s.notFound(w, r)
+		return
+	}
+	u := *r.URL
+	u.Path += "/"
+	http.Redirect(w, r, u.RequestURI(), http.StatusMovedPermanently)
 }
 
 // preferredLanguage is the first of the browser's languages we have, else English.
@@ -102,23 +132,162 @@ func (s *Server) preferredLanguage(r *http.Request) string {
 	return "en"
 }
 
-func (s *Server) stylesheet(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
+	a := s.assets[r.URL.Path]
+	w.Header().Set("Content-Type", a.contentType)
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	w.Write(s.css)
+	w.Write(a.body)
 }
 
-// page is what every template gets: the language and its messages.
+// loadAssets hashes every file under dir: style.css is served as
+// /static/style.0123456789ab.css.
+func loadAssets(fsys fs.FS, dir string) (map[string]asset, map[string]string, error) {
+	assets, urls := map[string]asset{}, map[string]string{}
+	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimPrefix(p, dir+"/")
+		ext := path.Ext(name)
+		sum := sha256.Sum256(body)
+		u := "/static/" + strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:6]) + ext
+		types := map[string]string{".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".txt": "text/plain; charset=utf-8"}
+		ct, ok := types[ext]
+		if !ok {
+			return fmt.Errorf("static file %s: no content type for %q", p, ext)
+		}
+		assets[u] = asset{body: body, contentType: ct}
+		urls[name] = u
+		return nil
+	})
+	return assets, urls, err
+}
+
+// catalog is one language's messages, merged from all the files of its
+// folder: plain messages, and plural ones with a form per CLDR category.
+type catalog struct {
+	plural   pluralRule
+	messages map[string]string
+	plurals  map[string]map[string]string
+}
+
+// loadCatalogs reads dir/<lang>/*.json: each folder is a language (its
+// code is the folder's name), and its files are merged, so features can
+// keep their messages apart. A key may not be defined twice in a language.
+// A value is a string, or an object of plural forms ({"one": …, "other": …}).
+func loadCatalogs(fsys fs.FS, dir string) (map[string]*catalog, []string, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	catalogs := map[string]*catalog{}
+	var languages []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		lang := e.Name()
+		c := &catalog{messages: map[string]string{}, plurals: map[string]map[string]string{}}
+		jsonFiles, err := fs.Glob(fsys, dir+"/"+lang+"/*.json")
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, f := range jsonFiles {
+			b, err := fs.ReadFile(fsys, f)
+			if err != nil {
+				return nil, nil, err
+			}
+			raw := map[string]json.RawMessage{}
+			if err := json.Unmarshal(b, &raw); err != nil {
+				return nil, nil, fmt.Errorf("catalogue %s: %w", f, err)
+			}
+			for key, v := range raw {
+				if _, dup := c.messages[key]; dup {
+					return nil, nil, fmt.Errorf("catalogue %s: %q is defined twice in %s", f, key, lang)
+				}
+				if _, dup := c.plurals[key]; dup {
+					return nil, nil, fmt.Errorf("catalogue %s: %q is defined twice in %s", f, key, lang)
+				}
+				var text string
+				if err := json.Unmarshal(v, &text); err == nil {
+					c.messages[key] = text
+					continue
+				}
+				forms := map[string]string{}
+				if err := json.Unmarshal(v, &forms); err != nil {
+					return nil, nil, fmt.Errorf("catalogue %s: %q must be a string or an object of plural forms", f, key)
+				}
+				c.plurals[key] = forms
+			}
+		}
+		if c.plural, err = lookupPluralRule(c.messages["lang.plural"]); err != nil {
+			return nil, nil, fmt.Errorf("catalogue %s/%s: lang.plural: %w", dir, lang, err)
+		}
+		if c.messages["lang.name"] == "" {
+			return nil, nil, fmt.Errorf("catalogue %s/%s: lang.name (the language's own name) is missing", dir, lang)
+		}
+		catalogs[lang] = c
+		languages = append(languages, lang)
+	}
+	if catalogs["en"] == nil {
+		return nil, nil, fmt.Errorf("catalogue %s/en is missing: English is the reference language", dir)
+	}
+	sort.Strings(languages)
+	return catalogs, languages, nil
+}
+
+// language is an entry of the language switcher.
+type language struct {
+	Code, Name, URL string
+}
+
+// page is what every template gets: the language, its messages, and where
+// the same page is in the other languages.
 type page struct {
 	Lang      string
-	Languages []string
+	Languages []language
 	CSS       string
-	catalog   map[string]string
+	Icon      string
+	// Path is this page's path after the language prefix ("/counts/");
+	// the switcher and hreflang links point at it in every language.
+	Path string
+	// Title is the page's own title, before the site's, in <title>.
+	Title    string
+	catalog  *catalog
+	fallback *catalog
+	all      map[string]*catalog
 }
 
-// T translates a message id; a missing one shows its id, which tests catch.
+// At reports whether this page is the section at path ("/" is home only).
+func (p page) At(section string) bool {
+	path, _, _ := strings.Cut(p.Path, "?")
+	if section == "/" {
+		return path == "/"
+	}
+	return strings.HasPrefix(path, section)
+}
+
+// In translates a message into another language (the not-found page
+// speaks every language at once).
+func (p page) In(lang, id string) string {
+	q := p
+	if c, ok := p.all[lang]; ok {
+		q.catalog = c
+	}
+	return q.T(id)
+}
+
+// T translates a message id. A missing message falls back to English, then
+// to its id; TestCataloguesComplete keeps public pages from doing either.
 func (p page) T(id string) string {
-	if m, ok := p.catalog[id]; ok {
+	if m, ok := p.catalog.messages[id]; ok {
+		return m
+	}
+	if m, ok := p.fallback.messages[id]; ok {
 		return m
 	}
 	return id
@@ -126,27 +295,111 @@ func (p page) T(id string) string {
 
 // Tf translates and fills {name} placeholders from name, value pairs.
 func (p page) Tf(id string, pairs ...any) string {
-	m := p.T(id)
+	return fill(p.T(id), pairs)
+}
+
+// Plural picks the form of a plural message for n (CLDR rules of the
+// page's language) and fills {n} and any other {name} placeholders.
+func (p page) Plural(id string, n int, pairs ...any) string {
+	c := p.catalog
+	forms, ok := c.plurals[id]
+	if !ok {
+		c, forms = p.fallback, p.fallback.plurals[id]
+	}
+	m, ok := forms[c.plural.pick(n)]
+	if !ok {
+		if m, ok = forms["other"]; !ok {
+			return id
+		}
+	}
+	return fill(m, append([]any{"n", n}, pairs...))
+}
+
+func fill(m string, pairs []any) string {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		m = strings.ReplaceAll(m, "{"+fmt.Sprint(pairs[i])+"}", fmt.Sprint(pairs[i+1]))
 	}
 	return m
 }
 
+// Date writes a day the way the page's language does ("3 August 2022",
+// "3 августа 2022 г.").
+func (p page) Date(d registry.Day) string {
+	if d == 0 {
+		return ""
+	}
+	t := d.Time()
+	return p.Tf("date.format", "d", t.Day(), "month", p.T(fmt.Sprintf("date.month.%d", t.Month())), "y", t.Year())
+}
+
+// LangURL is this page in another language.
+func (p page) LangURL(lang string) string {
+	return "/" + lang + p.Path
+}
+
+// page returns the frame of a page in lang, for the home page; false when
+// there is no such language.
 func (s *Server) page(lang string) (page, bool) {
 	c, ok := s.catalogs[lang]
-	return page{Lang: lang, Languages: s.languages, CSS: s.cssURL, catalog: c}, ok
+	if !ok {
+		c = s.catalogs["en"]
+		lang = "en"
+	}
+	p := page{Lang: lang, CSS: s.cssURL, Icon: s.assetURL["icon.svg"], Path: "/", catalog: c, fallback: s.catalogs["en"], all: s.catalogs}
+	for _, l := range s.languages {
+		p.Languages = append(p.Languages, language{Code: l, Name: s.catalogs[l].messages["lang.name"]})
+	}
+	return p, ok
+}
+
+// pageFor returns the frame of a public page from its request: the
+// language from the {lang} path segment, and the page's path so the
+// language switcher keeps the visitor on the same page (query included,
+// so a filtered list stays filtered). When it returns false the caller
+// should answer with s.notFound.
+func (s *Server) pageFor(r *http.Request) (page, bool) {
+	lang := r.PathValue("lang")
+	p, ok := s.page(lang)
+	p.Path = strings.TrimPrefix(r.URL.EscapedPath(), "/"+lang)
+	if p.Path == "" || !strings.HasPrefix(p.Path, "/") {
+		p.Path = "/"
+	}
+	if r.URL.RawQuery != "" && len(r.URL.RawQuery) < 512 {
+		if q, err := url.ParseQuery(r.URL.RawQuery); err == nil {
+			p.Path += "?" + q.Encode()
+		}
+	}
+	return p, ok
+}
+
+// notFound answers 404 with a page that offers every language: the one
+// the browser prefers first, then the others.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	p, _ := s.page(s.preferredLanguage(r))
+	p.Title = p.T("notfound.title")
+	w.Header().Set("Vary", "Accept-Language")
+	s.renderStatus(w, http.StatusNotFound, "notfound.html", p)
 }
 
 func (s *Server) render(w http.ResponseWriter, name string, data any) {
-	var b strings.Builder
+	s.renderStatus(w, 0, name, data)
+}
+
+// renderStatus renders a template into memory first, so that a failure
+// becomes a clean 500 and not half a page. status 0 leaves the status as
+// the handler set it (200 unless WriteHeader was called).
+func (s *Server) renderStatus(w http.ResponseWriter, status int, name string, data any) {
+	var b bytes.Buffer
 	if err := s.templates.ExecuteTemplate(&b, name, data); err != nil {
 		s.log.Error("render", "template", name, "err", err)
 		http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Write([]byte(b.String()))
+	if status != 0 {
+		w.WriteHeader(status)
+	}
+	w.Write(b.Bytes())
 }
 
 func (s *Server) serverError(w http.ResponseWriter, what string, err error) {

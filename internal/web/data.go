@@ -1,0 +1,73 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"rollcall/internal/registry"
+)
+
+// download is a file or feed offered on the data page. Its label is a
+// message id; {lang} in the path is the page's language.
+type download struct {
+	Label, Path, Type string
+}
+
+// downloads are the open-data files and feeds, in the order the data page
+// lists them. A download whose route is not (yet) served is left out, so
+// the page never links to a missing file.
+var downloads = []download{
+	{"data.download.csv", "/data/rollcall-people.csv", "CSV"},
+	{"data.download.json", "/data/rollcall-people.json", "JSON"},
+	{"data.download.api", "/api/v1/people", "JSON"},
+	{"data.download.counts", "/api/v1/counts", "JSON"},
+	{"data.download.openapi", "/api/v1/openapi.json", "OpenAPI"},
+	{"data.download.snapshots", "/api/v1/snapshots", "JSON"},
+	{"data.download.feed", "/{lang}/feed.atom", "Atom"},
+	{"data.download.mirror", "/data/rollcall-mirror.zip", "ZIP"},
+}
+
+type dataPageData struct {
+	page
+	Downloads []download
+	AsOf      registry.Day
+}
+
+func (s *Server) dataPage(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.pageFor(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	p.Title = p.T("data.title")
+	data := dataPageData{page: p, AsOf: registry.DayOf(s.store.Now().UTC())}
+	if h, err := s.latestHeadline(r.Context()); err == nil {
+		data.AsOf = h.AsOf
+	}
+	for _, d := range downloads {
+		d.Path = replaceLang(d.Path, p.Lang)
+		if s.serves(d.Path) {
+			data.Downloads = append(data.Downloads, d)
+		}
+	}
+	s.render(w, "data.html", data)
+}
+
+func replaceLang(path, lang string) string {
+	const marker = "/{lang}/"
+	if len(path) >= len(marker) && path[:len(marker)] == marker {
+		return "/" + lang + "/" + path[len(marker):]
+	}
+	return path
+}
+
+// serves reports whether a GET of path reaches a route of its own rather
+// than the catch-all "not found".
+func (s *Server) serves(path string) bool {
+	u, err := url.Parse(path)
+	if err != nil {
+		return false
+	}
+	_, pattern := s.mux.Handler(&http.Request{Method: http.MethodGet, URL: u, Host: "localhost"})
+	return pattern != "" && pattern != "/"
+}
