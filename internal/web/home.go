@@ -134,4 +134,3 @@ func signed(n int) string {
 	}
 	return "0"
 }
-

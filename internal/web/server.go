@@ -69,9 +69,6 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /{lang}/{$}", s.home)
 	s.mux.HandleFunc("GET /{lang}/counts/{$}", s.countsPage)
 	s.mux.HandleFunc("GET /{lang}/data/{$}", s.dataPage)
-	s.mux.HandleFunc("GET /{lang}", s.addSlash)
-	s.mux.HandleFunc("GET /{lang}/counts", s.addSlash)
-	s.mux.HandleFunc("GET /{lang}/data", s.addSlash)
 	for u := range s.assets {
 		s.mux.HandleFunc("GET "+u, s.serveAsset)
 	}
@@ -107,17 +104,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) chooseLanguage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Vary", "Accept-Language")
 	http.Redirect(w, r, "/"+s.preferredLanguage(r)+"/", http.StatusSeeOther)
-}
-
-// addSlash sends /en and /en/counts to the canonical /en/ and /en/counts/.
-func (s *Server) addSlash(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.catalogs[r.PathValue("lang")]; !ok {
-		s.notFound(w, r)
-		return
-	}
-	u := *r.URL
-	u.Path += "/"
-	http.Redirect(w, r, u.RequestURI(), http.StatusMovedPermanently)
 }
 
 // preferredLanguage is the first of the browser's languages we have, else English.
@@ -375,6 +361,13 @@ func (s *Server) pageFor(r *http.Request) (page, bool) {
 // notFound answers 404 with a page that offers every language: the one
 // the browser prefers first, then the others.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	// /en and /en/counts are /en/ and /en/counts/ without their slash.
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !strings.HasSuffix(r.URL.Path, "/") && s.serves(r.URL.Path+"/") {
+		u := *r.URL
+		u.Path += "/"
+		http.Redirect(w, r, u.RequestURI(), http.StatusMovedPermanently)
+		return
+	}
 	p, _ := s.page(s.preferredLanguage(r))
 	p.Title = p.T("notfound.title")
 	w.Header().Set("Vary", "Accept-Language")
