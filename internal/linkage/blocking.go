@@ -45,11 +45,13 @@ func hashKey(s string) uint64 {
 	return h
 }
 
-// recordKeys returns the blocking keys of one record, hashed and sorted.
-func recordKeys(p *prepared) []uint64 {
+// recordKeys returns the blocking keys of one record, hashed and sorted:
+// its names' keys from package names and keys of its own.
+func recordKeys(p *prepared, nameKeys []string) []uint64 {
 	var keys []uint64
 	add := func(s string) {
 		h := hashKey(s)
+
 		if !slices.Contains(keys, h) {
 			keys = append(keys, h)
 		}
@@ -58,10 +60,10 @@ func recordKeys(p *prepared) []uint64 {
 	if p.year != 0 {
 		year = strconv.Itoa(p.year)
 	}
+	for _, k := range nameKeys {
+		add("n:" + k)
+	}
 	for _, f := range p.forms {
-		for _, k := range f.keys {
-			add("n:" + k)
-		}
 		if year != "" {
 			if f.surname != "" {
 				add("sy:" + prefix(f.surname, 3) + year)
@@ -88,7 +90,13 @@ func recordKeys(p *prepared) []uint64 {
 		}
 		for _, f := range p.forms {
 			if f.surname != "" && f.given != "" {
-				add("pl:" + pl + ":" + prefix(f.surname, 2) + prefix(f.given, 1))
+				// a postcode is a small place: a shorter prefix keeps its
+				// blocks as small as a district's with a longer one
+				n := 3
+				if p.placeCode != "" {
+					n = 2
+				}
+				add("pl:" + pl + ":" + prefix(f.surname, n) + prefix(f.given, 1))
 			}
 		}
 	}
@@ -105,14 +113,9 @@ type keyedRecord struct {
 func buildBlocks(recs []prepared) *blocks {
 	n := len(recs)
 	keyLists := make([][]uint64, n)
-	parallelChunks(n, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			keyLists[i] = recordKeys(&recs[i])
-			for k := range recs[i].forms {
-				recs[i].forms[k].keys = nil // hashed now; free the strings
-			}
-		}
-	})
+	for i := range recs {
+		keyLists[i], recs[i].keys = recs[i].keys, nil
+	}
 	total := 0
 	for _, k := range keyLists {
 		total += len(k)

@@ -15,11 +15,10 @@ type nameParts struct {
 	given      string // folded; the first initial when only initials are written
 	patronymic string // father's name, folded (the patronymic's stem)
 	givenCanon string // given name through the equivalents table
-	fullWords  int    // words that are not initials
+	fullWords  int8   // words that are not initials
+	initials   int8   // initials written ("Reymov A. B." has two)
 	surnameSet bool   // a full surname was written
-	initials   int    // initials written ("Reymov A. B." has two)
 	sex        byte   // 'm', 'f' or 0, from the name's form
-	keys       []string
 }
 
 func normalizeText(s string) string { return names.Normalize(s) }
@@ -29,9 +28,9 @@ func fold(s string) string { return names.Fold(s) }
 
 var equivalents = names.DefaultEquivalents()
 
-// parseName splits a full name as written into folded parts, with its
-// name-based blocking keys.
-func parseName(full string) nameParts {
+// parseName splits a full name as written into folded parts, and returns
+// its name-based blocking keys.
+func parseName(full string) (nameParts, []string) {
 	n := names.ParseWith(full, equivalents)
 	p := nameParts{
 		surname:    n.SurnameFold,
@@ -44,7 +43,7 @@ func parseName(full string) nameParts {
 		p.given = n.InitialsFold[0][:1]
 	}
 	p.surnameSet = n.Surname != "" && n.SurnameFold != ""
-	p.initials = len(n.InitialsFold)
+	p.initials = int8(min(len(n.InitialsFold), 100))
 	for _, w := range []string{n.Surname, n.Given} {
 		if w != "" {
 			p.fullWords++
@@ -53,15 +52,14 @@ func parseName(full string) nameParts {
 	if n.Patronymic != "" {
 		p.fullWords++
 	}
-	p.fullWords += len(n.Other)
+	p.fullWords += int8(min(len(n.Other), 100))
 	switch n.SexHint {
 	case "m":
 		p.sex = 'm'
 	case "f":
 		p.sex = 'f'
 	}
-	p.keys = equivalents.BlockingKeysOf(&n)
-	return p
+	return p, equivalents.BlockingKeysOf(&n)
 }
 
 // decidable reports whether a spelling carries enough of a name to be

@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ type prepared struct {
 	deathBy     int    // YYYYMMDD by which a killed/died claim says the person was dead; 0 none
 	aliveFrom   int    // YYYYMMDD: latest start of a claim that says the person was alive; 0 none
 	undecidable bool
+	keys        []uint64 // hashed blocking keys, sorted; moved into the blocks when they are built
 }
 
 // Claims that say the person was alive at the start of their period.
@@ -33,12 +35,52 @@ var deathStatuses = map[string]bool{"killed": true, "died_in_custody": true}
 func prepareAll(records []Record) []prepared {
 	out := make([]prepared, len(records))
 	places := &sync.Map{} // place as written → gazetteer id; lists repeat a few places
+	in := newInterner()
 	parallelChunks(len(records), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			out[i] = prepare(&records[i], places)
+			p := prepare(&records[i], places)
+			// the same few thousand names and places recur across a
+			// million records: keep one copy of each
+			for k := range p.forms {
+				f := &p.forms[k]
+				f.surname, f.given, f.patronymic, f.givenCanon = in.get(f.surname), in.get(f.given), in.get(f.patronymic), in.get(f.givenCanon)
+			}
+			p.place, p.region = in.get(p.place), in.get(p.region)
+			p.forms = slices.Clip(p.forms)
+			out[i] = p
 		}
 	})
 	return out
+}
+
+// interner keeps one copy of each string, safe for concurrent use.
+type interner struct {
+	shards [64]struct {
+		sync.Mutex
+		m map[string]string
+	}
+}
+
+func newInterner() *interner {
+	in := &interner{}
+	for i := range in.shards {
+		in.shards[i].m = map[string]string{}
+	}
+	return in
+}
+
+func (in *interner) get(s string) string {
+	if s == "" {
+		return ""
+	}
+	sh := &in.shards[hashKey(s)%uint64(len(in.shards))]
+	sh.Lock()
+	defer sh.Unlock()
+	if v, ok := sh.m[s]; ok {
+		return v
+	}
+	sh.m[s] = s
+	return s
 }
 
 // parallelChunks runs f over [0,n) split into chunks, one goroutine per CPU.
@@ -69,16 +111,18 @@ func parallelChunks(n int, f func(lo, hi int)) {
 
 func prepare(r *Record, places *sync.Map) prepared {
 	var p prepared
+	var nameKeys []string
 	linkable := false
 	for _, n := range r.Names {
 		if strings.TrimSpace(n) == "" {
 			continue
 		}
-		parts := parseName(n)
+		parts, keys := parseName(n)
 		if parts.surname == "" && parts.given == "" {
 			continue
 		}
 		p.forms = append(p.forms, parts)
+		nameKeys = append(nameKeys, keys...)
 		if parts.decidable() && scriptLinkable(n) {
 			linkable = true
 		}
@@ -110,6 +154,7 @@ func prepare(r *Record, places *sync.Map) prepared {
 	}
 	p.place, p.region = resolvePlace(r.Region, r.Locality, places)
 	p.placeCode = postcode(r.Locality)
+
 	for _, c := range r.Claims {
 		status := strings.ToLower(strings.TrimSpace(c.Status))
 		start, end := compactDateInt(c.Start), compactDateInt(c.End)
@@ -123,6 +168,7 @@ func prepare(r *Record, places *sync.Map) prepared {
 			p.aliveFrom = start
 		}
 	}
+	p.keys = recordKeys(&p, nameKeys)
 	return p
 }
 

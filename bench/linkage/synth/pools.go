@@ -11,7 +11,7 @@ var maleGiven = []string{
 	"murat", "baWirJan", "Qaljan", "jeNis", "tileWbay", "kamal", "maQset", "nurbek", "erkin",
 	"ulugbek", "sanJar", "Sohrat", "abat", "ravSan", "Jahongir", "elmurat", "Ozat", "Qurbanbay",
 	"abdulla", "abduraXman", "adilbek", "aJiniyaz", "akmal", "alisher", "allayar", "amir", "anvar",
-	"arslan", "asad", "aslan", "ayBek", "azizbek", "bahrom", "baXitbay", "baltabay", "barlIbay",
+	"arslan", "asad", "aslan", "ayimbet", "azizbek", "bahrom", "baXitbay", "baltabay", "barlIbay",
 	"batIr", "baxodir", "begzod", "berdimurat", "bOburJon", "bUribay", "daniyar", "davron", "dilmurod",
 	"doniyor", "dostan", "elyor", "eldor", "erJan", "ermek", "esbergen", "faXriddin", "farhod", "Gayrat",
 	"GulOm", "hamid", "Husan", "ibrohim", "ikrom", "ilXom", "ilyos", "isa", "iskandar", "ismail",

@@ -10,10 +10,12 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"rollcall/internal/linkage"
 )
@@ -118,14 +120,15 @@ type sourceProfile struct {
 	pAlt      float64 // gives a second spelling
 	pSex      float64
 	pLocality float64
+	pKeyboard float64 // a name typed the way this source's keyboards and habits allow (see keyboard)
 }
 
 var profiles = []sourceProfile{
-	{"volunteers", []scheme{karakalpakLatin, karakalpakCyrillic, russianCyrillic}, []float64{5, 3, 2}, 0.6, 0.1, 0.2, 0.1, 0.5, 0.8},
-	{"relatives", []scheme{russianCyrillic, karakalpakCyrillic}, []float64{5, 5}, 0.7, 0.5, 0.5, 0.05, 0.7, 0.9},
-	{"media-ru", []scheme{russianCyrillic, uzbekCyrillic}, []float64{8, 2}, 0.4, 0.05, 0.4, 0.05, 0.4, 0.7},
-	{"media-en", []scheme{russianICAO, russianPress}, []float64{4, 6}, 0.5, 0.1, 0.1, 0.2, 0.5, 0.6},
-	{"rights-uz", []scheme{uzbekLatin, uzbekCyrillic}, []float64{7, 3}, 0.6, 0.3, 0.3, 0.15, 0.6, 0.8},
+	{"volunteers", []scheme{karakalpakLatin, karakalpakCyrillic, russianCyrillic}, []float64{5, 3, 2}, 0.6, 0.1, 0.2, 0.1, 0.5, 0.8, 0.4},
+	{"relatives", []scheme{russianCyrillic, karakalpakCyrillic}, []float64{5, 5}, 0.7, 0.5, 0.5, 0.05, 0.7, 0.9, 0.3},
+	{"media-ru", []scheme{russianCyrillic, uzbekCyrillic}, []float64{8, 2}, 0.4, 0.05, 0.4, 0.05, 0.4, 0.7, 0.1},
+	{"media-en", []scheme{russianICAO, russianPress}, []float64{4, 6}, 0.5, 0.1, 0.1, 0.2, 0.5, 0.6, 0.2},
+	{"rights-uz", []scheme{uzbekLatin, uzbekCyrillic}, []float64{7, 3}, 0.6, 0.3, 0.3, 0.15, 0.6, 0.8, 0.3},
 }
 
 // Generate makes a data set.
@@ -213,10 +216,12 @@ func surnameRoot(rng *rand.Rand) string {
 	return pickSkewed(rng, surnameHeads) + pickSkewed(rng, surnameTails)
 }
 
-// pickSkewed picks early elements more often: names are not uniform.
+// pickSkewed picks early elements more often: names are not uniform. The
+// first of 150 given names comes about 2% of the time, as the commonest
+// names of the region do.
 func pickSkewed[T any](rng *rand.Rand, xs []T) T {
-	u := rng.Float64()
-	return xs[int(float64(len(xs))*u*u)]
+	u := math.Pow(rng.Float64(), 1.3)
+	return xs[min(len(xs)-1, int(float64(len(xs))*u))]
 }
 
 // fate draws what happened to a person in July–August 2022.
@@ -259,6 +264,9 @@ func makeEntry(rng *rand.Rand, p *Person, prof sourceProfile, cfg Config) Entry 
 	sc := prof.schemes[weighted(rng, prof.weights)]
 	withPatr := rng.Float64() < prof.pPatr
 	e.Names = []string{writeName(rng, p, sc, withPatr, cfg.TypoRate, true)}
+	if rng.Float64() < prof.pKeyboard {
+		e.Names[0] = keyboard(rng, e.Names[0])
+	}
 	if rng.Float64() < prof.pAlt {
 		alt := scheme(rng.IntN(int(numSchemes)))
 		e.Names = append(e.Names, writeName(rng, p, alt, withPatr, cfg.TypoRate/2, false))
@@ -497,3 +505,60 @@ func (d *Dataset) WriteTruth(w io.Writer) error {
 
 // SchemeNames lists the writing schemes used, for reports.
 func SchemeNames() []string { return schemeNames[:] }
+
+// Karakalpak and Uzbek letters that a Russian or plain Latin keyboard
+// lacks, and what people type instead.
+var (
+	cyrillicFallback = map[rune][]string{
+		'қ': {"к"}, 'ғ': {"г"}, 'ң': {"н", "нг"}, 'ў': {"у"}, 'ө': {"о", "у"}, 'ү': {"у"}, 'ә': {"а"}, 'ҳ': {"х"}, 'ı': {"ы"},
+	}
+	latinFallback = map[rune][]string{
+		'ı': {"i", "y"}, 'á': {"a"}, 'ó': {"o"}, 'ú': {"u"}, 'ń': {"n", "ng"}, 'ǵ': {"g", "gh"}, 'x': {"kh", "h"}, 'w': {"u", "v"},
+	}
+	apostrophes = []string{"’", "‘", "ʻ", "`", ""}
+	// Latin letters that look like Cyrillic ones and slip into Cyrillic text
+	homoglyphs = map[rune]string{'а': "a", 'о': "o", 'е': "e", 'с': "c", 'р': "p", 'х': "x"}
+)
+
+// keyboard rewrites a name as some sources type it: letters their
+// keyboard lacks replaced, apostrophes of every kind or none, a doubled
+// consonant written once, a Latin look-alike inside a Cyrillic word.
+func keyboard(rng *rand.Rand, name string) string {
+	rs := []rune(name)
+	var b strings.Builder
+	cyr := false
+	for _, r := range rs {
+		if r >= 0x400 && r < 0x530 {
+			cyr = true
+		}
+	}
+	homoglyph := cyr && rng.Float64() < 0.15
+	fallback := rng.Float64() < 0.7
+	apo := pick(rng, apostrophes)
+	for i, r := range rs {
+		lr := unicode.ToLower(r)
+		upper := lr != r
+		out := string(r)
+		switch {
+		case r == '\'' || r == '’' || r == 'ʻ':
+			out = apo
+		case fallback && cyr && cyrillicFallback[lr] != nil:
+			out = pick(rng, cyrillicFallback[lr])
+		case fallback && !cyr && latinFallback[lr] != nil:
+			out = pick(rng, latinFallback[lr])
+		case homoglyph && homoglyphs[lr] != "" && i > 0:
+			out = homoglyphs[lr]
+			homoglyph = false
+		case i > 0 && rs[i-1] == r && rng.Float64() < 0.5:
+			out = "" // Kallykhanov → Kalykhanov
+		}
+		if upper {
+			out = strings.ToUpper(out)
+			if len([]rune(out)) > 1 && i+1 < len(rs) && !unicode.IsUpper(rs[i+1]) {
+				out = capitalise(strings.ToLower(out))
+			}
+		}
+		b.WriteString(out)
+	}
+	return b.String()
+}
