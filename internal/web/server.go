@@ -69,6 +69,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /{lang}/{$}", s.home)
 	s.mux.HandleFunc("GET /{lang}/counts/{$}", s.countsPage)
 	s.mux.HandleFunc("GET /{lang}/data/{$}", s.dataPage)
+	s.publicDataRoutes() // people, person, API, downloads, feed, counter (api.go)
 	for u := range s.assets {
 		s.mux.HandleFunc("GET "+u, s.serveAsset)
 	}

@@ -1,0 +1,265 @@
+package publish
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// MirrorOptions say where the mirror starts.
+type MirrorOptions struct {
+	// Roots are the site paths the crawl starts from (the language home
+	// pages, the downloads, the snapshots).
+	Roots []string
+	// Languages get a link each on the mirror's front page.
+	Languages []string
+	Workers   int
+}
+
+// MirrorSummary says what a mirror holds.
+type MirrorSummary struct {
+	Files  int
+	Bytes  int64
+	Broken []string // site paths that did not answer 200, with who linked them
+}
+
+// linkAttr finds the attributes that hold links in our HTML and Atom.
+var linkAttr = regexp.MustCompile(`\b(href|src|action)="([^"]*)"`)
+
+// Mirror writes the public site, as the handler serves it, into dir as
+// static files with relative links, so that it works opened from disk and
+// from any static host. It renders the site's own pages (no second set of
+// templates) and follows every link to our own origin.
+func Mirror(ctx context.Context, site http.Handler, dir string, opt MirrorOptions) (MirrorSummary, error) {
+	var sum MirrorSummary
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return sum, err
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var (
+		mu      sync.Mutex
+		seen    = map[string]string{} // site URL → who linked it first
+		pending sync.WaitGroup
+		jobs    = make(chan string, 1024)
+		firstE  error
+	)
+	enqueue := func(u, from string) {
+		mu.Lock()
+		if _, ok := seen[u]; ok {
+			mu.Unlock()
+			return
+		}
+		seen[u] = from
+		mu.Unlock()
+		pending.Add(1)
+		go func() { jobs <- u }()
+	}
+	fail := func(err error) {
+		mu.Lock()
+		if firstE == nil {
+			firstE = err
+		}
+		mu.Unlock()
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for u := range jobs {
+				if ctx.Err() == nil {
+					n, links, err := mirrorOne(site, dir, u)
+					mu.Lock()
+					switch {
+					case err == errNotOK:
+						sum.Broken = append(sum.Broken, u+" (linked from "+seen[u]+")")
+					case err != nil:
+						if firstE == nil {
+							firstE = err
+						}
+					default:
+						sum.Files++
+						sum.Bytes += n
+					}
+					mu.Unlock()
+					for _, l := range links {
+						enqueue(l, u)
+					}
+				}
+				pending.Done()
+			}
+		}()
+	}
+	for _, r := range opt.Roots {
+		enqueue(r, "the start")
+	}
+	pending.Wait()
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		fail(err)
+	}
+	if firstE != nil {
+		return sum, firstE
+	}
+	sort.Strings(sum.Broken)
+	// The front page: a plain list of the languages.
+	var b strings.Builder
+	b.WriteString("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Rollcall</title></head><body><ul>\n")
+	for _, l := range opt.Languages {
+		fmt.Fprintf(&b, "<li><a href=\"%s/index.html\" hreflang=\"%s\" lang=\"%s\">%s</a></li>\n", l, l, l, l)
+	}
+	b.WriteString("</ul></body></html>\n")
+	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte(b.String()), 0o644); err != nil {
+		return sum, err
+	}
+	sum.Files++
+	return sum, nil
+}
+
+var errNotOK = fmt.Errorf("not 200")
+
+// mirrorOne renders one site URL, rewrites its links and writes it.
+func mirrorOne(site http.Handler, dir, u string) (int64, []string, error) {
+	req := httptest.NewRequest(http.MethodGet, u, nil)
+	rec := httptest.NewRecorder()
+	site.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		return 0, nil, errNotOK
+	}
+	body := rec.Body.Bytes()
+	here := MirrorPath(u)
+	var links []string
+	ct := rec.Header().Get("Content-Type")
+	if strings.HasPrefix(ct, "text/html") || strings.Contains(ct, "atom+xml") {
+		base, _ := url.Parse(u)
+		body = linkAttr.ReplaceAllFunc(body, func(m []byte) []byte {
+			sub := linkAttr.FindSubmatch(m)
+			attr, raw := string(sub[1]), html.UnescapeString(string(sub[2]))
+			target, err := base.Parse(raw)
+			if err != nil || (target.Scheme != "" && target.Scheme != "http" && target.Scheme != "https") ||
+				(target.Host != "" && target.Host != base.Host) || raw == "" || strings.HasPrefix(raw, "#") {
+				return m
+			}
+			site := target.Path
+			if target.RawQuery != "" {
+				site += "?" + target.RawQuery
+			}
+			if attr != "action" {
+				links = append(links, site)
+			}
+			rel := relativePath(here, MirrorPath(site))
+			if target.Fragment != "" {
+				rel += "#" + target.Fragment
+			}
+			return []byte(attr + `="` + html.EscapeString(rel) + `"`)
+		})
+	}
+	file := filepath.Join(dir, filepath.FromSlash(here))
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return 0, nil, err
+	}
+	return int64(len(body)), links, os.WriteFile(file, body, 0o644)
+}
+
+// MirrorPath is the file (slash-separated, relative to the mirror's root)
+// that holds a site URL: /en/people/ → en/people/index.html,
+// /en/people/ID → en/people/ID.html, /en/people/?page=2 →
+// en/people/index-page-2.html; files with an extension keep their name.
+func MirrorPath(siteURL string) string {
+	pathPart, query, _ := strings.Cut(siteURL, "?")
+	p := strings.TrimPrefix(path.Clean("/"+pathPart), "/")
+	switch {
+	case p == "":
+		p = "index.html"
+	case strings.HasSuffix(pathPart, "/"):
+		p += "/index.html"
+	case !strings.Contains(path.Base(p), "."):
+		p += ".html"
+	}
+	if query == "" {
+		return p
+	}
+	ext := path.Ext(p)
+	return strings.TrimSuffix(p, ext) + "-" + querySuffix(query) + ext
+}
+
+var unsafeQuery = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+func querySuffix(query string) string {
+	v, err := url.ParseQuery(query)
+	if err == nil {
+		query = v.Encode() // one spelling for one query
+	}
+	s := strings.Trim(unsafeQuery.ReplaceAllString(query, "-"), "-")
+	if len(s) > 60 {
+		sum := sha256.Sum256([]byte(query))
+		s = s[:40] + "-" + hex.EncodeToString(sum[:6])
+	}
+	return s
+}
+
+// relativePath is the link from file "from" to file "to", both relative to
+// the mirror's root.
+func relativePath(from, to string) string {
+	rel, err := filepath.Rel(filepath.Dir(filepath.FromSlash(from)), filepath.FromSlash(to))
+	if err != nil {
+		return to
+	}
+	return filepath.ToSlash(rel)
+}
+
+// ZipDir writes every file under dir into a zip archive at out.
+func ZipDir(dir, out string) error {
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	zw := zip.NewWriter(f)
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		w, err := zw.Create(filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		src, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		_, err = io.Copy(w, src)
+		return err
+	})
+	if err2 := zw.Close(); err == nil {
+		err = err2
+	}
+	if err2 := f.Close(); err == nil {
+		err = err2
+	}
+	return err
+}
