@@ -400,3 +400,12 @@ func (s *Server) serverError(w http.ResponseWriter, what string, err error) {
 	s.log.Error(what, "err", err)
 	http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
 }
+
+// Languages lists the site's languages (the folders of its catalogues).
+func Languages() []string {
+	_, langs, err := loadCatalogs(files, "i18n")
+	if err != nil {
+		return nil
+	}
+	return langs
+}
