@@ -66,6 +66,11 @@ func dedupe(ctx context.Context, st *store.Store, apply bool, opt linkage.Option
 	if errors.As(err, &conflict) {
 		return nil, fmt.Errorf("%w; decide those pairs again with 'rollcall review decide'", err)
 	}
+	if err == nil && apply {
+		if _, err := st.RefreshPublic(ctx); err != nil {
+			return nil, fmt.Errorf("links applied, but the public list was not refreshed: %w", err)
+		}
+	}
 	return (*dedupeRun)(run), err
 }
 

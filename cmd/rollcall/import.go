@@ -68,6 +68,11 @@ func runImport(ctx context.Context, g *globals, args []string, stdout, stderr io
 			return err
 		}
 	}
+	if !*dryRun && len(results) > 0 {
+		if _, err := st.RefreshPublic(ctx); err != nil {
+			return fmt.Errorf("imported, but the public list was not refreshed: %w", err)
+		}
+	}
 	if failed > 0 {
 		return fmt.Errorf("%d of %d files had errors and were not imported", failed, len(files))
 	}

@@ -119,6 +119,9 @@ func runDecide(ctx context.Context, g *globals, args []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
+	if _, err := st.RefreshPublic(ctx); err != nil {
+		return fmt.Errorf("the decision is stored, but the public list was not refreshed: %w", err)
+	}
 	switch verdict {
 	case linkage.Same:
 		fmt.Fprintf(stdout, "pair %s: same person; %d records moved into person %s\n", pair, out.Moved, out.Person)

@@ -53,6 +53,11 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 			}
 		}
 	}
+	// The public list is rebuilt at start, so that a change made by any
+	// means since the last refresh shows.
+	if _, err := st.RefreshPublic(ctx); err != nil {
+		return fmt.Errorf("public list: %w", err)
+	}
 	site, err := web.New(st, log)
 	if err != nil {
 		return err

@@ -193,6 +193,8 @@ func MirrorPath(siteURL string) string {
 		p = "index.html"
 	case strings.HasSuffix(pathPart, "/"):
 		p += "/index.html"
+	case !strings.Contains(path.Base(p), ".") && strings.HasPrefix(p, "api/"):
+		p += ".json"
 	case !strings.Contains(path.Base(p), "."):
 		p += ".html"
 	}

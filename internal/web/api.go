@@ -29,8 +29,14 @@ var apiRoutes = []string{
 func (s *Server) publicDataRoutes() {
 	s.mux.HandleFunc("GET /{lang}/people/{$}", s.people)
 	s.mux.HandleFunc("GET /{lang}/people/{id}", s.person)
-	// Not "GET /{lang}/feed.atom": that would conflict with /review/{pair}.
-	s.mux.HandleFunc("GET /{lang}/{file}", s.languageFile)
+	// One literal route per language: "GET /{lang}/feed.atom" would
+	// conflict with "/review/{pair}".
+	for _, lang := range s.languages {
+		s.mux.HandleFunc("GET /"+lang+"/feed.atom", func(w http.ResponseWriter, r *http.Request) {
+			r.SetPathValue("lang", lang)
+			s.feed(w, r)
+		})
+	}
 	s.mux.HandleFunc("GET /{lang}/embed/counter", s.embedCounter)
 	s.mux.HandleFunc("GET /{lang}/embed/counter.svg", s.embedBadge)
 	handlers := []http.HandlerFunc{s.apiPeople, s.apiPerson, s.apiCounts, s.apiSnapshots, s.apiOpenAPI}
@@ -41,16 +47,6 @@ func (s *Server) publicDataRoutes() {
 	s.mux.HandleFunc("GET /data/rollcall-people.json", s.downloadJSON)
 	s.mux.HandleFunc("GET /data/snapshots/{file}", s.snapshotFile)
 	s.mux.HandleFunc("GET /data/snapshot-signing.pub", s.publicKey)
-}
-
-// languageFile serves the files at a language's top level (the feed);
-// anything else there is the not-found page's business.
-func (s *Server) languageFile(w http.ResponseWriter, r *http.Request) {
-	if r.PathValue("file") == "feed.atom" {
-		s.feed(w, r)
-		return
-	}
-	s.notFound(w, r)
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
@@ -191,3 +187,6 @@ func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Write(openAPIDocument)
 }
+
+// Languages are the site's languages, by code.
+func (s *Server) Languages() []string { return append([]string(nil), s.languages...) }

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"rollcall/internal/publish"
+	"rollcall/internal/web"
+)
+
+func init() {
+	register("mirror", "write the whole public site as static files with relative links", runMirror)
+}
+
+func runMirror(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags(g, "mirror", "mirror --out DIR [--zip]", stderr)
+	out := fs.String("out", "", "the folder to write the site into (required)")
+	zip := fs.Bool("zip", false, "also write DIR.zip")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	if *out == "" {
+		fs.Usage()
+		return errUsage
+	}
+	start := time.Now()
+	st, err := g.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if _, err := st.RefreshPublic(ctx); err != nil {
+		return err
+	}
+	site, err := web.New(st, slog.New(slog.NewTextHandler(stderr, nil)))
+	if err != nil {
+		return err
+	}
+	roots := []string{"/data/rollcall-people.csv", "/data/rollcall-people.json", "/api/v1/openapi.json", "/api/v1/snapshots"}
+	for _, l := range site.Languages() {
+		roots = append(roots, "/"+l+"/", "/"+l+"/people/", "/"+l+"/feed.atom", "/"+l+"/embed/counter", "/"+l+"/embed/counter.svg")
+	}
+	snaps, err := st.Snapshots(ctx)
+	if err != nil {
+		return err
+	}
+	if len(snaps) > 0 {
+		roots = append(roots, "/data/snapshot-signing.pub")
+	}
+	for _, sn := range snaps {
+		roots = append(roots, web.SnapshotURL(sn.Slug), web.SnapshotURL(sn.Slug)+".sig")
+	}
+	sum, err := publish.Mirror(ctx, site, *out, publish.MirrorOptions{Roots: roots, Languages: site.Languages()})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "mirror: %d files, %.1f MB in %s (%.1f s)\n", sum.Files, float64(sum.Bytes)/1e6, *out, time.Since(start).Seconds())
+	if len(sum.Broken) > 0 {
+		fmt.Fprintf(stderr, "%d links lead nowhere:\n  %s\n", len(sum.Broken), strings.Join(sum.Broken, "\n  "))
+	}
+	if *zip {
+		archive := strings.TrimRight(*out, string(os.PathSeparator)) + ".zip"
+		if err := publish.ZipDir(*out, archive); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "zip: %s\n", archive)
+	}
+	if len(sum.Broken) > 0 {
+		return fmt.Errorf("%d broken links", len(sum.Broken))
+	}
+	return nil
+}

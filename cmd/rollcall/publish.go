@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"rollcall/internal/publish"
+	"rollcall/internal/registry"
+)
+
+func init() {
+	register("publish", "freeze the counts and the public list as of a date into a signed snapshot", runPublish)
+}
+
+func runPublish(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags(g, "publish", "publish --as-of YYYY-MM-DD [--note TEXT]", stderr)
+	asOf := fs.String("as-of", "", "the day the counts are as of (required)")
+	note := fs.String("note", "", "a note published with the snapshot")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	if *asOf == "" {
+		return errors.New("--as-of YYYY-MM-DD is required")
+	}
+	day, err := registry.ParseDay(*asOf)
+	if err != nil {
+		return fmt.Errorf("--as-of: %w", err)
+	}
+	st, err := g.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sn, err := publish.Publish(ctx, st, g.data, publish.PublishOptions{AsOf: day, Note: *note})
+	if err != nil {
+		return err
+	}
+	if _, err := st.RefreshPublic(ctx); err != nil {
+		return fmt.Errorf("published, but the public list was not refreshed: %w", err)
+	}
+	pub, err := publish.PublicKey(g.data)
+	if err != nil {
+		return err
+	}
+	file := filepath.Join(g.data, "snapshots", publish.SnapshotFileName(sn.Slug))
+	fmt.Fprintf(stdout, "published snapshot %s: counts as of %s as known at %s, %d people\n", sn.Slug, sn.AsOf, sn.KnownAt.Format("2006-01-02T15:04:05Z07:00"), sn.People)
+	fmt.Fprintf(stdout, "file:       %s (signature %s.sig)\n", file, file)
+	fmt.Fprintf(stdout, "signed by:  %s (public key %s)\n", publish.Fingerprint(pub), filepath.Join(g.data, "keys", publish.PublicKeyFile))
+	return nil
+}
