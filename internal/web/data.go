@@ -14,22 +14,29 @@ type download struct {
 }
 
 // downloads are the open-data files and feeds, in the order the data page
-// lists them. A download whose route is not (yet) served is left out, so
-// the page never links to a missing file.
+// lists them (the routes are in api.go).
 var downloads = []download{
 	{"data.download.csv", "/data/rollcall-people.csv", "CSV"},
 	{"data.download.json", "/data/rollcall-people.json", "JSON"},
+	{"data.download.feed", "/{lang}/feed.atom", "Atom"},
 	{"data.download.api", "/api/v1/people", "JSON"},
 	{"data.download.counts", "/api/v1/counts", "JSON"},
-	{"data.download.openapi", "/api/v1/openapi.json", "OpenAPI"},
 	{"data.download.snapshots", "/api/v1/snapshots", "JSON"},
-	{"data.download.feed", "/{lang}/feed.atom", "Atom"},
-	{"data.download.mirror", "/data/rollcall-mirror.zip", "ZIP"},
+	{"data.download.openapi", "/api/v1/openapi.json", "OpenAPI"},
+	{"data.download.embed", "/{lang}/embed/counter", "HTML"},
+	{"data.download.pubkey", "/data/snapshot-signing.pub", "ed25519"},
+}
+
+// snapshotLine is a published snapshot on the data page.
+type snapshotLine struct {
+	AsOf, Published registry.Day
+	Note, URL       string
 }
 
 type dataPageData struct {
 	page
 	Downloads []download
+	Snapshots []snapshotLine
 	AsOf      registry.Day
 }
 
@@ -46,9 +53,15 @@ func (s *Server) dataPage(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, d := range downloads {
 		d.Path = replaceLang(d.Path, p.Lang)
-		if s.serves(d.Path) {
-			data.Downloads = append(data.Downloads, d)
-		}
+		data.Downloads = append(data.Downloads, d)
+	}
+	snaps, err := s.store.Snapshots(r.Context())
+	if err != nil {
+		s.serverError(w, "snapshots", err)
+		return
+	}
+	for _, sn := range snaps {
+		data.Snapshots = append(data.Snapshots, snapshotLine{AsOf: sn.AsOf, Published: registry.DayOf(sn.PublishedAt), Note: sn.Note, URL: SnapshotURL(sn.Slug)})
 	}
 	s.render(w, "data.html", data)
 }
