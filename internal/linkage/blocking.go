@@ -18,7 +18,7 @@ import (
 // neighbourWindow members in both orders.
 const (
 	maxBlockFull    = 120
-	neighbourWindow = 24
+	neighbourWindow = 12
 )
 
 // blocks is the blocking index: every (key, record) entry sorted by key.
@@ -51,7 +51,6 @@ func recordKeys(p *prepared, nameKeys []string) []uint64 {
 	var keys []uint64
 	add := func(s string) {
 		h := hashKey(s)
-
 		if !slices.Contains(keys, h) {
 			keys = append(keys, h)
 		}
@@ -64,13 +63,21 @@ func recordKeys(p *prepared, nameKeys []string) []uint64 {
 		add("n:" + k)
 	}
 	for _, f := range p.forms {
+		// a name word's beginning with the birth year, whichever word the
+		// parser took for the surname: a misread order still meets here
 		if year != "" {
 			if f.surname != "" {
-				add("sy:" + prefix(f.surname, 3) + year)
+				add("wy:" + prefix(f.surname, 3) + year)
 			}
 			if f.givenCanon != "" && len(f.givenCanon) > 1 {
-				add("gy:" + prefix(f.givenCanon, 3) + year)
+				add("wy:" + prefix(f.givenCanon, 3) + year)
 			}
+		}
+		// the given name with the surname after its first letter: first
+		// letters are where scripts disagree most (Ўтепов, Утепов,
+		// Втепов; Йусупов, Юсупов, Yusupov)
+		if len(f.surname) >= 6 && len(f.givenCanon) > 1 {
+			add("ns:" + f.givenCanon + ":" + f.surname[1:5])
 		}
 	}
 	if p.date != "" {
@@ -97,6 +104,7 @@ func recordKeys(p *prepared, nameKeys []string) []uint64 {
 					n = 2
 				}
 				add("pl:" + pl + ":" + prefix(f.surname, n) + prefix(f.given, 1))
+				add("pl:" + pl + ":" + prefix(f.given, n) + prefix(f.surname, 1)) // order misread
 			}
 		}
 	}
