@@ -384,3 +384,21 @@ func TestPosteriorThresholdRisesWithSize(t *testing.T) {
 		t.Errorf("posterior 1.5 accepted")
 	}
 }
+
+// Uzbek Latin writes oʻ and gʻ with U+02BB, a modifier letter: such names
+// are Latin, not "another script".
+func TestUzbekModifierApostropheIsLatin(t *testing.T) {
+	recs := append(background(20),
+		Record{ID: "a", Names: []string{"Zokir Boʻrimuradov"}, BirthYear: 1980},
+		Record{ID: "b", Names: []string{"Зокир Бўримурадов"}, BirthYear: 1980},
+	)
+	res, err := Link(recs, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range res.Undecidable {
+		if id == "a" || id == "b" {
+			t.Errorf("%s listed as undecidable", id)
+		}
+	}
+}

@@ -79,7 +79,7 @@ func scriptLinkable(s string) bool {
 		return true
 	case names.ScriptMixed:
 		for _, r := range s {
-			if unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r) && !unicode.Is(unicode.Cyrillic, r) {
+			if unicode.IsLetter(r) && !unicode.Is(unicode.Lm, r) && !unicode.Is(unicode.Latin, r) && !unicode.Is(unicode.Cyrillic, r) {
 				return false
 			}
 		}

@@ -40,7 +40,9 @@ func DetectScript(s string) Script {
 				latin = true
 			}
 			continue
-		case !unicode.IsLetter(r):
+		case !unicode.IsLetter(r) || unicode.Is(unicode.Lm, r):
+			// modifier letters (ʻ ʼ) are the apostrophes of Uzbek and
+			// Karakalpak Latin: Boʻrimuradov is Latin
 			continue
 		case unicode.Is(unicode.Latin, r):
 			latin = true

@@ -176,6 +176,9 @@ func TestDetectScript(t *testing.T) {
 		{"Nókis", ScriptLatin},
 		{"Kallıxanova", ScriptLatin},
 		{"O‘zbekiston", ScriptLatin},
+		{"Boʻrimuradov Zokir", ScriptLatin}, // U+02BB, the official Uzbek oʻ
+		{"Seytkeneshov Poʻlat oʻgʻli", ScriptLatin},
+		{"Qurbonʼ", ScriptLatin},
 		{"Каллыханова Лалагул", ScriptCyrillic},
 		{"Нөкис", ScriptCyrillic},
 		{"Kаллыханова", ScriptMixed}, // Latin K
