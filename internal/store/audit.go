@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// AuditEntry is one line of the audit log. Actor and Object are ids (a
+// user's id, a record's id), never names, addresses or tokens; Detail is a
+// short machine word or two (a role, a field kind, a count).
+type AuditEntry struct {
+	Seq      int64
+	At       time.Time
+	Actor    string
+	Action   string
+	Object   string
+	Detail   string
+	PrevHash string
+	Hash     string
+}
+
+// Actors that are not users.
+const (
+	ActorCLI       = "cli"       // the operator at the server's console
+	ActorAnonymous = "anonymous" // someone not signed in (a failed sign-in)
+	ActorSystem    = "system"
+)
+
+// genesisHash is the "previous hash" of the first entry.
+var genesisHash = strings.Repeat("0", 64)
+
+// auditHash is the entry's hash: SHA-256 over the previous hash and the
+// entry's canonical content (each field quoted, one per line, so no two
+// different entries share an encoding).
+func auditHash(prev string, e AuditEntry) string {
+	var b strings.Builder
+	b.WriteString("rollcall-audit-v1\n")
+	b.WriteString(prev)
+	b.WriteByte('\n')
+	b.WriteString(strconv.FormatInt(e.Seq, 10))
+	b.WriteByte('\n')
+	b.WriteString(strconv.FormatInt(e.At.UnixMicro(), 10))
+	for _, f := range []string{e.Actor, e.Action, e.Object, e.Detail} {
+		b.WriteByte('\n')
+		b.WriteString(strconv.Quote(f))
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:])
+}
+
+// Audit appends an entry in a transaction of its own.
+func (s *Store) Audit(ctx context.Context, actor, action, object, detail string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := s.appendAudit(ctx, tx, actor, action, object, detail)
+		return err
+	})
+}
+
+// appendAudit appends an entry inside tx, so a change and its entry are
+// committed together or not at all.
+func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, actor, action, object, detail string) (AuditEntry, error) {
+	if s.dialect == Postgres {
+		// Appends are serialised: each needs the one before it.
+		if _, err := tx.ExecContext(ctx, `LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return AuditEntry{}, err
+		}
+	}
+	e := AuditEntry{Seq: 1, At: s.Now().UTC().Truncate(time.Microsecond), Actor: actor, Action: action, Object: object, Detail: detail, PrevHash: genesisHash}
+	var lastSeq int64
+	var lastHash string
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&lastSeq, &lastHash)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return AuditEntry{}, err
+	default:
+		e.Seq, e.PrevHash = lastSeq+1, lastHash
+	}
+	e.Hash = auditHash(e.PrevHash, e)
+	_, err = tx.ExecContext(ctx, s.rebind(`INSERT INTO audit_log (seq, at, actor, action, object, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		e.Seq, e.At.UnixMicro(), e.Actor, e.Action, e.Object, e.Detail, e.PrevHash, e.Hash)
+	return e, err
+}
+
+// AuditHead is the last entry's number and hash ("0" and the genesis hash
+// for an empty log). Kept away from the server (printed at each
+// publication), it proves later that no entry up to it was changed or cut.
+type AuditHead struct {
+	Seq  int64
+	Hash string
+}
+
+func (h AuditHead) String() string { return strconv.FormatInt(h.Seq, 10) + ":" + h.Hash }
+
+// ParseAuditHead reads the SEQ:HASH form that AuditHead.String prints.
+func ParseAuditHead(s string) (AuditHead, error) {
+	seq, hash, ok := strings.Cut(strings.TrimSpace(s), ":")
+	n, err := strconv.ParseInt(seq, 10, 64)
+	if !ok || err != nil || n < 0 || len(hash) != 64 {
+		return AuditHead{}, fmt.Errorf("audit head %q: want SEQ:HASH as 'rollcall audit head' prints it", s)
+	}
+	return AuditHead{Seq: n, Hash: strings.ToLower(hash)}, nil
+}
+
+// AuditHead returns the head of the chain.
+func (s *Store) AuditHead(ctx context.Context) (AuditHead, error) {
+	h := AuditHead{Hash: genesisHash}
+	err := s.read.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&h.Seq, &h.Hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, nil
+	}
+	return h, err
+}
+
+// AuditEntries lists entries after seq, in order, at most limit.
+func (s *Store) AuditEntries(ctx context.Context, after int64, limit int) ([]AuditEntry, error) {
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT seq, at, actor, action, object, detail, prev_hash, hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`), after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Object, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+			return nil, err
+		}
+		e.At = time.UnixMicro(at).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AuditBreak says where the chain is broken and how.
+type AuditBreak struct {
+	Seq    int64 // the first entry that does not check out
+	Reason string
+}
+
+func (b *AuditBreak) Error() string {
+	return fmt.Sprintf("audit log broken at entry %d: %s", b.Seq, b.Reason)
+}
+
+// VerifyAudit walks the whole chain and returns the number of entries and
+// its head, or an *AuditBreak naming the first entry that was edited,
+// deleted or moved. When want is not nil the chain must also reach that
+// head unchanged (this catches entries cut from the end).
+func (s *Store) VerifyAudit(ctx context.Context, want *AuditHead) (int64, AuditHead, error) {
+	head := AuditHead{Hash: genesisHash}
+	rows, err := s.read.QueryContext(ctx, `SELECT seq, at, actor, action, object, detail, prev_hash, hash FROM audit_log ORDER BY seq`)
+	if err != nil {
+		return 0, head, err
+	}
+	defer rows.Close()
+	var n int64
+	var wantSeen bool
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Object, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+			return n, head, err
+		}
+		e.At = time.UnixMicro(at).UTC()
+		switch {
+		case e.Seq != head.Seq+1:
+			return n, head, &AuditBreak{Seq: head.Seq + 1, Reason: fmt.Sprintf("entries %d to %d are missing (deleted); the next entry is %d", head.Seq+1, e.Seq-1, e.Seq)}
+		case e.PrevHash != head.Hash:
+			return n, head, &AuditBreak{Seq: e.Seq, Reason: fmt.Sprintf("it does not follow entry %d (an entry before it was deleted, replaced or moved)", head.Seq)}
+		case auditHash(e.PrevHash, e) != e.Hash:
+			return n, head, &AuditBreak{Seq: e.Seq, Reason: "its content does not match its hash (edited)"}
+		}
+		if want != nil && e.Seq == want.Seq {
+			if e.Hash != want.Hash {
+				return n, head, &AuditBreak{Seq: e.Seq, Reason: "its hash differs from the head kept elsewhere (the log was rewritten)"}
+			}
+			wantSeen = true
+		}
+		head = AuditHead{Seq: e.Seq, Hash: e.Hash}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return n, head, err
+	}
+	if want != nil && !wantSeen && want.Seq > 0 {
+		return n, head, &AuditBreak{Seq: head.Seq + 1, Reason: fmt.Sprintf("the log ends at entry %d but the head kept elsewhere is entry %d (entries cut from the end)", head.Seq, want.Seq)}
+	}
+	return n, head, nil
+}

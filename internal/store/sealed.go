@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"rollcall/internal/seal"
+)
+
+// Kinds of sealed values kept in sealed_values, each belonging to an object
+// (a source, a report, a person, a record) by its id.
+const (
+	SealedSourceIdentity  = "source_identity"  // who a source (an informant) is
+	SealedReporterContact = "reporter_contact" // how to reach whoever filed a report
+	SealedRelativeContact = "relative_contact" // how to reach a person's relatives
+	SealedPrivateNote     = "private_note"     // an editor's note, never published
+)
+
+var sealedKinds = map[string]bool{SealedSourceIdentity: true, SealedReporterContact: true, SealedRelativeContact: true, SealedPrivateNote: true}
+
+// maxSealedValue bounds one sealed value (contact details, a note).
+const maxSealedValue = 64 << 10
+
+func sealedPlace(kind, ownerID string) string { return "sealed_values." + kind + ":" + ownerID }
+
+// ClaimNotePlace is where a claim's note is bound when claims.note holds a
+// sealed value (seal.Keyring.Seal(ClaimNotePlace(id), note)).
+func ClaimNotePlace(claimID string) string { return "claims.note:" + claimID }
+
+// SetSealed seals value and keeps it as the kind of ownerID, replacing an
+// earlier one; an empty value deletes it. The write is audited.
+func (s *Store) SetSealed(ctx context.Context, k *seal.Keyring, actor, kind, ownerID, value string) error {
+	if !sealedKinds[kind] {
+		return fmt.Errorf("unknown kind of sealed value %q", kind)
+	}
+	if ownerID == "" {
+		return errors.New("sealed value: no owner id")
+	}
+	if !utf8.ValidString(value) || len(value) > maxSealedValue {
+		return fmt.Errorf("sealed value: not UTF-8 or longer than %d bytes", maxSealedValue)
+	}
+	var sealed string
+	if value != "" {
+		var err error
+		if sealed, err = k.SealString(sealedPlace(kind, ownerID), value); err != nil {
+			return err
+		}
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM sealed_values WHERE kind = ? AND owner_id = ?`), kind, ownerID); err != nil {
+			return err
+		}
+		action := "sealed.delete"
+		if value != "" {
+			action = "sealed.write"
+			if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO sealed_values (kind, owner_id, sealed, updated_at) VALUES (?, ?, ?, ?)`),
+				kind, ownerID, sealed, s.Now().UnixMicro()); err != nil {
+				return err
+			}
+		}
+		_, err := s.appendAudit(ctx, tx, actor, action, ownerID, kind)
+		return err
+	})
+}
+
+// Sealed unseals the kind of ownerID for actor; every read is an audit
+// entry, committed before the value is returned. ErrNotFound when none.
+func (s *Store) Sealed(ctx context.Context, k *seal.Keyring, actor, kind, ownerID string) (string, error) {
+	var value string
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var sealed string
+		err := tx.QueryRowContext(ctx, s.rebind(`SELECT sealed FROM sealed_values WHERE kind = ? AND owner_id = ?`), kind, ownerID).Scan(&sealed)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if value, err = k.UnsealString(sealedPlace(kind, ownerID), sealed); err != nil {
+			return err
+		}
+		_, err = s.appendAudit(ctx, tx, actor, "sealed.read", ownerID, kind)
+		return err
+	})
+	return value, err
+}
+
+// RotationReport counts what a key rotation re-encrypted.
+type RotationReport struct {
+	Users, SealedValues, ClaimNotes int
+}
+
+// ResealAll re-encrypts every sealed value under k's current key and
+// recomputes the e-mail lookup hashes, in one transaction: either all of it
+// moves to the new key or none. k must still hold the old key(s)
+// (seal.Keyring.BeginRotation); drop them only after this returns nil.
+func (s *Store) ResealAll(ctx context.Context, k *seal.Keyring, actor string) (RotationReport, error) {
+	var rep RotationReport
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		type userRow struct{ id, email, totp, pending string }
+		var users []userRow
+		rows, err := tx.QueryContext(ctx, `SELECT id, email_sealed, totp_sealed, totp_pending_sealed FROM users`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var u userRow
+			if err := rows.Scan(&u.id, &u.email, &u.totp, &u.pending); err != nil {
+				rows.Close()
+				return err
+			}
+			users = append(users, u)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, u := range users {
+			email, err := k.UnsealString(emailPlace(u.id), u.email)
+			if err != nil {
+				return fmt.Errorf("user %s: %w", u.id, err)
+			}
+			newEmail, err := k.SealString(emailPlace(u.id), email)
+			if err != nil {
+				return err
+			}
+			newTOTP, newPending := "", ""
+			if u.totp != "" {
+				if newTOTP, err = k.Reseal(totpPlace(u.id), u.totp); err != nil {
+					return fmt.Errorf("user %s: %w", u.id, err)
+				}
+			}
+			if u.pending != "" {
+				if newPending, err = k.Reseal(totpPendingPlace(u.id), u.pending); err != nil {
+					return fmt.Errorf("user %s: %w", u.id, err)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE users SET email_lookup = ?, email_sealed = ?, totp_sealed = ?, totp_pending_sealed = ? WHERE id = ?`),
+				k.Lookup(email), newEmail, newTOTP, newPending, u.id); err != nil {
+				return err
+			}
+			rep.Users++
+		}
+
+		type valueRow struct{ kind, owner, sealed string }
+		var values []valueRow
+		rows, err = tx.QueryContext(ctx, `SELECT kind, owner_id, sealed FROM sealed_values`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var v valueRow
+			if err := rows.Scan(&v.kind, &v.owner, &v.sealed); err != nil {
+				rows.Close()
+				return err
+			}
+			values = append(values, v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, v := range values {
+			resealed, err := k.Reseal(sealedPlace(v.kind, v.owner), v.sealed)
+			if err != nil {
+				return fmt.Errorf("%s of %s: %w", v.kind, v.owner, err)
+			}
+			if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE sealed_values SET sealed = ? WHERE kind = ? AND owner_id = ?`), resealed, v.kind, v.owner); err != nil {
+				return err
+			}
+			rep.SealedValues++
+		}
+
+		// Claims' notes, where they are sealed.
+		type noteRow struct{ id, note string }
+		var notes []noteRow
+		rows, err = tx.QueryContext(ctx, s.rebind(`SELECT id, note FROM claims WHERE note LIKE ?`), seal.Prefix+"%")
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var n noteRow
+			if err := rows.Scan(&n.id, &n.note); err != nil {
+				rows.Close()
+				return err
+			}
+			notes = append(notes, n)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, n := range notes {
+			resealed, err := k.Reseal(ClaimNotePlace(n.id), n.note)
+			if err != nil {
+				return fmt.Errorf("note of claim %s: %w", n.id, err)
+			}
+			if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE claims SET note = ? WHERE id = ?`), resealed, n.id); err != nil {
+				return err
+			}
+			rep.ClaimNotes++
+		}
+		_, err = s.appendAudit(ctx, tx, actor, "key.rotate", k.KeyID(), fmt.Sprintf("users=%d values=%d notes=%d", rep.Users, rep.SealedValues, rep.ClaimNotes))
+		return err
+	})
+	return rep, err
+}
