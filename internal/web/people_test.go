@@ -125,6 +125,7 @@ func TestAPIPeopleAndPerson(t *testing.T) {
 	if rec := fetch(t, site, "/api/v1/people/nobody"); rec.Code != 404 {
 		t.Errorf("unknown person: %d", rec.Code)
 	}
+	// Лалагул and two of the XSS rows are detained by 2 July.
 	rec = fetch(t, site, "/api/v1/counts?as_of=2022-07-02")
 	var counts struct {
 		Counts map[string]int `json:"counts"`
@@ -133,8 +134,6 @@ func TestAPIPeopleAndPerson(t *testing.T) {
 		t.Errorf("counts as of 2 July: %s", rec.Body)
 	}
 }
-
-// (Two XSS rows are detained by 2 July too.)
 
 // TestOpenAPIMatchesRoutes: every path of the OpenAPI document is served,
 // and every API route is in the document.
