@@ -140,7 +140,7 @@ func DataDir() string {
 	}
 }
 
-// LoadFEBRL reads FEBRL files into records: given_name+surname as the
+// LoadFEBRL reads FEBRL files into records: "surname, given_name" as the
 // name, date_of_birth as birth date, postcode and suburb as locality, state as
 // region.
 // Truth: records whose rec_id share the number are one person.
@@ -165,7 +165,9 @@ func LoadFEBRL(paths ...string) ([]linkage.Record, map[string]string, error) {
 			// postcode and suburb are the interchange's locality, state its region
 			loc := strings.TrimSpace(get("postcode") + " " + get("suburb"))
 			r := linkage.Record{ID: id, Source: filepath.Base(p), Locality: loc, Region: get("state")}
-			if name := strings.TrimSpace(get("given_name") + " " + get("surname")); name != "" {
+			// FEBRL keeps the parts apart: say which is which, the way the
+			// interchange allows ("Surname, Given")
+			if name := commaName(get("surname"), get("given_name")); name != "" {
 				r.Names = []string{name}
 			}
 			if dob := get("date_of_birth"); len(dob) == 8 {
@@ -184,7 +186,7 @@ func LoadFEBRL(paths ...string) ([]linkage.Record, map[string]string, error) {
 	return recs, truth, nil
 }
 
-// LoadSplink reads Splink's fake_1000.csv: first_name+surname, dob, city.
+// LoadSplink reads Splink's fake_1000.csv: "surname, first_name", dob, city.
 func LoadSplink(path string) ([]linkage.Record, map[string]string, error) {
 	rows, err := readCSV(path)
 	if err != nil {
@@ -196,7 +198,7 @@ func LoadSplink(path string) ([]linkage.Record, map[string]string, error) {
 	for _, row := range rows[1:] {
 		get := field(row, col)
 		r := linkage.Record{ID: "s" + get("unique_id"), Source: "fake_1000", Locality: get("city")}
-		if name := strings.TrimSpace(get("first_name") + " " + get("surname")); name != "" {
+		if name := commaName(get("surname"), get("first_name")); name != "" {
 			r.Names = []string{name}
 		}
 		if dob := get("dob"); len(dob) == 10 {
@@ -244,4 +246,17 @@ func columns(header []string) map[string]int {
 		m[strings.TrimSpace(h)] = i
 	}
 	return m
+}
+
+// commaName writes "Surname, Given" when both parts are known, else the
+// part that is.
+func commaName(surname, given string) string {
+	surname, given = strings.TrimSpace(surname), strings.TrimSpace(given)
+	switch {
+	case surname != "" && given != "":
+		return surname + ", " + given
+	case surname != "":
+		return surname
+	}
+	return given
 }
