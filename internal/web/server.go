@@ -73,6 +73,8 @@ func (s *Server) routes() {
 	for u := range s.assets {
 		s.mux.HandleFunc("GET "+u, s.serveAsset)
 	}
+	// Browsers ask for /favicon.ico whatever the page says.
+	s.mux.HandleFunc("GET /favicon.ico", s.favicon)
 	// Anything else is a page we do not have: say so in every language.
 	s.mux.HandleFunc("/", s.notFound)
 }
@@ -123,6 +125,13 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 	a := s.assets[r.URL.Path]
 	w.Header().Set("Content-Type", a.contentType)
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Write(a.body)
+}
+
+func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
+	a := s.assets[s.assetURL["icon.svg"]]
+	w.Header().Set("Content-Type", a.contentType)
+	w.Header().Set("Cache-Control", "public, max-age=86400")
 	w.Write(a.body)
 }
 
@@ -363,7 +372,9 @@ func (s *Server) pageFor(r *http.Request) (page, bool) {
 // the browser prefers first, then the others.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	// /en and /en/counts are /en/ and /en/counts/ without their slash.
-	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !strings.HasSuffix(r.URL.Path, "/") && s.serves(r.URL.Path+"/") {
+	first, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if _, known := s.catalogs[first]; known && (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+		!strings.HasSuffix(r.URL.Path, "/") && s.serves(r.URL.Path+"/") {
 		u := *r.URL
 		u.Path += "/"
 		http.Redirect(w, r, u.RequestURI(), http.StatusMovedPermanently)
