@@ -1,0 +1,204 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"rollcall/internal/seal"
+	"rollcall/internal/store"
+	"rollcall/internal/store/storetest"
+)
+
+func TestSealedValuesReadsAreAudited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		k := testKeys(t)
+		if err := s.SetSealed(ctx, k, "ed-1", store.SealedReporterContact, "report-1", "+998 90 000 00 00"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Sealed(ctx, k, "ed-2", store.SealedReporterContact, "report-1")
+		if err != nil || got != "+998 90 000 00 00" {
+			t.Fatalf("read back %q %v", got, err)
+		}
+		if _, err := s.Sealed(ctx, k, "ed-2", store.SealedPrivateNote, "report-1"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("absent value: %v", err)
+		}
+		if err := s.SetSealed(ctx, k, "ed-1", "shoe_size", "x", "42"); err == nil {
+			t.Error("unknown kind accepted")
+		}
+		if _, err := s.Sealed(ctx, testKeys(t), "ed-2", store.SealedReporterContact, "report-1"); !errors.Is(err, seal.ErrUnknownKey) {
+			t.Errorf("read with another key: %v", err)
+		}
+		es, _ := s.AuditEntries(ctx, 0, 10)
+		if len(es) != 2 || es[0].Action != "sealed.write" || es[1].Action != "sealed.read" || es[1].Actor != "ed-2" || es[1].Object != "report-1" || es[1].Detail != store.SealedReporterContact {
+			t.Fatalf("audit: %+v", es)
+		}
+		// An empty value deletes.
+		s.SetSealed(ctx, k, "ed-1", store.SealedReporterContact, "report-1", "")
+		if _, err := s.Sealed(ctx, k, "ed-2", store.SealedReporterContact, "report-1"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("deleted value: %v", err)
+		}
+	})
+}
+
+func TestRotationResealsEverything(t *testing.T) {
+	eachRaw(t, func(t *testing.T, s *store.Store, raw *sql.DB, _ store.Dialect) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		k, _ := seal.Open(dir, nil)
+		u, _ := s.CreateUser(ctx, k, store.ActorCLI, "rotate@example.org", "editor")
+		s.SetPendingTOTP(ctx, k, u.ID, "JBSWY3DPEHPK3PXP")
+		s.ConfirmTOTP(ctx, k, u.ID, 1, nil)
+		s.SetSealed(ctx, k, "a", store.SealedSourceIdentity, "src-1", "the informant")
+		importCSV(t, s, "vol,1,Azamat Qurbanov,m,1990,Nukus,detained,2022-07-02,verified,a private note")
+		// Seal the claim's note as the import will (see ClaimNotePlace).
+		var claimID, note string
+		if err := raw.QueryRow(`SELECT id, note FROM claims`).Scan(&claimID, &note); err != nil {
+			t.Fatal(err)
+		}
+		sealedNote, _ := k.SealString(store.ClaimNotePlace(claimID), note)
+		if _, err := raw.Exec(`UPDATE claims SET note = '`+sealedNote+`'`); err != nil {
+			t.Fatal(err)
+		}
+
+		if err := k.BeginRotation(dir); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := s.ResealAll(ctx, k, store.ActorCLI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep != (store.RotationReport{Users: 1, SealedValues: 1, ClaimNotes: 1}) {
+			t.Errorf("report %+v", rep)
+		}
+		if err := k.FinishRotation(dir); err != nil {
+			t.Fatal(err)
+		}
+		onlyNew, err := seal.Open(dir, nil)
+		if err != nil || len(onlyNew.KeyIDs()) != 1 {
+			t.Fatalf("key file after rotation: %v %v", onlyNew.KeyIDs(), err)
+		}
+		got, err := s.UserByEmail(ctx, onlyNew, "rotate@example.org")
+		if err != nil || got.ID != u.ID {
+			t.Fatalf("lookup under the new key: %v", err)
+		}
+		if sec, err := s.TOTPSecret(ctx, onlyNew, got); err != nil || sec != "JBSWY3DPEHPK3PXP" {
+			t.Errorf("second-factor secret: %q %v", sec, err)
+		}
+		if v, err := s.Sealed(ctx, onlyNew, "a", store.SealedSourceIdentity, "src-1"); err != nil || v != "the informant" {
+			t.Errorf("sealed value: %q %v", v, err)
+		}
+		raw.QueryRow(`SELECT note FROM claims`).Scan(&note)
+		if v, err := onlyNew.UnsealString(store.ClaimNotePlace(claimID), note); err != nil || v != "a private note" {
+			t.Errorf("claim note: %q %v", v, err)
+		}
+		if list, err := s.Users(ctx, onlyNew, "a"); err != nil || list[0].Email != "rotate@example.org" {
+			t.Errorf("list: %v", err)
+		}
+	})
+}
+
+// Canary values entered through the store's functions appear nowhere in
+// clear: not in the SQLite file, its WAL, any PostgreSQL table, or the
+// audit log.
+func TestCanariesNotInClear(t *testing.T) {
+	canaries := map[string]string{
+		"email":    "canary.editor.7731@example.org",
+		"identity": "CanaryInformant Zhaqsylyq 7731",
+		"reporter": "canary-reporter +998-90-7731",
+		"relative": "canary-relative Nukus street 7731",
+		"note":     "canary private note 7731",
+		"totp":     "CANARYTOTPSECRET7731AAAA",
+		"password": "canary password 7731 long enough",
+	}
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			dir, dsn := storetest.Fresh(t, d)
+			s, err := store.Open(ctx, dir, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			k := testKeys(t)
+			u, err := s.CreateUser(ctx, k, store.ActorCLI, canaries["email"], "editor")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.SetPendingTOTP(ctx, k, u.ID, canaries["totp"])
+			s.ConfirmTOTP(ctx, k, u.ID, 5, []string{"hash"})
+			s.SetSealed(ctx, k, u.ID, store.SealedSourceIdentity, "src-1", canaries["identity"])
+			s.SetSealed(ctx, k, u.ID, store.SealedReporterContact, "rep-1", canaries["reporter"])
+			s.SetSealed(ctx, k, u.ID, store.SealedRelativeContact, "per-1", canaries["relative"])
+			s.SetSealed(ctx, k, u.ID, store.SealedPrivateNote, "rec-1", canaries["note"])
+			for _, kind := range []string{store.SealedSourceIdentity, store.SealedPrivateNote} {
+				if _, err := s.Sealed(ctx, k, u.ID, kind, map[string]string{store.SealedSourceIdentity: "src-1", store.SealedPrivateNote: "rec-1"}[kind]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := s.Users(ctx, k, u.ID); err != nil {
+				t.Fatal(err)
+			}
+
+			var haystack []byte
+			if d == store.SQLite {
+				// Read the files while the store is open: the WAL holds
+				// the latest pages until a checkpoint.
+				for _, name := range []string{"rollcall.db", "rollcall.db-wal", "rollcall.db-shm"} {
+					b, err := os.ReadFile(filepath.Join(dir, name))
+					if err != nil && name != "rollcall.db-shm" {
+						t.Fatalf("%s: %v", name, err)
+					}
+					haystack = append(haystack, b...)
+				}
+				if !bytes.Contains(haystack, []byte("user.email")) {
+					t.Fatal("the search finds nothing at all: the audit log's words are not in the files")
+				}
+			} else {
+				raw := rawDB(t, dir, dsn)
+				rows, err := raw.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var tables []string
+				for rows.Next() {
+					var n string
+					rows.Scan(&n)
+					tables = append(tables, n)
+				}
+				rows.Close()
+				if len(tables) < 5 {
+					t.Fatalf("found only tables %v", tables)
+				}
+				for _, table := range tables {
+					rows, err := raw.Query(`SELECT t::text FROM "` + table + `" t`)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for rows.Next() {
+						var line string
+						rows.Scan(&line)
+						haystack = append(haystack, line...)
+						haystack = append(haystack, '\n')
+					}
+					rows.Close()
+				}
+				if !strings.Contains(string(haystack), "user.email") {
+					t.Fatal("the dump holds no audit entries: the search is broken")
+				}
+			}
+			lower := bytes.ToLower(haystack)
+			for what, c := range canaries {
+				if bytes.Contains(lower, bytes.ToLower([]byte(c))) {
+					t.Errorf("the %s canary %q is in the database in clear", what, c)
+				}
+			}
+		})
+	}
+}
