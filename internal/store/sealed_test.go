@@ -63,7 +63,7 @@ func TestRotationResealsEverything(t *testing.T) {
 			t.Fatal(err)
 		}
 		sealedNote, _ := k.SealString(store.ClaimNotePlace(claimID), note)
-		if _, err := raw.Exec(`UPDATE claims SET note = '`+sealedNote+`'`); err != nil {
+		if _, err := raw.Exec(`UPDATE claims SET note = '` + sealedNote + `'`); err != nil {
 			t.Fatal(err)
 		}
 
