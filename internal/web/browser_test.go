@@ -286,11 +286,20 @@ func (tb *tab) check(t *testing.T, origin string, missing string) {
 
 func (tb *tab) screenshot(t *testing.T, name string) {
 	t.Helper()
-	jpeg, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(80))
+	// What the visitor first sees (PNG), and the whole page (JPEG, smaller).
+	first, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(artifactDir(t), name+".jpg"), jpeg, 0o644); err != nil {
+	whole, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(75))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := artifactDir(t)
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), first, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".full.jpg"), whole, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -324,6 +333,10 @@ func TestBrowserEveryPage(t *testing.T) {
 				t.Parallel()
 				tb := openTab(t, browser, js)
 				for _, p := range append(pages, strings.TrimPrefix(person, "/"+lang)) {
+					shot := strings.NewReplacer("/", "_", "?", "_", "&", "_", "=", "-").Replace(p)
+					if p == strings.TrimPrefix(person, "/"+lang) {
+						shot = "_person"
+					}
 					u := base + "/" + lang + p
 					tb.navigate(t, u)
 					html := tb.html(t)
@@ -335,8 +348,7 @@ func TestBrowserEveryPage(t *testing.T) {
 					}
 					tb.check(t, base, "/no-such-page/")
 					if !js {
-						name := lang + strings.NewReplacer("/", "_", "?", "_", "&", "_", "=", "-").Replace(p)
-						tb.screenshot(t, strings.TrimSuffix(name, "_"))
+						tb.screenshot(t, strings.TrimSuffix(lang+shot, "_"))
 					}
 				}
 			})

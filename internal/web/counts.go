@@ -124,7 +124,7 @@ type chartTick struct {
 
 // drawChart lays out the named counts of tl over its dates, time to scale.
 func drawChart(p page, id, title, desc string, tl timeline, names []string) chart {
-	c := chart{ID: id, Title: title, Description: desc, Width: 640, Height: 300, PlotLeft: 48, PlotRight: 628, PlotTop: 12, PlotBottom: 270}
+	c := chart{ID: id, Title: title, Description: desc, Width: 480, Height: 300, PlotLeft: 46, PlotRight: 470, PlotTop: 14, PlotBottom: 266}
 	if len(tl.Dates) == 0 {
 		return c
 	}
@@ -161,11 +161,11 @@ func drawChart(p page, id, title, desc string, tl timeline, names []string) char
 		c.YTicks = append(c.YTicks, chartTick{X: c.PlotLeft - 6, Y: y(v), Label: fmt.Sprint(v)})
 	}
 	// A tick at the start, and at each new year after it.
-	c.XTicks = append(c.XTicks, chartTick{X: x(tl.Dates[0]), Y: c.PlotBottom + 18, Label: p.Date(tl.Dates[0])})
+	c.XTicks = append(c.XTicks, chartTick{X: x(tl.Dates[0]), Y: c.PlotBottom + 24, Label: p.Date(tl.Dates[0])})
 	for yr := t0.Year() + 1; yr <= t1.Year(); yr++ {
 		d := registry.DayOf(time.Date(yr, 1, 1, 0, 0, 0, 0, time.UTC))
-		if x(d)-c.XTicks[len(c.XTicks)-1].X > 90 {
-			c.XTicks = append(c.XTicks, chartTick{X: x(d), Y: c.PlotBottom + 18, Label: fmt.Sprint(yr)})
+		if x(d)-c.XTicks[len(c.XTicks)-1].X > 150 && x(d) < c.PlotRight-40 {
+			c.XTicks = append(c.XTicks, chartTick{X: x(d), Y: c.PlotBottom + 24, Label: fmt.Sprint(yr)})
 		}
 	}
 	return c

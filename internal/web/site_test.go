@@ -172,7 +172,7 @@ func TestCountsPage(t *testing.T) {
 	}
 	b := body(t, get(t, site, "/en/counts/"))
 	for _, want := range []string{
-		`<svg viewBox="0 0 640 300" role="img"`, "How we count", "corroborated",
+		`<svg viewBox="0 0 480 300" role="img"`, "How we count", "corroborated",
 		// Theirs beside ours on their date: one person killed by 5 July.
 		`<th scope="row">Prosecutor General</th><td>dead</td><td>5 July 2022</td><td class="num">21</td><td class="num">1 <small>(killed)</small></td><td><a href="https://example.org/statement" rel="noreferrer noopener nofollow">Statement</a></td>`,
 		`<th scope="row">Ombudsman</th><td>complaints</td><td>1 August 2022</td><td class="num">7</td><td class="num">—</td><td>Annual report</td>`,
