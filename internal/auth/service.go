@@ -1,0 +1,438 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"rollcall/internal/seal"
+	"rollcall/internal/store"
+)
+
+// Limits of sessions and links.
+const (
+	IdleLimit     = 30 * time.Minute // a session unused this long ends
+	AbsoluteLimit = 12 * time.Hour   // a session ends this long after sign-in, used or not
+	PendingLimit  = 5 * time.Minute  // time to give the second factor after the password
+	FreshLimit    = 10 * time.Minute // how recent a sign-in must be for Fresh
+	SetupLinkLife = 72 * time.Hour   // a new account's set-up link
+	ResetLinkLife = 24 * time.Hour   // an unlock/reset link
+	LockAfter     = 20               // consecutive failures that lock an account
+	touchEvery    = time.Minute      // last-seen is written at most this often
+	recoveryCount = 10
+)
+
+// Link purposes (the paths the web serves them under: /admin/setup and
+// /admin/reset, with ?token=…).
+const (
+	PurposeSetup = "setup"
+	PurposeReset = "reset"
+)
+
+// Errors a sign-in answers with. ErrBadCredentials is the one answer for an
+// unknown address, a wrong password, a disabled or locked account and an
+// account without a password yet.
+var (
+	ErrBadCredentials = errors.New("wrong e-mail address or password (if your account is locked, ask an administrator for a reset link)")
+	ErrBadCode        = errors.New("wrong or already used code")
+	ErrNoSession      = errors.New("not signed in, or the session has ended")
+	ErrNotFresh       = errors.New("sign in again to do this")
+)
+
+// ErrThrottled asks the client to wait before trying again.
+type ErrThrottled struct{ Wait time.Duration }
+
+func (e *ErrThrottled) Error() string {
+	return fmt.Sprintf("too many attempts: try again in %d seconds", int(e.Wait.Seconds()+0.999))
+}
+
+// Service is the workspace's sign-in and account logic over the store.
+// One Service lives as long as the server: its throttles are in memory.
+type Service struct {
+	Store *store.Store
+	Keys  *seal.Keyring
+	Now   func() time.Time
+	// Per account (by keyed hash of the address, known or not) and per
+	// client (by keyed hash of whatever the web gives as its address).
+	Accounts *Throttle
+	Clients  *Throttle
+}
+
+// New returns a Service with the default throttles: 5 free failures per
+// account, 20 per client, then waits doubling from a second.
+func New(st *store.Store, keys *seal.Keyring) *Service {
+	return &Service{Store: st, Keys: keys, Now: func() time.Time { return st.Now() }, Accounts: NewThrottle(5), Clients: NewThrottle(20)}
+}
+
+// AddUser makes an account without password and returns the set-up token
+// for its one-time link (shown once; only its hash is kept).
+func (s *Service) AddUser(ctx context.Context, actor, email string, role Role) (store.User, string, error) {
+	if _, err := ParseRole(string(role)); err != nil {
+		return store.User{}, "", err
+	}
+	if !plausibleEmail(email) {
+		return store.User{}, "", fmt.Errorf("not an e-mail address")
+	}
+	u, err := s.Store.CreateUser(ctx, s.Keys, actor, email, string(role))
+	if err != nil {
+		return u, "", err
+	}
+	token, err := s.NewLink(ctx, actor, u.ID, PurposeSetup)
+	return u, token, err
+}
+
+// NewLink makes a one-time link's token for an account: PurposeSetup for a
+// new account, PurposeReset to set a new password and lift a lock.
+// Earlier unused links of the same purpose stop working.
+func (s *Service) NewLink(ctx context.Context, actor, userID, purpose string) (string, error) {
+	life := SetupLinkLife
+	if purpose == PurposeReset {
+		life = ResetLinkLife
+	}
+	token, hash := NewToken()
+	if err := s.Store.AddUserToken(ctx, actor, userID, purpose, hash, s.Now().Add(life)); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// CheckLink says whose a one-time link is, without using it.
+func (s *Service) CheckLink(ctx context.Context, purpose, token string) (store.User, error) {
+	return s.Store.CheckUserToken(ctx, purpose, HashToken(token))
+}
+
+// SetPassword uses a one-time link to set a password (checked against the
+// policy first: a refused password does not use up the link). Every
+// session of the account ends.
+func (s *Service) SetPassword(ctx context.Context, purpose, token, password string) (store.User, error) {
+	if err := CheckPassword(password); err != nil {
+		return store.User{}, err
+	}
+	if _, err := s.CheckLink(ctx, purpose, token); err != nil {
+		return store.User{}, err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return store.User{}, err
+	}
+	return s.Store.SetPasswordWithToken(ctx, purpose, HashToken(token), hash)
+}
+
+// SignInResult is a started session. When Pending, the session only lets
+// its holder give the second factor (SecondFactor), or set one up first
+// (BeginEnrollment) when Enroll is true.
+type SignInResult struct {
+	Token   string
+	User    store.User
+	Pending bool
+	Enroll  bool
+}
+
+func accountKey(email string) string { return "account:" + store.NormalizeEmail(email) }
+func clientKey(client string) string { return "client:" + client }
+
+func (s *Service) throttled(now time.Time, email, client string) error {
+	wait := max(s.Accounts.Wait(now, accountKey(email)), s.Clients.Wait(now, clientKey(client)))
+	if wait > 0 {
+		return &ErrThrottled{Wait: wait}
+	}
+	return nil
+}
+
+// SignIn checks an address and password. client identifies the client for
+// throttling (the web passes the remote address; it is only hashed, in
+// memory). Unknown, disabled, locked and password-less accounts get
+// ErrBadCredentials after the same work as a wrong password.
+func (s *Service) SignIn(ctx context.Context, email, password, client string) (SignInResult, error) {
+	now := s.Now()
+	if err := s.throttled(now, email, client); err != nil {
+		return SignInResult{}, err
+	}
+	fail := func(u *store.User) (SignInResult, error) {
+		s.Accounts.Fail(now, accountKey(email))
+		s.Clients.Fail(now, clientKey(client))
+		if u == nil {
+			if err := s.Store.Audit(ctx, store.ActorAnonymous, "signin.fail", "", "stage=password"); err != nil {
+				return SignInResult{}, err
+			}
+		} else if _, err := s.Store.RecordSignInFailure(ctx, u.ID, "password", LockAfter); err != nil {
+			return SignInResult{}, err
+		}
+		return SignInResult{}, ErrBadCredentials
+	}
+	if len(password) > MaxPasswordLen {
+		VerifyPassword(password[:MaxPasswordLen], dummyHash())
+		return fail(nil)
+	}
+	u, err := s.Store.UserByEmail(ctx, s.Keys, email)
+	if errors.Is(err, store.ErrNotFound) {
+		VerifyPassword(password, dummyHash())
+		return fail(nil)
+	}
+	if err != nil {
+		return SignInResult{}, err
+	}
+	if u.PasswordHash == "" || !u.DisabledAt.IsZero() || !u.LockedAt.IsZero() {
+		VerifyPassword(password, dummyHash())
+		return fail(&u)
+	}
+	if !VerifyPassword(password, u.PasswordHash) {
+		return fail(&u)
+	}
+	s.Accounts.Succeed(now, accountKey(email))
+	res := SignInResult{User: u}
+	if u.HasTOTP() || Role(u.Role).NeedsSecondFactor() {
+		res.Pending, res.Enroll = true, !u.HasTOTP()
+	} else if err := s.Store.RecordSignInSuccess(ctx, u.ID); err != nil {
+		return SignInResult{}, err
+	}
+	res.Token, err = s.startSession(ctx, u.ID, res.Pending, "")
+	return res, err
+}
+
+func (s *Service) startSession(ctx context.Context, userID string, pending bool, replaceToken string) (string, error) {
+	token, hash := NewToken()
+	now := s.Now().UTC()
+	replace := ""
+	if replaceToken != "" {
+		replace = HashToken(replaceToken)
+	}
+	err := s.Store.CreateSession(ctx, store.Session{TokenHash: hash, UserID: userID, Pending: pending, CreatedAt: now, LastSeen: now, FreshAt: now}, replace)
+	return token, err
+}
+
+// pendingSession finds the half-finished sign-in a token belongs to.
+func (s *Service) pendingSession(ctx context.Context, token string) (store.Session, store.User, error) {
+	sess, err := s.Store.SessionByHash(ctx, HashToken(token))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (!sess.Pending || s.Now().Sub(sess.CreatedAt) > PendingLimit)) {
+		return store.Session{}, store.User{}, ErrNoSession
+	}
+	if err != nil {
+		return sess, store.User{}, err
+	}
+	u, err := s.Store.UserByID(ctx, sess.UserID)
+	return sess, u, err
+}
+
+// checkSecondFactor accepts a TOTP code (each time step once only) or an
+// unspent recovery code.
+func (s *Service) checkSecondFactor(ctx context.Context, u store.User, code string) (bool, error) {
+	if looksLikeRecoveryCode(code) {
+		return s.Store.UseRecoveryCode(ctx, u.ID, HashToken(normalizeRecoveryCode(code)))
+	}
+	secret, err := s.Store.TOTPSecret(ctx, s.Keys, u)
+	if err != nil || secret == "" {
+		return false, err
+	}
+	step, ok := matchTOTP(secret, code, s.Now())
+	if !ok || step <= u.TOTPLastStep {
+		return false, nil
+	}
+	return s.Store.UseTOTPStep(ctx, u.ID, step)
+}
+
+// SecondFactor finishes a pending sign-in with a TOTP or recovery code and
+// returns the full session's new token (the pending one ends).
+func (s *Service) SecondFactor(ctx context.Context, pendingToken, code, client string) (string, error) {
+	_, u, err := s.pendingSession(ctx, pendingToken)
+	if err != nil {
+		return "", err
+	}
+	now := s.Now()
+	if wait := max(s.Accounts.Wait(now, "id:"+u.ID), s.Clients.Wait(now, clientKey(client))); wait > 0 {
+		return "", &ErrThrottled{Wait: wait}
+	}
+	ok, err := s.checkSecondFactor(ctx, u, code)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		s.Accounts.Fail(now, "id:"+u.ID)
+		s.Clients.Fail(now, clientKey(client))
+		if _, err := s.Store.RecordSignInFailure(ctx, u.ID, "second_factor", LockAfter); err != nil {
+			return "", err
+		}
+		return "", ErrBadCode
+	}
+	s.Accounts.Succeed(now, "id:"+u.ID)
+	if err := s.Store.RecordSignInSuccess(ctx, u.ID); err != nil {
+		return "", err
+	}
+	return s.startSession(ctx, u.ID, false, pendingToken)
+}
+
+// BeginEnrollment starts setting up a second factor for a pending sign-in
+// of an account that has none; account is the name the app will show.
+func (s *Service) BeginEnrollment(ctx context.Context, pendingToken, account string) (Enrollment, error) {
+	_, u, err := s.pendingSession(ctx, pendingToken)
+	if err != nil {
+		return Enrollment{}, err
+	}
+	if u.HasTOTP() {
+		return Enrollment{}, errors.New("a second factor is set up already")
+	}
+	secret, err := newTOTPSecret()
+	if err != nil {
+		return Enrollment{}, err
+	}
+	if err := s.Store.SetPendingTOTP(ctx, s.Keys, u.ID, secret); err != nil {
+		return Enrollment{}, err
+	}
+	return enrollmentFor(secret, account)
+}
+
+// ConfirmEnrollment checks a code from the new second factor, makes it the
+// account's, and finishes the sign-in: it returns the full session's token
+// and the recovery codes (shown once; only their hashes are kept).
+func (s *Service) ConfirmEnrollment(ctx context.Context, pendingToken, code string) (token string, recovery []string, err error) {
+	_, u, err := s.pendingSession(ctx, pendingToken)
+	if err != nil {
+		return "", nil, err
+	}
+	secret, err := s.Store.PendingTOTP(ctx, s.Keys, u)
+	if err != nil {
+		return "", nil, err
+	}
+	if secret == "" {
+		return "", nil, errors.New("no second factor is being set up")
+	}
+	now := s.Now()
+	if wait := s.Accounts.Wait(now, "id:"+u.ID); wait > 0 {
+		return "", nil, &ErrThrottled{Wait: wait}
+	}
+	step, ok := matchTOTP(secret, code, now)
+	if !ok {
+		s.Accounts.Fail(now, "id:"+u.ID)
+		if _, err := s.Store.RecordSignInFailure(ctx, u.ID, "enrollment", LockAfter); err != nil {
+			return "", nil, err
+		}
+		return "", nil, ErrBadCode
+	}
+	codes, hashes := recoveryCodes(recoveryCount)
+	if err := s.Store.ConfirmTOTP(ctx, s.Keys, u.ID, step, hashes); err != nil {
+		return "", nil, err
+	}
+	if err := s.Store.RecordSignInSuccess(ctx, u.ID); err != nil {
+		return "", nil, err
+	}
+	token, err = s.startSession(ctx, u.ID, false, pendingToken)
+	return token, codes, err
+}
+
+// Session returns the live, complete session a token names and its
+// account, ending it when it has been idle or alive too long.
+func (s *Service) Session(ctx context.Context, token string) (store.Session, store.User, error) {
+	hash := HashToken(token)
+	sess, err := s.Store.SessionByHash(ctx, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return sess, store.User{}, ErrNoSession
+	}
+	if err != nil {
+		return sess, store.User{}, err
+	}
+	if sess.Pending {
+		return store.Session{}, store.User{}, ErrNoSession
+	}
+	now := s.Now()
+	why := ""
+	switch {
+	case now.Sub(sess.CreatedAt) > AbsoluteLimit:
+		why = "absolute"
+	case now.Sub(sess.LastSeen) > IdleLimit:
+		why = "idle"
+	}
+	if why != "" {
+		if err := s.Store.EndSession(ctx, hash, why); err != nil {
+			return store.Session{}, store.User{}, err
+		}
+		return store.Session{}, store.User{}, ErrNoSession
+	}
+	u, err := s.Store.UserByID(ctx, sess.UserID)
+	if err != nil {
+		return sess, u, err
+	}
+	if now.Sub(sess.LastSeen) > touchEvery {
+		if err := s.Store.TouchSession(ctx, hash, now); err != nil {
+			return sess, u, err
+		}
+		sess.LastSeen = now
+	}
+	return sess, u, nil
+}
+
+// SignOut ends the session.
+func (s *Service) SignOut(ctx context.Context, token string) error {
+	return s.Store.EndSession(ctx, HashToken(token), "signout")
+}
+
+// Fresh says whether the session's last proof of identity is recent enough
+// for exports, publishing, key and role changes (NeedsFreshSignIn).
+func Fresh(sess store.Session, now time.Time) bool {
+	return !sess.FreshAt.IsZero() && now.Sub(sess.FreshAt) <= FreshLimit
+}
+
+// Reauthenticate proves identity again inside a live session (password,
+// and the second factor when the account has one) and marks it fresh.
+// Failures count like failed sign-ins.
+func (s *Service) Reauthenticate(ctx context.Context, token, password, code, client string) error {
+	sess, u, err := s.Session(ctx, token)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	if wait := max(s.Accounts.Wait(now, "id:"+u.ID), s.Clients.Wait(now, clientKey(client))); wait > 0 {
+		return &ErrThrottled{Wait: wait}
+	}
+	ok := VerifyPassword(password, u.PasswordHash)
+	if ok && u.HasTOTP() {
+		if ok, err = s.checkSecondFactor(ctx, u, code); err != nil {
+			return err
+		}
+	}
+	if !ok {
+		s.Accounts.Fail(now, "id:"+u.ID)
+		s.Clients.Fail(now, clientKey(client))
+		if _, err := s.Store.RecordSignInFailure(ctx, u.ID, "reauthenticate", LockAfter); err != nil {
+			return err
+		}
+		return ErrBadCredentials
+	}
+	s.Accounts.Succeed(now, "id:"+u.ID)
+	return s.Store.MarkSessionFresh(ctx, sess.TokenHash, now)
+}
+
+// Authorize says whether the session's account may use p now: the role
+// must have it, and for NeedsFreshSignIn permissions the session must be
+// fresh (ErrNotFresh otherwise, so the web can ask for the password).
+func Authorize(sess store.Session, u store.User, p Permission, now time.Time) error {
+	if !Can(Role(u.Role), p) {
+		return errors.New("not allowed")
+	}
+	if NeedsFreshSignIn[p] && !Fresh(sess, now) {
+		return ErrNotFresh
+	}
+	return nil
+}
+
+// plausibleEmail accepts something@something.tld with no spaces; the
+// set-up link is what proves the address works.
+func plausibleEmail(s string) bool {
+	s = store.NormalizeEmail(s)
+	if len(s) < 3 || len(s) > 254 {
+		return false
+	}
+	at := -1
+	for i, r := range s {
+		if r == ' ' || r == '<' || r == '>' || r == ',' || r < 0x20 {
+			return false
+		}
+		if r == '@' {
+			if at >= 0 {
+				return false
+			}
+			at = i
+		}
+	}
+	return at > 0 && at < len(s)-1
+}
