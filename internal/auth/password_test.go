@@ -17,7 +17,7 @@ func TestPasswordPolicy(t *testing.T) {
 		{"все буквы тут", nil}, // 13 letters in Cyrillic: counted as characters, not bytes
 		{"qazwsxedcrfv", ErrPasswordCommon},
 		{"1QAZ2WSX3EDC", ErrPasswordCommon}, // case does not help
-		{"lowercase only but long", nil}, // no composition rules
+		{"lowercase only but long", nil},    // no composition rules
 		{strings.Repeat("x", MaxPasswordLen+1), ErrPasswordLong},
 	}
 	for _, c := range cases {
