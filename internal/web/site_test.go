@@ -297,3 +297,37 @@ func TestPageWeight(t *testing.T) {
 		}
 	}
 }
+
+// The people page with 50 people (a full page of the list) weighs at most
+// 60 KB of HTML and CSS, uncompressed, in every language.
+func TestPeoplePageWeight(t *testing.T) {
+	s := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	if _, err := intake.LoadDemo(ctx, s, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RefreshPublic(ctx); err != nil {
+		t.Fatal(err)
+	}
+	site, err := web.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := body(t, get(t, site, "/en/"))
+	css := body(t, get(t, site, regexp.MustCompile(`href="(/static/style\.[0-9a-f]+\.css)"`).FindStringSubmatch(home)[1]))
+	for _, lang := range languages {
+		html := body(t, get(t, site, "/"+lang+"/people/"))
+		people := map[string]bool{}
+		for _, m := range regexp.MustCompile(`href="/`+lang+`/people/([0-9a-f-]{36})"`).FindAllStringSubmatch(html, -1) {
+			people[m[1]] = true
+		}
+		if len(people) != 50 {
+			t.Fatalf("/%s/people/ lists %d people, want a full page of 50", lang, len(people))
+		}
+		if n := len(html) + len(css); n > 60<<10 {
+			t.Errorf("/%s/people/ with 50 people weighs %d bytes of HTML and CSS, more than 60 KB", lang, n)
+		} else {
+			t.Logf("/%s/people/ with 50 people: %d bytes HTML + %d bytes CSS = %.1f KB", lang, len(html), len(css), float64(n)/1024)
+		}
+	}
+}
