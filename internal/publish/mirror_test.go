@@ -1,0 +1,32 @@
+package publish
+
+import "testing"
+
+func TestMirrorPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/":                                 "index.html",
+		"/en/":                              "en/index.html",
+		"/en/people/":                       "en/people/index.html",
+		"/en/people/0190-ab":                "en/people/0190-ab.html",
+		"/en/people/?page=2":                "en/people/index-page-2.html",
+		"/en/people/?state=detained&page=2": "en/people/index-page-2-state-detained.html",
+		"/en/people/?page=2&state=detained": "en/people/index-page-2-state-detained.html",
+		"/en/feed.atom":                     "en/feed.atom",
+		"/static/style.0123.css":            "static/style.0123.css",
+		"/api/v1/people":                    "api/v1/people.json",
+		"/../../etc/passwd":                 "etc/passwd.html",
+	} {
+		if got := MirrorPath(in); got != want {
+			t.Errorf("MirrorPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRewriteLinks(t *testing.T) {
+	in := `<a href="/en/people/x" class="a">x</a> <img src="/static/i.svg" alt="b"> <form action="/en/people/"><p title="href=&#34;no&#34;">`
+	got := rewriteLinks([]byte(in), func(attr, v string) string { return attr + ":" + v })
+	want := `<a href="href:/en/people/x" class="a">x</a> <img src="src:/static/i.svg" alt="b"> <form action="action:/en/people/"><p title="href=&#34;no&#34;">`
+	if string(got) != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
