@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,6 +31,10 @@ func runSite(ctx context.Context, g *globals, args []string, stdout, stderr io.W
 	if len(args) == 0 {
 		fmt.Fprintf(stderr, "Usage: rollcall %s\n", siteUsage)
 		return errUsage
+	}
+	if args[0] == "--help" || args[0] == "-help" || args[0] == "-h" || args[0] == "help" {
+		fmt.Fprintf(stderr, "Usage: rollcall %s\n\n%s\n", siteUsage, commands["site"].summary)
+		return flag.ErrHelp
 	}
 	switch {
 	case args[0] == "appeal":
