@@ -390,3 +390,10 @@ func (k *Keyring) FinishRotation(dataDir string) error {
 	k.keys = k.keys[:1]
 	return k.Save(dataDir)
 }
+
+// Locked says whether dataDir's key is sealed under a passphrase, so a
+// command knows whether to ask for one before Open.
+func Locked(dataDir string) bool {
+	_, err := os.Stat(filepath.Join(dataDir, SealedKeyFile))
+	return err == nil
+}

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"rollcall/internal/auth"
+	"rollcall/internal/store"
+)
+
+func init() {
+	register("user", "accounts of the editors' workspace: add, list, role, disable, enable, unlock", runUser)
+}
+
+const userHelp = `Subcommands:
+  user add --role ROLE EMAIL   make an account; prints its one-time set-up link
+  user list [--json]           every account: address, role, second factor, state
+  user role EMAIL ROLE         change the role (ends the account's sessions)
+  user disable EMAIL           shut the account and end all its sessions
+  user enable EMAIL            open a disabled account again
+  user unlock EMAIL            print a one-time reset link: the owner sets a new
+                               password with it, which also lifts a lock
+
+Roles: admin, editor (verifies, links, publishes), volunteer (enters records,
+sees only their own), treasurer (money only), viewer (reads the registry).
+Admins, editors and treasurers must set up a second factor at first sign-in.
+There are no default passwords: a new account has none until its owner sets
+one through the link (valid 72 hours, once).`
+
+func baseURLDefault() string { return envOr("ROLLCALL_BASE_URL", "http://127.0.0.1:8080") }
+
+// linkURL is the page of the workspace that takes a one-time link.
+func linkURL(base, purpose, token string) string {
+	return strings.TrimRight(base, "/") + "/admin/" + purpose + "?token=" + url.QueryEscape(token)
+}
+
+func runUser(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
+	sub := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	fs := newFlags(g, "user", "user add|list|role|disable|enable|unlock [options] [EMAIL] [ROLE]\n\n"+userHelp, stderr)
+	passFD := passphraseFlag(fs)
+	role := fs.String("role", "", "the new account's role (user add)")
+	base := fs.String("base-url", baseURLDefault(), "the workspace's address, for links (env ROLLCALL_BASE_URL)")
+	asJSON := fs.Bool("json", false, "print JSON (user list)")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	want := map[string]int{"add": 1, "list": 0, "role": 2, "disable": 1, "enable": 1, "unlock": 1}
+	n, known := want[sub]
+	if !known {
+		if sub == "" || sub == "help" {
+			fs.Usage()
+			return errUsage
+		}
+		return fmt.Errorf("unknown subcommand %q (add, list, role, disable, enable, unlock)", sub)
+	}
+	if len(rest) != n {
+		fs.Usage()
+		return errUsage
+	}
+	if sub == "add" && *role == "" {
+		fmt.Fprintln(stderr, "user add: --role is required (admin, editor, volunteer, treasurer, viewer)")
+		return errUsage
+	}
+	st, keys, err := openWithKeys(ctx, g, *passFD)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc := auth.New(st, keys)
+
+	if sub == "list" {
+		return listUsers(ctx, st, svc, *asJSON, stdout)
+	}
+	if sub == "add" {
+		r, err := auth.ParseRole(*role)
+		if err != nil {
+			return err
+		}
+		_, token, err := svc.AddUser(ctx, store.ActorCLI, rest[0], r)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Account made (%s). Give its owner this one-time set-up link, valid until %s, through a safe channel:\n%s\n",
+			r, st.Now().Add(auth.SetupLinkLife).UTC().Format(time.RFC3339), linkURL(*base, auth.PurposeSetup, token))
+		return nil
+	}
+	u, err := st.UserByEmail(ctx, keys, rest[0])
+	if errors.Is(err, store.ErrNotFound) {
+		// The address is not repeated: terminals are logged too.
+		return errors.New("no account with that address")
+	}
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "role":
+		r, err := auth.ParseRole(rest[1])
+		if err != nil {
+			return err
+		}
+		if err := st.SetUserRole(ctx, store.ActorCLI, u.ID, string(r)); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "role changed from %s to %s; the account's sessions ended\n", u.Role, r)
+		if r.NeedsSecondFactor() && !u.HasTOTP() {
+			fmt.Fprintln(stdout, "the account must set up a second factor at its next sign-in")
+		}
+	case "disable":
+		ended, err := st.DisableUser(ctx, store.ActorCLI, u.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "account disabled; %d sessions ended\n", ended)
+	case "enable":
+		if err := st.EnableUser(ctx, store.ActorCLI, u.ID); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "account enabled")
+	case "unlock":
+		token, err := svc.NewLink(ctx, store.ActorCLI, u.ID, auth.PurposeReset)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Give the owner this one-time reset link, valid until %s; setting a new password with it lifts the lock:\n%s\n",
+			st.Now().Add(auth.ResetLinkLife).UTC().Format(time.RFC3339), linkURL(*base, auth.PurposeReset, token))
+	}
+	return nil
+}
+
+type userJSON struct {
+	ID           string `json:"id"`
+	Email        string `json:"email"`
+	Role         string `json:"role"`
+	State        string `json:"state"` // new (no password yet), active, locked, disabled
+	SecondFactor bool   `json:"second_factor"`
+	Created      string `json:"created"`
+}
+
+func userState(u store.User) string {
+	switch {
+	case !u.DisabledAt.IsZero():
+		return "disabled"
+	case !u.LockedAt.IsZero():
+		return "locked"
+	case u.PasswordHash == "":
+		return "new"
+	}
+	return "active"
+}
+
+func listUsers(ctx context.Context, st *store.Store, svc *auth.Service, asJSON bool, stdout io.Writer) error {
+	users, err := st.Users(ctx, svc.Keys, store.ActorCLI)
+	if err != nil {
+		return err
+	}
+	out := []userJSON{}
+	for _, u := range users {
+		out = append(out, userJSON{ID: u.ID, Email: u.Email, Role: u.Role, State: userState(u), SecondFactor: u.HasTOTP(), Created: u.CreatedAt.Format(time.RFC3339)})
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	if len(out) == 0 {
+		fmt.Fprintln(stdout, "no accounts yet: rollcall user add --role admin EMAIL")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "EMAIL\tROLE\tSTATE\t2FA\tCREATED\tID")
+	for _, u := range out {
+		tfa := "-"
+		if u.SecondFactor {
+			tfa = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Email, u.Role, u.State, tfa, u.Created[:10], u.ID)
+	}
+	return tw.Flush()
+}
