@@ -218,4 +218,3 @@ func TestCanariesThroughCommandLine(t *testing.T) {
 		}
 	})
 }
-
