@@ -1,10 +1,14 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 	"unicode/utf8"
 
 	"rollcall/internal/registry"
@@ -143,6 +147,9 @@ func (s *Server) people(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	if s.cachedPage(w, r) {
+		return
+	}
 	f, problems := parsePeopleFilter(r.URL.Query())
 	f.PerPage = store.DefaultPerPage
 	list, err := s.store.PublicPeople(r.Context(), f)
@@ -193,7 +200,7 @@ func (s *Server) people(w http.ResponseWriter, r *http.Request) {
 			last = n
 		}
 	}
-	s.render(w, "people.html", data)
+	s.renderPublic(w, r, "people.html", data, len(problems) == 0)
 }
 
 type personPageData struct {
@@ -208,6 +215,9 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	if s.cachedPage(w, r) {
+		return
+	}
 	person, err := s.store.PublicPerson(r.Context(), r.PathValue("id"))
 	if err != nil {
 		if isNotFound(err) {
@@ -217,5 +227,94 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "person", err)
 		return
 	}
-	s.render(w, "person.html", personPageData{page: p, Person: person})
+	s.renderPublic(w, r, "person.html", personPageData{page: p, Person: person}, true)
+}
+
+// publicPages keeps rendered people and person pages until the public
+// list is next refreshed (by this process or any other): they change only
+// then, and rendering costs more than serving the bytes. Each page is kept
+// plain and gzipped, so it is compressed once, not on every request.
+type publicPages struct {
+	mu      sync.Mutex
+	stamp   time.Time // the refresh the pages were made from
+	checked time.Time // when the stamp was last read
+	pages   map[string]renderedPage
+	size    int
+}
+
+type renderedPage struct{ plain, gzipped []byte }
+
+// publicPagesBytes bounds the memory the rendered pages hold.
+const publicPagesBytes = 64 << 20
+
+// stampEvery is how often the refresh stamp is read: a refresh by another
+// process shows within this time.
+const stampEvery = 250 * time.Millisecond
+
+// current returns the cache emptied if the public list was refreshed
+// since its pages were made; the caller holds c.mu.
+func (c *publicPages) current(s *Server, r *http.Request) bool {
+	if now := time.Now(); now.Sub(c.checked) >= stampEvery || c.pages == nil {
+		stamp, err := s.store.PublicRefreshedAt(r.Context())
+		if err != nil {
+			return false
+		}
+		c.checked = now
+		if !stamp.Equal(c.stamp) || c.pages == nil {
+			c.stamp, c.pages, c.size = stamp, map[string]renderedPage{}, 0
+		}
+	}
+	return true
+}
+
+// cachedPage serves a page rendered since the last refresh, if there is one.
+func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request) bool {
+	c := &s.pages
+	c.mu.Lock()
+	var page renderedPage
+	ok := c.current(s, r)
+	if ok {
+		page, ok = c.pages[r.URL.RequestURI()]
+	}
+	c.mu.Unlock()
+	if !ok {
+		return false
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(page.gzipped)
+		return true
+	}
+	w.Write(page.plain)
+	return true
+}
+
+// renderPublic renders a public page and keeps it when it may be kept.
+func (s *Server) renderPublic(w http.ResponseWriter, r *http.Request, name string, data any, keep bool) {
+	var b bytes.Buffer
+	if err := s.templates.ExecuteTemplate(&b, name, data); err != nil {
+		s.serverError(w, "render "+name, err)
+		return
+	}
+	if key := r.URL.RequestURI(); keep && len(key) < 512 {
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write(b.Bytes())
+		zw.Close()
+		c := &s.pages
+		c.mu.Lock()
+		stamp := c.stamp
+		// Kept only if no refresh was seen while it rendered.
+		if c.current(s, r) && stamp.Equal(c.stamp) {
+			if c.size+b.Len()+gz.Len() > publicPagesBytes {
+				c.pages, c.size = map[string]renderedPage{}, 0
+			}
+			c.pages[key] = renderedPage{b.Bytes(), gz.Bytes()}
+			c.size += b.Len() + gz.Len()
+		}
+		c.mu.Unlock()
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(b.Bytes())
 }

@@ -37,6 +37,7 @@ type Server struct {
 	cssURL    string
 	mux       *http.ServeMux
 	chart     chartCache
+	pages     publicPages // rendered people and person pages (people.go)
 }
 
 // asset is an embedded static file served under a URL holding its hash,
