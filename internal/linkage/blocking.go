@@ -17,7 +17,7 @@ import (
 // by surname+given and by given+surname and each is compared with the next
 // neighbourWindow members in both orders.
 const (
-	maxBlockFull    = 120
+	maxBlockFull    = 40
 	neighbourWindow = 12
 )
 
@@ -27,7 +27,8 @@ const (
 type blocks struct {
 	entries  []keyedRecord
 	starts   []int      // block boundaries in entries
-	keyLists [][]uint64 // per record: its keys of small blocks, sorted
+	keyLists [][]uint64 // per record: its keys of small blocks, sorted, then those of big blocks, sorted
+	nSmall   []uint8    // per record: how many of its keys are of small blocks
 	recs     []prepared // for the neighbourhood orders of big blocks
 }
 
@@ -153,23 +154,43 @@ func buildBlocks(recs []prepared) *blocks {
 	nBlocks := len(starts) - 1
 
 	// A pair is compared in the first small block the two records share;
-	// pairs that share only big blocks are compared in the neighbourhoods
-	// of those (a pair near in two big blocks is compared twice; the
-	// scored pairs are deduplicated at the end).
+	// pairs that share only big blocks are compared in the neighbourhood
+	// of the first of those, if they are near there.
 	big := map[uint64]bool{}
 	for bi := 0; bi < nBlocks; bi++ {
 		if starts[bi+1]-starts[bi] > maxBlockFull {
 			big[entries[starts[bi]].key] = true
 		}
 	}
-	if len(big) > 0 {
-		parallelChunks(n, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				keyLists[i] = slices.DeleteFunc(keyLists[i], func(k uint64) bool { return big[k] })
+	nSmall := make([]uint8, n)
+	parallelChunks(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			ks := keyLists[i]
+			if len(ks) > 255 {
+				ks = ks[:255]
+				keyLists[i] = ks
 			}
-		})
-	}
-	return &blocks{entries: entries, starts: starts, keyLists: keyLists, recs: recs}
+			if len(big) > 0 {
+				// stable: both parts stay sorted
+				slices.SortStableFunc(ks, func(x, y uint64) int {
+					bx, by := big[x], big[y]
+					switch {
+					case bx == by:
+						return 0
+					case by:
+						return -1
+					}
+					return 1
+				})
+			}
+			k := 0
+			for k < len(ks) && !big[ks[k]] {
+				k++
+			}
+			nSmall[i] = uint8(k)
+		}
+	})
+	return &blocks{entries: entries, starts: starts, keyLists: keyLists, nSmall: nSmall, recs: recs}
 }
 
 // orderSG and orderGS sort a big block by surname then given name, and by
@@ -205,6 +226,9 @@ func (b *blocks) order(x, y int32, givenFirst bool) int {
 	}
 	return int(x - y)
 }
+
+func (b *blocks) small(i int32) []uint64   { return b.keyLists[i][:b.nSmall[i]] }
+func (b *blocks) bigKeys(i int32) []uint64 { return b.keyLists[i][b.nSmall[i]:] }
 
 func (b *blocks) count() int { return len(b.starts) - 1 }
 
@@ -242,7 +266,7 @@ func (b *blocks) eachPair(visit func(w int, i, j int32), progress func(done, tot
 						for x := 0; x < len(members); x++ {
 							for y := x + 1; y < len(members); y++ {
 								i, j := members[x], members[y]
-								if firstSharedKey(b.keyLists[i], b.keyLists[j]) == key {
+								if firstSharedKey(b.small(i), b.small(j)) == key {
 									visit(w, i, j)
 								}
 							}
@@ -263,8 +287,10 @@ func (b *blocks) eachPair(visit func(w int, i, j int32), progress func(done, tot
 									continue
 								}
 								seen[[2]int32{i, j}] = true
-								if firstSharedKey(b.keyLists[i], b.keyLists[j]) == 0 {
-									visit(w, i, j) // else compared in a small block
+								// compared in a small block, or in the first
+								// big block the two share if they are near there
+								if firstSharedKey(b.small(i), b.small(j)) == 0 && firstSharedKey(b.bigKeys(i), b.bigKeys(j)) == key {
+									visit(w, i, j)
 								}
 							}
 						}
