@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	register("user", "accounts of the editors' workspace: add, list, role, disable, enable, unlock", runUser)
+	register("user", "accounts of the editors' workspace: add, list, role, disable, enable, unlock, reset-2fa", runUser)
 }
 
 const userHelp = `Subcommands:
@@ -27,6 +27,8 @@ const userHelp = `Subcommands:
   user enable EMAIL            open a disabled account again
   user unlock EMAIL            print a one-time reset link: the owner sets a new
                                password with it, which also lifts a lock
+  user reset-2fa EMAIL         remove the second factor and recovery codes (phone
+                               and codes lost); the next sign-in sets up a new one
 
 Roles: admin, editor (verifies, links, publishes), volunteer (enters records,
 sees only their own), treasurer (money only), viewer (reads the registry).
@@ -46,7 +48,7 @@ func runUser(ctx context.Context, g *globals, args []string, stdout, stderr io.W
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		sub, args = args[0], args[1:]
 	}
-	fs := newFlags(g, "user", "user add|list|role|disable|enable|unlock [options] [EMAIL] [ROLE]\n\n"+userHelp, stderr)
+	fs := newFlags(g, "user", "user add|list|role|disable|enable|unlock|reset-2fa [options] [EMAIL] [ROLE]\n\n"+userHelp, stderr)
 	passFD := passphraseFlag(fs)
 	role := fs.String("role", "", "the new account's role (user add)")
 	base := fs.String("base-url", baseURLDefault(), "the workspace's address, for links (env ROLLCALL_BASE_URL)")
@@ -55,14 +57,14 @@ func runUser(ctx context.Context, g *globals, args []string, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	want := map[string]int{"add": 1, "list": 0, "role": 2, "disable": 1, "enable": 1, "unlock": 1}
+	want := map[string]int{"add": 1, "list": 0, "role": 2, "disable": 1, "enable": 1, "unlock": 1, "reset-2fa": 1}
 	n, known := want[sub]
 	if !known {
 		if sub == "" || sub == "help" {
 			fs.Usage()
 			return errUsage
 		}
-		return fmt.Errorf("unknown subcommand %q (add, list, role, disable, enable, unlock)", sub)
+		return fmt.Errorf("unknown subcommand %q (add, list, role, disable, enable, unlock, reset-2fa)", sub)
 	}
 	if len(rest) != n {
 		fs.Usage()
@@ -127,6 +129,11 @@ func runUser(ctx context.Context, g *globals, args []string, stdout, stderr io.W
 			return err
 		}
 		fmt.Fprintln(stdout, "account enabled")
+	case "reset-2fa":
+		if err := st.ClearSecondFactor(ctx, store.ActorCLI, u.ID); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "second factor and recovery codes removed; the account's sessions ended; it sets up a new second factor at its next sign-in")
 	case "unlock":
 		token, err := svc.NewLink(ctx, store.ActorCLI, u.ID, auth.PurposeReset)
 		if err != nil {

@@ -132,6 +132,9 @@ func TestUserCommands(t *testing.T) {
 		if _, err := svc.SetPassword(ctx, auth.PurposeReset, m[2], "another long phrase here"); err != nil {
 			t.Errorf("reset link: %v", err)
 		}
+		if r := rollcall(t, env, "user", "reset-2fa", "editor@example.org"); r.code != 0 || !strings.Contains(r.stdout, "second factor and recovery codes removed") {
+			t.Errorf("user reset-2fa: %d %s %s", r.code, r.stdout, r.stderr)
+		}
 		if r := rollcall(t, env, "user", "disable", "nobody@example.org"); r.code != 1 || !strings.Contains(r.stderr, "no account with that address") || strings.Contains(r.stderr, "nobody@") {
 			t.Errorf("unknown account: %d %s", r.code, r.stderr)
 		}

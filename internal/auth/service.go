@@ -215,6 +215,31 @@ func (s *Service) pendingSession(ctx context.Context, token string) (store.Sessi
 	return sess, u, err
 }
 
+// PendingSignIn says whose half-finished sign-in a token is and whether
+// it must set up a second factor first (Enroll) or give one: the web shows
+// the matching form.
+func (s *Service) PendingSignIn(ctx context.Context, token string) (u store.User, enroll bool, err error) {
+	_, u, err = s.pendingSession(ctx, token)
+	return u, err == nil && !u.HasTOTP(), err
+}
+
+// NewRecoveryCodes replaces the recovery codes of the session's account,
+// which must have signed in freshly; the codes are shown once.
+func (s *Service) NewRecoveryCodes(ctx context.Context, token string) ([]string, error) {
+	sess, u, err := s.Session(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if !Fresh(sess, s.Now()) {
+		return nil, ErrNotFresh
+	}
+	if !u.HasTOTP() {
+		return nil, errors.New("no second factor is set up")
+	}
+	codes, hashes := recoveryCodes(recoveryCount)
+	return codes, s.Store.ReplaceRecoveryCodes(ctx, u.ID, hashes)
+}
+
 // checkSecondFactor accepts a TOTP code (each time step once only) or an
 // unspent recovery code.
 func (s *Service) checkSecondFactor(ctx context.Context, u store.User, code string) (bool, error) {

@@ -413,3 +413,45 @@ func TestSessionLimitsAndFreshness(t *testing.T) {
 		}
 	})
 }
+
+func TestNewRecoveryCodesAndLostPhone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		u := f.account(t, "treasurer@example.org", Treasurer)
+		res, _ := f.svc.SignIn(ctx, "treasurer@example.org", goodPassword, "c")
+		if who, enroll, err := f.svc.PendingSignIn(ctx, res.Token); err != nil || !enroll || who.ID != u.ID {
+			t.Fatalf("pending sign-in: %v %v", enroll, err)
+		}
+		_, token, old := f.enroll(t, "treasurer@example.org")
+		if _, _, err := f.svc.PendingSignIn(ctx, token); !errors.Is(err, ErrNoSession) {
+			t.Errorf("a full session taken for a pending one: %v", err)
+		}
+		fresh, err := f.svc.NewRecoveryCodes(ctx, token)
+		if err != nil || len(fresh) != 10 {
+			t.Fatalf("new codes: %v", err)
+		}
+		res, _ = f.svc.SignIn(ctx, "treasurer@example.org", goodPassword, "c")
+		if _, err := f.svc.SecondFactor(ctx, res.Token, old[1], "c"); !errors.Is(err, ErrBadCode) {
+			t.Errorf("an old recovery code still works: %v", err)
+		}
+		if _, err := f.svc.SecondFactor(ctx, res.Token, fresh[1], "c"); err != nil {
+			t.Errorf("a new recovery code: %v", err)
+		}
+		f.advance(FreshLimit + time.Minute)
+		if _, err := f.svc.NewRecoveryCodes(ctx, token); !errors.Is(err, ErrNotFresh) {
+			t.Errorf("new codes from a stale session: %v", err)
+		}
+		// Phone and codes lost: an admin clears the second factor.
+		if err := st.ClearSecondFactor(ctx, "admin-1", u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.Session(ctx, token); !errors.Is(err, ErrNoSession) {
+			t.Errorf("session survived clearing the second factor: %v", err)
+		}
+		res, err = f.svc.SignIn(ctx, "treasurer@example.org", goodPassword, "c")
+		if err != nil || !res.Enroll {
+			t.Errorf("after clearing: %+v %v", res, err)
+		}
+	})
+}

@@ -451,3 +451,25 @@ func (s *Store) RecoveryCodesLeft(ctx context.Context, userID string) (int, erro
 	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT count(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL`), userID).Scan(&n)
 	return n, err
 }
+
+// ClearSecondFactor removes an account's second factor and recovery codes
+// (a lost phone and lost codes); the next sign-in sets up a new one. Every
+// session of the account ends.
+func (s *Store) ClearSecondFactor(ctx context.Context, actor, userID string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.userExists(ctx, tx, userID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE users SET totp_sealed = '', totp_pending_sealed = '', updated_at = ? WHERE id = ?`), s.Now().UnixMicro(), userID); err != nil {
+			return err
+		}
+		if err := s.replaceRecoveryCodes(ctx, tx, userID, nil); err != nil {
+			return err
+		}
+		if _, err := s.endUserSessions(ctx, tx, userID); err != nil {
+			return err
+		}
+		_, err := s.appendAudit(ctx, tx, actor, "user.second_factor_cleared", userID, "")
+		return err
+	})
+}
