@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -169,6 +170,25 @@ func TestAuditHeadKeptElsewhere(t *testing.T) {
 		wantBreak(t, s, &forged, 5, "rewritten")
 		if _, err := store.ParseAuditHead("5:abc"); err == nil {
 			t.Error("short hash accepted")
+		}
+	})
+}
+
+func TestAuditChainHoldsUnderConcurrentWriters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		errs := make(chan error, 40)
+		for i := range 40 {
+			go func() { errs <- s.Audit(ctx, "u", "signin.ok", fmt.Sprint(i), "") }()
+		}
+		for range 40 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, head, err := s.VerifyAudit(ctx, nil)
+		if err != nil || n != 40 || head.Seq != 40 {
+			t.Fatalf("after 40 concurrent appends: n=%d head=%v err=%v", n, head, err)
 		}
 	})
 }
