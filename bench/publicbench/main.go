@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"rollcall/internal/intake"
+	"rollcall/internal/names"
 	"rollcall/internal/publish"
 	"rollcall/internal/store"
 	"rollcall/internal/web"
@@ -90,7 +91,7 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("mirror: %d files, %.0f MB, %d broken links, %.1f s\n", m.Files, float64(m.Bytes)/1e6, len(m.Broken), time.Since(start).Seconds())
+		fmt.Printf("mirror: %d files, %.0f MB, %d broken links %v, %.1f s\n", m.Files, float64(m.Bytes)/1e6, len(m.Broken), m.Broken, time.Since(start).Seconds())
 	}
 	if *seconds == 0 {
 		return
@@ -102,14 +103,21 @@ func main() {
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	rng := rand.New(rand.NewPCG(2, 3))
-	names := []string{"Азамат", "Daulet Saparov", "Kallykhanova", "Гульнара", "Yusupova", "Berdakh", "Ерлан Досжанов"}
+	// Searches for the names of listed people (so mostly not yet cached),
+	// in the other script half of the time.
+	var queries []string
+	for _, p := range page.People {
+		if !p.Withheld {
+			queries = append(queries, p.Name, names.ToCyrillic(names.ToLatin(p.Name, names.RussianICAO), names.RussianICAO))
+		}
+	}
 	for _, b := range []struct {
 		name string
 		url  func() string
 	}{
 		{"people page", func() string { return fmt.Sprintf("/en/people/?page=%d", 1+rng.IntN(page.Pages)) }},
 		{"person page", func() string { return "/ru/people/" + page.People[rng.IntN(len(page.People))].ID }},
-		{"name search", func() string { return "/en/people/?q=" + url.QueryEscape(names[rng.IntN(len(names))]) }},
+		{"name search", func() string { return "/en/people/?q=" + url.QueryEscape(queries[rng.IntN(len(queries))]) }},
 	} {
 		run(srv.URL, b.name, b.url, *clients, time.Duration(*seconds)*time.Second)
 	}
