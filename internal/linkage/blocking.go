@@ -26,14 +26,28 @@ const (
 // them again, so memory does not grow with the number of pairs.
 type blocks struct {
 	entries  []keyedRecord
-	starts   []int      // block boundaries in entries
-	keyLists [][]uint64 // per record: its keys of small blocks, sorted, then those of big blocks, sorted
-	nSmall   []uint8    // per record: how many of its keys are of small blocks
-	recs     []prepared // for the neighbourhood orders of big blocks
+	starts   []int        // block boundaries in entries
+	keyLists [][]blockKey // per record: its keys of small blocks, sorted, then those of big blocks, sorted
+	nSmall   []uint8      // per record: how many of its keys are of small blocks
+	recs     []prepared   // for the neighbourhood orders of big blocks
 }
 
-// hashKey is 64-bit FNV-1a: fixed, so that runs are reproducible; a
-// collision would only merge two blocks.
+// blockKey is a hashed blocking key. 32 bits keep the index small on a
+// million records; a collision only merges two blocks (a few more pairs
+// compared), never loses one.
+type blockKey = uint32
+
+// keyOfString folds hashKey to a blockKey (0 means "no shared key").
+func keyOfString(s string) blockKey {
+	h := hashKey(s)
+	k := blockKey(h ^ h>>32)
+	if k == 0 {
+		k = 1
+	}
+	return k
+}
+
+// hashKey is 64-bit FNV-1a: fixed, so that runs are reproducible.
 func hashKey(s string) uint64 {
 	h := uint64(14695981039346656037)
 	for i := 0; i < len(s); i++ {
@@ -48,17 +62,17 @@ func hashKey(s string) uint64 {
 
 // recordKeys returns the blocking keys of one record, hashed and sorted:
 // its names' keys from package names and keys of its own.
-func recordKeys(p *prepared, nameKeys []string) []uint64 {
-	var keys []uint64
+func recordKeys(p *prepared, nameKeys []string) []blockKey {
+	var keys []blockKey
 	add := func(s string) {
-		h := hashKey(s)
+		h := keyOfString(s)
 		if !slices.Contains(keys, h) {
 			keys = append(keys, h)
 		}
 	}
 	year := ""
 	if p.year != 0 {
-		year = strconv.Itoa(p.year)
+		year = strconv.Itoa(int(p.year))
 	}
 	for _, k := range nameKeys {
 		add("n:" + k)
@@ -114,14 +128,14 @@ func recordKeys(p *prepared, nameKeys []string) []uint64 {
 }
 
 type keyedRecord struct {
-	key uint64
+	key blockKey
 	rec int32
 }
 
 // buildBlocks computes every record's keys and sorts them into blocks.
 func buildBlocks(recs []prepared) *blocks {
 	n := len(recs)
-	keyLists := make([][]uint64, n)
+	keyLists := make([][]blockKey, n)
 	for i := range recs {
 		keyLists[i], recs[i].keys = recs[i].keys, nil
 	}
@@ -156,7 +170,7 @@ func buildBlocks(recs []prepared) *blocks {
 	// A pair is compared in the first small block the two records share;
 	// pairs that share only big blocks are compared in the neighbourhood
 	// of the first of those, if they are near there.
-	big := map[uint64]bool{}
+	big := map[blockKey]bool{}
 	for bi := 0; bi < nBlocks; bi++ {
 		if starts[bi+1]-starts[bi] > maxBlockFull {
 			big[entries[starts[bi]].key] = true
@@ -172,7 +186,7 @@ func buildBlocks(recs []prepared) *blocks {
 			}
 			if len(big) > 0 {
 				// stable: both parts stay sorted
-				slices.SortStableFunc(ks, func(x, y uint64) int {
+				slices.SortStableFunc(ks, func(x, y blockKey) int {
 					bx, by := big[x], big[y]
 					switch {
 					case bx == by:
@@ -227,8 +241,8 @@ func (b *blocks) order(x, y int32, givenFirst bool) int {
 	return int(x - y)
 }
 
-func (b *blocks) small(i int32) []uint64   { return b.keyLists[i][:b.nSmall[i]] }
-func (b *blocks) bigKeys(i int32) []uint64 { return b.keyLists[i][b.nSmall[i]:] }
+func (b *blocks) small(i int32) []blockKey   { return b.keyLists[i][:b.nSmall[i]] }
+func (b *blocks) bigKeys(i int32) []blockKey { return b.keyLists[i][b.nSmall[i]:] }
 
 func (b *blocks) count() int { return len(b.starts) - 1 }
 
@@ -306,7 +320,7 @@ func (b *blocks) eachPair(visit func(w int, i, j int32), progress func(done, tot
 }
 
 // firstSharedKey returns the smallest key present in both sorted lists.
-func firstSharedKey(x, y []uint64) uint64 {
+func firstSharedKey(x, y []blockKey) blockKey {
 	i, j := 0, 0
 	for i < len(x) && j < len(y) {
 		switch {

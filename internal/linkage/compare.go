@@ -233,7 +233,7 @@ func compareDetail(a, b *prepared, explain bool) (gamma, alignment, [numFields]s
 
 func compareBirth(a, b *prepared, explain bool) (int, string) {
 	level := 0
-	dy := abs(a.year - b.year)
+	dy := abs(int(a.year) - int(b.year))
 	switch {
 	case a.date != "" && b.date != "":
 		switch {

@@ -13,15 +13,15 @@ type prepared struct {
 	forms       []nameParts // one per spelling that parsed to something
 	sex         byte        // 'm', 'f' or 0 (from the record, else from the name's form)
 	sexFromName bool        // sex was read from the name's endings, not given by the source
-	year        int
+	year        int32
 	date        string // YYYYMMDD or ""
 	place       string // gazetteer district id, or "?"+folded locality, or ""
 	region      string // gazetteer region id, or "?"+folded region, or ""
 	placeCode   string // a postcode written with the locality ("2119 Cleveland"), or ""
-	deathBy     int    // YYYYMMDD by which a killed/died claim says the person was dead; 0 none
-	aliveFrom   int    // YYYYMMDD: latest start of a claim that says the person was alive; 0 none
+	deathBy     int32  // YYYYMMDD by which a killed/died claim says the person was dead; 0 none
+	aliveFrom   int32  // YYYYMMDD: latest start of a claim that says the person was alive; 0 none
 	undecidable bool
-	keys        []uint64 // hashed blocking keys, sorted; moved into the blocks when they are built
+	keys        []blockKey // hashed blocking keys, sorted; moved into the blocks when they are built
 }
 
 // Claims that say the person was alive at the start of their period.
@@ -148,16 +148,19 @@ func prepare(r *Record, places *sync.Map) prepared {
 		p.sexFromName = p.sex != 0
 	}
 	p.date = compactDate(r.BirthDate)
-	p.year = r.BirthYear
+	if r.BirthYear > 0 && r.BirthYear < 10000 {
+		p.year = int32(r.BirthYear)
+	}
 	if p.year == 0 && p.date != "" {
-		p.year, _ = strconv.Atoi(p.date[:4])
+		y, _ := strconv.Atoi(p.date[:4])
+		p.year = int32(y)
 	}
 	p.place, p.region = resolvePlace(r.Region, r.Locality, places)
 	p.placeCode = postcode(r.Locality)
 
 	for _, c := range r.Claims {
 		status := strings.ToLower(strings.TrimSpace(c.Status))
-		start, end := compactDateInt(c.Start), compactDateInt(c.End)
+		start, end := int32(compactDateInt(c.Start)), int32(compactDateInt(c.End))
 		if end == 0 {
 			end = start
 		}
