@@ -53,10 +53,14 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 			}
 		}
 	}
-	// The public list is rebuilt at start, so that a change made by any
-	// means since the last refresh shows.
-	if _, err := st.RefreshPublic(ctx); err != nil {
+	// The public list is rebuilt at start when anything changed since the
+	// last rebuild, however it was changed.
+	if stale, err := st.PublicStale(ctx); err != nil {
 		return fmt.Errorf("public list: %w", err)
+	} else if stale {
+		if _, err := st.RefreshPublic(ctx); err != nil {
+			return fmt.Errorf("public list: %w", err)
+		}
 	}
 	site, err := web.New(st, log)
 	if err != nil {

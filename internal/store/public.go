@@ -401,3 +401,27 @@ func (s *Store) PublicRefreshedAt(ctx context.Context) (time.Time, error) {
 	}
 	return time.UnixMicro(v).UTC(), err
 }
+
+// PublicStale reports whether anything the public list is made of may have
+// changed since it was last rebuilt (or it never was, or it was rebuilt on
+// an earlier day: states are as of the day of the rebuild), so that
+// `serve` rebuilds it at start only when it must.
+func (s *Store) PublicStale(ctx context.Context) (bool, error) {
+	refreshed, err := s.PublicRefreshedAt(ctx)
+	if err != nil || refreshed.IsZero() {
+		return true, err
+	}
+	if registry.DayOf(refreshed) != registry.DayOf(s.Now()) {
+		return true, nil
+	}
+	var latest int64
+	err = s.read.QueryRowContext(ctx, `SELECT max(t) FROM (
+		SELECT COALESCE(max(imported_at), 0) AS t FROM imports
+		UNION ALL SELECT COALESCE(max(linked_at), 0) FROM links
+		UNION ALL SELECT COALESCE(max(unlinked_at), 0) FROM links
+		UNION ALL SELECT COALESCE(max(retracted_at), 0) FROM claims
+		UNION ALL SELECT COALESCE(max(marked_at), 0) FROM person_publicity
+		UNION ALL SELECT COALESCE(max(recorded_at), 0) FROM relationships
+		UNION ALL SELECT COALESCE(max(retracted_at), 0) FROM relationships) changes`).Scan(&latest)
+	return latest >= refreshed.UnixMicro(), err
+}

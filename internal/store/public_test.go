@@ -51,7 +51,13 @@ func TestPublicListFiltersSearchAndPages(t *testing.T) {
 			"vol,5,Weak Claim,m,,Chimbay,detained,2022-07-01,unverified,",
 			"vol,6,Child Person,m,2010,Chimbay,detained,2022-07-01,verified,",
 		)
+		if stale, err := s.PublicStale(ctx); err != nil || !stale {
+			t.Errorf("never refreshed: stale %v %v", stale, err)
+		}
 		sum := refresh(t, s)
+		if stale, err := s.PublicStale(ctx); err != nil || stale {
+			t.Errorf("just refreshed: stale %v %v", stale, err)
+		}
 		if sum.People != 5 || sum.Withheld != 1 || sum.New != 5 {
 			t.Errorf("refresh %+v", sum)
 		}
@@ -116,6 +122,9 @@ func TestPublicListFiltersSearchAndPages(t *testing.T) {
 		daulet := people(t, s, store.PeopleFilter{Query: "Daulet"}).People[0]
 		if err := s.MarkPerson(ctx, daulet.ID, registry.MarkWithheld, "threats", "editor"); err != nil {
 			t.Fatal(err)
+		}
+		if stale, _ := s.PublicStale(ctx); !stale {
+			t.Error("marks made, yet the list is not stale")
 		}
 		if err := s.MarkPerson(ctx, "no-such-person", registry.MarkWithheld, "x", "editor"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("marking an unknown person: %v", err)
