@@ -52,14 +52,32 @@ func openKeys(g *globals, passFD int) (*seal.Keyring, error) {
 	return seal.Open(g.data, pass)
 }
 
-// openWithKeys opens the store and the data key together.
+// openWithKeys opens the store and the data key together. It refuses to
+// make a new key for a database that has sealed values already, and to go
+// on with a key that did not seal them: either would leave two keys, each
+// opening half of the data.
 func openWithKeys(ctx context.Context, g *globals, passFD int) (*store.Store, *seal.Keyring, error) {
-	keys, err := openKeys(g, passFD)
+	st, err := g.open(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := g.open(ctx)
+	if !seal.Exists(g.data) {
+		ids, err := st.SealKeysInUse(ctx)
+		if err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+		if len(ids) > 0 {
+			st.Close()
+			return nil, nil, fmt.Errorf("no key file in %s, but the database holds values sealed with key %s: restore seal.key (or seal.key.age) from its backup, or give the right --data", g.data, ids[0])
+		}
+	}
+	keys, err := openKeys(g, passFD)
+	if err == nil {
+		err = st.CheckSealKey(ctx, keys)
+	}
 	if err != nil {
+		st.Close()
 		return nil, nil, err
 	}
 	return st, keys, nil
@@ -87,10 +105,11 @@ func runKey(ctx context.Context, g *globals, args []string, stdout, stderr io.Wr
 	}
 	switch sub {
 	case "status":
-		keys, err := openKeys(g, *passFD)
+		st, keys, err := openWithKeys(ctx, g, *passFD)
 		if err != nil {
 			return err
 		}
+		st.Close()
 		where := seal.PlainKeyFile + " (plain, mode 0600)"
 		if keys.Sealed() {
 			where = seal.SealedKeyFile + " (under a passphrase)"
@@ -122,10 +141,11 @@ func runKey(ctx context.Context, g *globals, args []string, stdout, stderr io.Wr
 		fmt.Fprintf(stdout, "key %s replaced by %s: %d accounts, %d sealed values, %d claim notes re-encrypted\n", old, keys.KeyID(), rep.Users, rep.SealedValues, rep.ClaimNotes)
 		return nil
 	case "passphrase":
-		keys, err := openKeys(g, *passFD)
+		st, keys, err := openWithKeys(ctx, g, *passFD)
 		if err != nil {
 			return err
 		}
+		defer st.Close()
 		if *remove {
 			if err := keys.SetPassphrase(g.data, nil); err != nil {
 				return err
@@ -141,11 +161,6 @@ func runKey(ctx context.Context, g *globals, args []string, stdout, stderr io.Wr
 			return err
 		}
 		fmt.Fprintf(stdout, "the key is now sealed under the passphrase in %s; start the server with --unlock\n", seal.SealedKeyFile)
-		st, err := g.open(ctx)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
 		return st.Audit(ctx, store.ActorCLI, "key.passphrase", keys.KeyID(), "")
 	case "", "help":
 		fs.Usage()

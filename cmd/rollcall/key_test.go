@@ -63,3 +63,37 @@ func TestKeyPassphraseAndRotation(t *testing.T) {
 		t.Errorf("key changes not audited:\n%s", r.stdout)
 	}
 }
+
+func TestRefusesNewOrWrongKeyForSealedData(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{"ROLLCALL_DATA=" + dir}
+	if r := rollcall(t, env, "user", "add", "--role", "viewer", "v@example.org"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	keyFile := filepath.Join(dir, "seal.key")
+	if err := os.Rename(keyFile, keyFile+".elsewhere"); err != nil {
+		t.Fatal(err)
+	}
+	r := rollcall(t, env, "user", "list")
+	if r.code != 1 || !strings.Contains(r.stderr, "no key file") || !strings.Contains(r.stderr, "restore") {
+		t.Errorf("missing key: %d %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(keyFile); !os.IsNotExist(err) {
+		t.Fatal("a new key was made for a database sealed under another")
+	}
+	// Another directory's key.
+	other := t.TempDir()
+	rollcall(t, []string{"ROLLCALL_DATA=" + other}, "key", "status")
+	body, err := os.ReadFile(filepath.Join(other, "seal.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(keyFile, body, 0o600)
+	if r := rollcall(t, env, "user", "add", "--role", "viewer", "w@example.org"); r.code != 1 || !strings.Contains(r.stderr, "does not have") {
+		t.Errorf("wrong key: %d %s", r.code, r.stderr)
+	}
+	os.Rename(keyFile+".elsewhere", keyFile)
+	if r := rollcall(t, env, "user", "list"); r.code != 0 || !strings.Contains(r.stdout, "v@example.org") || strings.Contains(r.stdout, "w@example.org") {
+		t.Errorf("the right key back: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+}

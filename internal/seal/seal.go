@@ -397,3 +397,34 @@ func Locked(dataDir string) bool {
 	_, err := os.Stat(filepath.Join(dataDir, SealedKeyFile))
 	return err == nil
 }
+
+// Exists says whether dataDir holds a key file (plain or sealed), so a
+// caller can refuse to make a new key for a database that already has
+// sealed values (the old key lost or left behind in another directory).
+func Exists(dataDir string) bool {
+	for _, name := range []string{PlainKeyFile, SealedKeyFile} {
+		if _, err := os.Stat(filepath.Join(dataDir, name)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// KeyIDOf names the key a sealed value was sealed with ("" if not sealed).
+func KeyIDOf(sealed string) string {
+	if !IsSealed(sealed) {
+		return ""
+	}
+	id, _, _ := strings.Cut(strings.TrimPrefix(sealed, Prefix), ":")
+	return id
+}
+
+// Has says whether the keyring holds the key with this id.
+func (k *Keyring) Has(id string) bool {
+	for _, kk := range k.keys {
+		if kk.id == id {
+			return true
+		}
+	}
+	return false
+}

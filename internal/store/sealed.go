@@ -208,3 +208,44 @@ func (s *Store) ResealAll(ctx context.Context, k *seal.Keyring, actor string) (R
 	})
 	return rep, err
 }
+
+// SealKeysInUse names the keys that sealed a sample of the database's
+// sealed values (the newest of each kind): enough to tell that a key file
+// is the wrong one, or missing, before anything is sealed under it.
+func (s *Store) SealKeysInUse(ctx context.Context) ([]string, error) {
+	seen := map[string]bool{}
+	var ids []string
+	for _, q := range []string{
+		`SELECT email_sealed FROM users ORDER BY created_at DESC LIMIT 1`,
+		`SELECT sealed FROM sealed_values ORDER BY updated_at DESC LIMIT 1`,
+	} {
+		var v string
+		err := s.read.QueryRowContext(ctx, q).Scan(&v)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if id := seal.KeyIDOf(v); id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+// CheckSealKey fails when the database holds values sealed under a key the
+// keyring lacks.
+func (s *Store) CheckSealKey(ctx context.Context, k *seal.Keyring) error {
+	ids, err := s.SealKeysInUse(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if !k.Has(id) {
+			return fmt.Errorf("the database holds values sealed with key %s, which the key file does not have: restore the key file (seal.key or seal.key.age) from its backup", id)
+		}
+	}
+	return nil
+}

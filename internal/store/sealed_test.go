@@ -202,3 +202,24 @@ func TestCanariesNotInClear(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckSealKey(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		k := testKeys(t)
+		if ids, err := s.SealKeysInUse(ctx); err != nil || len(ids) != 0 {
+			t.Fatalf("empty database: %v %v", ids, err)
+		}
+		s.CreateUser(ctx, k, store.ActorCLI, "a@example.org", "viewer")
+		s.SetSealed(ctx, k, "a", store.SealedPrivateNote, "r1", "note")
+		if ids, _ := s.SealKeysInUse(ctx); len(ids) != 1 || ids[0] != k.KeyID() {
+			t.Errorf("keys in use %v, want [%s]", ids, k.KeyID())
+		}
+		if err := s.CheckSealKey(ctx, k); err != nil {
+			t.Error(err)
+		}
+		if err := s.CheckSealKey(ctx, testKeys(t)); err == nil || !strings.Contains(err.Error(), k.KeyID()) {
+			t.Errorf("another key: %v", err)
+		}
+	})
+}
