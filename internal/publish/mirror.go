@@ -98,6 +98,9 @@ func Mirror(ctx context.Context, site http.Handler, dir string, opt MirrorOption
 		firstE  error
 	)
 	enqueue := func(u, from string) {
+		if u == "/" {
+			return // the site's root redirects by language; the mirror writes its own
+		}
 		mu.Lock()
 		if _, ok := seen[u]; ok {
 			mu.Unlock()
