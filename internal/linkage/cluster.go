@@ -46,9 +46,14 @@ func scoreCandidates(recs []prepared, b *blocks, model *Model, prog *progress) [
 			parts[w] = append(parts[w], scored{i, j, wt})
 		}
 	}, func(done, total int) { prog.compare(total+done, 2*total) })
-	var all []scored
+	size := 0
 	for _, p := range parts {
-		all = append(all, p...)
+		size += len(p)
+	}
+	all := make([]scored, 0, size)
+	for k := range parts {
+		all = append(all, parts[k]...)
+		parts[k] = nil
 	}
 	sort.Slice(all, func(i, j int) bool {
 		if all[i].w != all[j].w {
@@ -115,7 +120,7 @@ func (c *clusters) union(a, b int32) {
 	c.members[rb] = nil
 }
 
-func cluster(records []Record, recs []prepared, index map[string]int32, strong []scored, decisions []Decision, model *Model, opt Options) (*Result, error) {
+func cluster(records []Record, recs []prepared, index *idIndex, strong []scored, decisions []Decision, model *Model, opt Options) (*Result, error) {
 	n := len(records)
 	cl := newClusters(n)
 	different := map[pairKey]bool{}
@@ -123,8 +128,8 @@ func cluster(records []Record, recs []prepared, index map[string]int32, strong [
 	differentOf := map[int32][]int32{}
 	var sameDecisions []pairKey
 	for _, d := range decisions {
-		a, okA := index[d.A]
-		b, okB := index[d.B]
+		a, okA := index.lookup(d.A)
+		b, okB := index.lookup(d.B)
 		if !okA || !okB || a == b {
 			continue // a decision about records not in this run
 		}
