@@ -15,9 +15,9 @@ import (
 // their Evidence; call Explain for the others.
 const MaxExplainedReview = 20000
 
-// maxContradiction: a cross pair whose birth, sex and place evidence
-// together weigh this much against is a cannot-link, however well the
-// names agree. Namesakes (same name, birth years and districts apart)
+// maxContradiction: a cross pair whose patronymic, birth, sex and place
+// evidence together weigh this much against is a cannot-link, however well
+// the names agree. Namesakes (same name, birth years and districts apart)
 // stay apart this way even when records without those fields would chain
 // them.
 const maxContradiction = -6.0
@@ -275,10 +275,11 @@ func coherent(recs []prepared, ma, mb []int32, model *Model) bool {
 }
 
 // contradiction sums the evidence against from the fields that are not
-// names.
+// the names themselves: the father's name, birth, sex and place. Two
+// namesakes with other fathers and birth years far apart stay apart.
 func (model *Model) contradiction(g gamma) float64 {
 	c := 0.0
-	for _, f := range [...]int{fieldBirth, fieldSex, fieldPlace} {
+	for _, f := range [...]int{fieldPatronymic, fieldBirth, fieldSex, fieldPlace} {
 		c += min(0, model.weights[f][g.level(f)])
 	}
 	return c

@@ -402,3 +402,23 @@ func TestUzbekModifierApostropheIsLatin(t *testing.T) {
 		}
 	}
 }
+
+// Namesakes with other fathers and birth years far apart are not joined
+// through a record that has only the name.
+func TestNamesakesWithOtherFathersStayApart(t *testing.T) {
+	recs := append(background(100),
+		Record{ID: "a", Names: []string{"Оразбаев Мансур Канат улы"}, BirthYear: 1981, Locality: "Чимбай"},
+		Record{ID: "a2", Names: []string{"Orazbaev Mansur Kanatovich"}, BirthYear: 1981, Locality: "Chimbay"},
+		Record{ID: "b", Names: []string{"Оразбаев Мансур Шерзад улы"}, BirthYear: 1967, Locality: "Шымбай"},
+		Record{ID: "b2", Names: []string{"Mansur Sherzadovich Orazbaev"}, BirthYear: 1967, Locality: "Chimbay"},
+		Record{ID: "c", Names: []string{"Мансур Оразбаев"}, Locality: "Чимбай"},
+	)
+	res, err := Link(recs, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := clusterOf(res)
+	if c["a"] == c["b"] {
+		t.Errorf("namesakes with other fathers merged: %v", res.Clusters[c["a"]])
+	}
+}
