@@ -4,6 +4,19 @@
 // and whose u-probabilities come from random pairs, and a clustering that
 // keeps people's decisions and refuses incoherent merges.
 //
+// Candidate pairs are never held in memory: a first pass over the blocks
+// counts how many pairs show each comparison pattern (all EM needs), a
+// second pass compares them again and keeps only the pairs worth a review.
+// With default options the thresholds come from the learned model: a pair
+// links when its probability of being one person reaches MinPosterior,
+// given the prior odds that two records of this input are one person, so
+// the same evidence counts for less in a million records than in a
+// thousand.
+//
+// Names that are empty, one word, initials alone or in a script other
+// than Cyrillic and Latin are never linked automatically (Undecidable);
+// a surname with initials ("Reymov A. B.") is a name.
+//
 // Link is a pure function of its input: no clock, no randomness that is
 // not seeded from the input, no I/O. An interrupted run can simply be
 // repeated.
@@ -51,13 +64,14 @@ type Decision struct {
 	Verdict string // "same" | "different" | "unsure"
 }
 
-// Options tune a run. Zero thresholds take the defaults.
+// Options tune a run. Zero thresholds are derived from the learned model
+// (see MinPosterior).
 type Options struct {
-	Upper, Lower float64 // match weight thresholds (log2 Bayes factor)
+	Upper, Lower float64 // match weight thresholds (log2 Bayes factor); both zero: from the posterior
 	Progress     func(done, total int)
 	// MinPosterior is the probability of a match at which a pair links
-	// automatically when Upper and Lower are zero (default DefaultMinPosterior): the upper
-	// threshold is then the weight at which the learned model's posterior
+	// automatically when Upper and Lower are zero (default
+	// DefaultMinPosterior): the upper threshold is then the weight at which the learned model's posterior
 	// reaches it, given the prior odds that two records of this input are
 	// one person. More records, lower prior odds, higher threshold: the
 	// same name means less in a million records than in a thousand.
@@ -70,8 +84,10 @@ type Options struct {
 	MinReviewPosterior float64
 }
 
-// Default thresholds, in log2 Bayes factor. Chosen on synthetic
-// mixed-script lists and FEBRL (see bench/linkage).
+// Default thresholds, in log2 Bayes factor, for a model without data
+// (DefaultModel, Explain outside a run). A run with zero thresholds
+// derives its own from the posterior; DefaultLower is the least review
+// threshold it takes.
 const (
 	DefaultUpper = 11.0
 	DefaultLower = 4.0
