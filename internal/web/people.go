@@ -142,12 +142,12 @@ var states = registry.Statuses[:8]
 
 // people is the public list: filters, name search, pagination.
 func (s *Server) people(w http.ResponseWriter, r *http.Request) {
+	if _, known := s.catalogs[r.PathValue("lang")]; known && s.cachedPage(w, r) {
+		return
+	}
 	p, ok := s.pageFor(r)
 	if !ok {
 		s.notFound(w, r)
-		return
-	}
-	if s.cachedPage(w, r) {
 		return
 	}
 	f, problems := parsePeopleFilter(r.URL.Query())
@@ -210,12 +210,12 @@ type personPageData struct {
 
 // person is one person's page.
 func (s *Server) person(w http.ResponseWriter, r *http.Request) {
+	if _, known := s.catalogs[r.PathValue("lang")]; known && s.cachedPage(w, r) {
+		return
+	}
 	p, ok := s.pageFor(r)
 	if !ok {
 		s.notFound(w, r)
-		return
-	}
-	if s.cachedPage(w, r) {
 		return
 	}
 	person, err := s.store.PublicPerson(r.Context(), r.PathValue("id"))
