@@ -422,3 +422,24 @@ func TestNamesakesWithOtherFathersStayApart(t *testing.T) {
 		t.Errorf("namesakes with other fathers merged: %v", res.Clusters[c["a"]])
 	}
 }
+
+// A given name written as two words meets the one-word spelling.
+func TestSplitGivenNameJoins(t *testing.T) {
+	recs := append(background(100),
+		Record{ID: "a", Names: []string{"Исмаилов, Абдурахман"}, BirthDate: "1979-04-02", Locality: "Нукус"},
+		Record{ID: "b", Names: []string{"Ismailov, Abdu Rakhman"}, BirthDate: "1979-04-02", Locality: "Nukus"},
+	)
+	res, err := Link(recs, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Explain(recs[len(recs)-2], recs[len(recs)-1], res.Model)
+	if c := clusterOf(res); c["a"] != c["b"] {
+		t.Errorf("split given name not joined: %+v", p)
+	}
+	for _, e := range p.Evidence {
+		if e.Field == "given" && e.Level != 1 {
+			t.Errorf("given names compared at level %d (%s), want agreement", e.Level, e.Comparison)
+		}
+	}
+}

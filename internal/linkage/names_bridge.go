@@ -29,8 +29,10 @@ func fold(s string) string { return names.Fold(s) }
 var equivalents = names.DefaultEquivalents()
 
 // parseName splits a full name as written into folded parts, and returns
-// its name-based blocking keys.
-func parseName(full string) (nameParts, []string) {
+// its name-based blocking keys and, when a word was left over after the
+// given name, the reading with the two joined ("Abdu Rahman" is
+// Abdurahman, "Wil Liam" William).
+func parseName(full string) (nameParts, []string, *nameParts) {
 	n := names.ParseWith(full, equivalents)
 	p := nameParts{
 		surname:    n.SurnameFold,
@@ -59,7 +61,17 @@ func parseName(full string) (nameParts, []string) {
 	case "f":
 		p.sex = 'f'
 	}
-	return p, equivalents.BlockingKeysOf(&n)
+	var joined *nameParts
+	if len(n.Other) > 0 && n.GivenFold != "" {
+		if o := names.FoldToken(n.Other[0]); o != "" {
+			j := p
+			j.given = n.GivenFold + o
+			j.givenCanon = equivalents.Canonical(j.given)
+			j.fullWords--
+			joined = &j
+		}
+	}
+	return p, equivalents.BlockingKeysOf(&n), joined
 }
 
 // decidable reports whether a spelling carries enough of a name to be

@@ -117,12 +117,15 @@ func prepare(r *Record, places *sync.Map) prepared {
 		if strings.TrimSpace(n) == "" {
 			continue
 		}
-		parts, keys := parseName(n)
+		parts, keys, joined := parseName(n)
 		if parts.surname == "" && parts.given == "" {
 			continue
 		}
 		p.forms = append(p.forms, parts)
 		nameKeys = append(nameKeys, keys...)
+		if joined != nil {
+			p.forms = append(p.forms, *joined)
+		}
 		if parts.decidable() && scriptLinkable(n) {
 			linkable = true
 		}
