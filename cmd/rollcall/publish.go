@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime/debug"
 
 	"rollcall/internal/publish"
 	"rollcall/internal/registry"
@@ -33,6 +34,9 @@ func runPublish(ctx context.Context, g *globals, args []string, stdout, stderr i
 	if err != nil {
 		return fmt.Errorf("--as-of: %w", err)
 	}
+	// A snapshot of 100,000 people is ~70 MB held a few times over; keep
+	// the heap near what is live.
+	debug.SetMemoryLimit(256 << 20)
 	st, err := g.open(ctx)
 	if err != nil {
 		return err
@@ -42,8 +46,13 @@ func runPublish(ctx context.Context, g *globals, args []string, stdout, stderr i
 	if err != nil {
 		return err
 	}
-	if _, err := st.RefreshPublic(ctx); err != nil {
-		return fmt.Errorf("published, but the public list was not refreshed: %w", err)
+	// The site's list is rebuilt if it is behind what was just published.
+	if stale, err := st.PublicStale(ctx); err != nil {
+		return err
+	} else if stale {
+		if _, err := st.RefreshPublic(ctx); err != nil {
+			return fmt.Errorf("published, but the public list was not refreshed: %w", err)
+		}
 	}
 	pub, err := publish.PublicKey(g.data)
 	if err != nil {

@@ -239,9 +239,9 @@ func TestVerifyFailsOnATamperedSnapshot(t *testing.T) {
 	body, _ := os.ReadFile(orig)
 	sig, _ := os.ReadFile(orig + ".sig")
 	tampered := filepath.Join(t.TempDir(), "snapshot.json")
-	os.WriteFile(tampered, []byte(strings.Replace(string(body), `"missing_now": 1`, `"missing_now": 2`, 1)), 0o600)
+	os.WriteFile(tampered, []byte(strings.Replace(string(body), `"missing_now":1`, `"missing_now":2`, 1)), 0o600)
 	os.WriteFile(tampered+".sig", sig, 0o600)
-	if string(body) == strings.Replace(string(body), `"missing_now": 1`, `"missing_now": 2`, 1) {
+	if string(body) == strings.Replace(string(body), `"missing_now":1`, `"missing_now":2`, 1) {
 		t.Fatal("the snapshot has no missing_now of 1 to change")
 	}
 	if r := rollcall(t, env, "verify", tampered); r.code != 1 || !strings.Contains(r.stderr, "NOT VALID") {

@@ -34,19 +34,24 @@ const (
 	snapshotDir   = "snapshots"
 )
 
+// SnapshotHeader is all of a snapshot file but its list of people.
+type SnapshotHeader struct {
+	Format          string          `json:"format"`
+	Slug            string          `json:"slug"`
+	AsOf            string          `json:"as_of"`
+	KnownAt         string          `json:"known_at"`
+	MinVerification string          `json:"min_verification"`
+	Note            string          `json:"note,omitempty"`
+	Rules           string          `json:"rules"`
+	PublicKey       string          `json:"public_key"`
+	Counts          registry.Counts `json:"counts"`
+}
+
 // SnapshotFile is the content of a snapshot file: the counts and the
 // public list as of a day, as known at the moment of publication.
 type SnapshotFile struct {
-	Format          string                  `json:"format"`
-	Slug            string                  `json:"slug"`
-	AsOf            string                  `json:"as_of"`
-	KnownAt         string                  `json:"known_at"`
-	MinVerification string                  `json:"min_verification"`
-	Note            string                  `json:"note,omitempty"`
-	Rules           string                  `json:"rules"`
-	PublicKey       string                  `json:"public_key"`
-	Counts          registry.Counts         `json:"counts"`
-	People          []registry.PublicPerson `json:"people"`
+	SnapshotHeader
+	People []registry.PublicPerson `json:"people"`
 }
 
 // snapshotRules says in the file itself which rules made it.
@@ -148,27 +153,41 @@ func Publish(ctx context.Context, st *store.Store, dataDir string, opt PublishOp
 		return store.Snapshot{}, err
 	}
 	pub := key.Public().(ed25519.PublicKey)
-	file := SnapshotFile{Format: SnapshotFormat, Slug: slug, AsOf: opt.AsOf.String(), KnownAt: now.Format(time.RFC3339Nano),
+	header := SnapshotHeader{Format: SnapshotFormat, Slug: slug, AsOf: opt.AsOf.String(), KnownAt: now.Format(time.RFC3339Nano),
 		MinVerification: q.MinVerification.String(), Note: opt.Note, Rules: snapshotRules,
-		PublicKey: base64.StdEncoding.EncodeToString(pub), Counts: counts, People: []registry.PublicPerson{}}
+		PublicKey: base64.StdEncoding.EncodeToString(pub), Counts: counts}
+	// The people are written one by one as they are projected: holding
+	// 100,000 of them and then encoding them all took a gigabyte.
+	head, err := json.Marshal(header)
+	if err != nil {
+		return store.Snapshot{}, err
+	}
+	var body bytes.Buffer
+	body.Write(head[:len(head)-1])
+	body.WriteString(`,"people":[`)
+	people := 0
 	err = st.ProjectAll(ctx, q, func(p registry.PublicPerson) error {
-		file.People = append(file.People, p)
+		b, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		if people > 0 {
+			body.WriteByte(',')
+		}
+		body.WriteString("\n")
+		body.Write(b)
+		people++
 		return nil
 	})
 	if err != nil {
 		return store.Snapshot{}, err
 	}
-	var body bytes.Buffer
-	enc := json.NewEncoder(&body)
-	enc.SetIndent("", " ")
-	if err := enc.Encode(file); err != nil {
-		return store.Snapshot{}, err
-	}
+	body.WriteString("\n]}\n")
 	countsJSON, _ := json.Marshal(counts)
 	sig := ed25519.Sign(key, body.Bytes())
 	sn := store.Snapshot{ID: store.NewID(), Slug: slug, AsOf: opt.AsOf, KnownAt: now, Note: opt.Note, CountsJSON: string(countsJSON),
-		People: len(file.People), Body: body.Bytes(), Signature: base64.StdEncoding.EncodeToString(sig),
-		PublicKey: file.PublicKey, PublishedAt: now}
+		People: people, Body: body.Bytes(), Signature: base64.StdEncoding.EncodeToString(sig),
+		PublicKey: header.PublicKey, PublishedAt: now}
 	dir := filepath.Join(dataDir, snapshotDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return sn, err
