@@ -81,8 +81,8 @@ func TestSmallSyntheticF1(t *testing.T) {
 	if sd.F1 < 0.95 {
 		t.Errorf("F1 on decidable records %.3f < 0.95", sd.F1)
 	}
-	if s.F1 < 0.92 { // target 0.95 not yet met overall: see bench/linkage
-		t.Errorf("F1 %.3f < 0.92", s.F1)
+	if s.F1 < 0.95 { // 0.976 when written; the benchmark's target is 0.97 on 2,000 persons
+		t.Errorf("F1 %.3f < 0.95", s.F1)
 	}
 }
 
@@ -105,5 +105,18 @@ func TestEMConvergesOnGeneratedSet(t *testing.T) {
 	}
 	if m.MatchShare <= 0 || m.MatchShare >= 1 {
 		t.Errorf("match share %.3f", m.MatchShare)
+	}
+}
+
+// The name pool must be large enough for a million people: few persons
+// may share a full name by chance.
+func TestNamePoolIsLarge(t *testing.T) {
+	d := synth.Generate(synth.Config{Persons: 20000, Seed: 9, SiblingRate: 1e-9, NamesakeRate: 1e-9})
+	names := map[string]int{}
+	for _, p := range d.Persons {
+		names[p.Surname+" "+p.Given+" "+p.Sex]++
+	}
+	if share := float64(len(names)) / float64(len(d.Persons)); share < 0.85 {
+		t.Errorf("only %d distinct names for %d persons (%.2f)", len(names), len(d.Persons), share)
 	}
 }
