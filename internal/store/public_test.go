@@ -196,3 +196,42 @@ func TestSnapshotsAreImmutable(t *testing.T) {
 		}
 	})
 }
+
+func TestPublicRelatives(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		withClock(s)
+		ctx := context.Background()
+		importCSV(t, s,
+			"vol,1,Father Person,m,1960,Nukus,detained,2022-07-02,verified,",
+			"vol,2,Son Person,m,1990,Nukus,detained,2022-07-02,verified,",
+			"vol,3,Little Person,m,2012,Nukus,detained,2022-07-02,verified,",
+		)
+		refresh(t, s)
+		id := map[string]string{}
+		for _, r := range people(t, s, store.PeopleFilter{}).People {
+			id[r.Name] = r.ID
+			if r.Withheld {
+				id["Little Person"] = r.ID
+			}
+		}
+		if _, err := s.AddRelationship(ctx, id["Father Person"], id["Son Person"], registry.Parent); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddRelationship(ctx, id["Father Person"], id["Little Person"], registry.Parent); err != nil {
+			t.Fatal(err)
+		}
+		refresh(t, s)
+		son, err := s.PublicPerson(ctx, id["Son Person"])
+		if err != nil || len(son.Relatives) != 1 || son.Relatives[0].Name != "Father Person" || son.Relatives[0].Kind != registry.Parent {
+			t.Errorf("son's relatives %+v %v", son.Relatives, err)
+		}
+		father, _ := s.PublicPerson(ctx, id["Father Person"])
+		if len(father.Relatives) != 1 || father.Relatives[0].Name != "Son Person" || father.Relatives[0].Kind != registry.Child {
+			t.Errorf("father's relatives (the withheld child must not show) %+v", father.Relatives)
+		}
+		little, _ := s.PublicPerson(ctx, id["Little Person"])
+		if len(little.Relatives) != 0 {
+			t.Errorf("a withheld person shows relatives %+v", little.Relatives)
+		}
+	})
+}
