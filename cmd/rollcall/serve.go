@@ -12,6 +12,7 @@ import (
 
 	"rollcall/internal/intake"
 	"rollcall/internal/linkage"
+	"rollcall/internal/store"
 	"rollcall/internal/web"
 )
 
@@ -53,15 +54,26 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 			}
 		}
 	}
-	// The public list is rebuilt at start when anything changed since the
-	// last rebuild, however it was changed.
-	if stale, err := st.PublicStale(ctx); err != nil {
+	// The public list is rebuilt at start, and then every minute, when
+	// anything changed since the last rebuild, however it was changed
+	// (a decision on the review pages, a mark, a new day).
+	if err := refreshIfStale(ctx, st); err != nil {
 		return fmt.Errorf("public list: %w", err)
-	} else if stale {
-		if _, err := st.RefreshPublic(ctx); err != nil {
-			return fmt.Errorf("public list: %w", err)
-		}
 	}
+	go func() {
+		tick := time.NewTicker(time.Minute)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if err := refreshIfStale(ctx, st); err != nil && ctx.Err() == nil {
+					log.Error("refreshing the public list", "err", err)
+				}
+			}
+		}
+	}()
 	site, err := web.New(st, log)
 	if err != nil {
 		return err
@@ -90,4 +102,14 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		return err
 	}
 	return nil
+}
+
+// refreshIfStale rebuilds the public list when something changed since.
+func refreshIfStale(ctx context.Context, st *store.Store) error {
+	stale, err := st.PublicStale(ctx)
+	if err != nil || !stale {
+		return err
+	}
+	_, err = st.RefreshPublic(ctx)
+	return err
 }
