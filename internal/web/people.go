@@ -280,13 +280,16 @@ func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request) bool {
 	if !ok {
 		return false
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// With the length known the body goes out in one piece, not chunked.
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	body := page.plain
 	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		w.Header().Set("Content-Encoding", "gzip")
-		w.Write(page.gzipped)
-		return true
+		h.Set("Content-Encoding", "gzip")
+		body = page.gzipped
 	}
-	w.Write(page.plain)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
 	return true
 }
 
