@@ -3,6 +3,11 @@
 //	go run ./bench/linkage                    # synthetic lists, FEBRL, Splink
 //	go run ./bench/linkage -scale 100000      # speed: 100,000 synthetic records
 //	go run ./bench/linkage -persons 500 -csv lists.csv -truth truth.csv
+//	go run ./bench/linkage -only febrl3 -errors 50 -explain   # missed and false pairs, the model
+//
+// Scores are printed for all records and for the decidable ones only:
+// empty names, one word, initials alone and other scripts are never
+// linked automatically, so their pairs are misses by policy.
 //
 // The reference data are read from ../shared/data (or ROLLCALL_REFDATA)
 // and never copied into the repository.
