@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"testing"
 
 	"rollcall/internal/intake"
+	"rollcall/internal/publish"
 	"rollcall/internal/store"
 	"rollcall/internal/store/storetest"
 )
@@ -211,6 +213,28 @@ func TestXSSPayloadsEscaped(t *testing.T) {
 	if found < len(xssPayloads)*4 {
 		t.Errorf("the payloads' rows were shown only %d times: the test looks at nothing", found)
 	}
+	// And in the static mirror of the whole site.
+	dir := t.TempDir()
+	var roots []string
+	for _, l := range site.Languages() {
+		roots = append(roots, "/"+l+"/", "/"+l+"/people/", "/"+l+"/feed.atom")
+	}
+	sum, err := publish.Mirror(context.Background(), site, dir, publish.MirrorOptions{Roots: roots, Languages: site.Languages()})
+	if err != nil || sum.Files < 40 {
+		t.Fatalf("mirror: %+v %v", sum, err)
+	}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".csv") {
+			return err
+		}
+		b, _ := os.ReadFile(p)
+		for _, x := range append(xssPayloads, "<script", "<img", "<svg onload") {
+			if strings.Contains(string(b), x) {
+				t.Errorf("mirror file %s carries %q unescaped", p, x)
+			}
+		}
+		return nil
+	})
 }
 
 func FuzzParsePeopleFilter(f *testing.F) {
