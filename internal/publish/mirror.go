@@ -82,7 +82,7 @@ func rewriteLinks(body []byte, f func(attr, value string) string) []byte {
 // templates) and follows every link to our own origin.
 func Mirror(ctx context.Context, site http.Handler, dir string, opt MirrorOptions) (MirrorSummary, error) {
 	var sum MirrorSummary
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := prepareMirrorDir(dir); err != nil {
 		return sum, err
 	}
 	workers := opt.Workers
@@ -175,6 +175,35 @@ func Mirror(ctx context.Context, site http.Handler, dir string, opt MirrorOption
 }
 
 var errNotOK = fmt.Errorf("not 200")
+
+// mirrorMarker marks a folder as a mirror, which a new mirror replaces.
+const mirrorMarker = ".rollcall-mirror"
+
+// prepareMirrorDir makes dir empty. A mirror written earlier is removed
+// first: a page left over from it could show a person who has since been
+// withheld or taken off the list. Any other folder must be empty.
+func prepareMirrorDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case os.IsNotExist(err):
+	case err != nil:
+		return err
+	case len(entries) == 0:
+	default:
+		if _, err := os.Stat(filepath.Join(dir, mirrorMarker)); err != nil {
+			return fmt.Errorf("%s is not empty and holds no earlier mirror: choose a new or empty folder", dir)
+		}
+		for _, e := range entries {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, mirrorMarker), []byte("written by rollcall mirror; the next mirror into this folder replaces everything in it\n"), 0o644)
+}
 
 // mirrorOne renders one site URL, rewrites its links and writes it.
 func mirrorOne(site http.Handler, dir, u string) (int64, []string, error) {

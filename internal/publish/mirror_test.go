@@ -1,6 +1,10 @@
 package publish
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 func TestMirrorPath(t *testing.T) {
 	for in, want := range map[string]string{
@@ -28,5 +32,26 @@ func TestRewriteLinks(t *testing.T) {
 	want := `<a href="href:/en/people/x" class="a">x</a> <img src="src:/static/i.svg" alt="b"> <form action="action:/en/people/"><p title="href=&#34;no&#34;">`
 	if string(got) != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestMirrorDirReplacesOnlyAMirror(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "thesis.doc"), []byte("x"), 0o600)
+	if err := prepareMirrorDir(dir); err == nil {
+		t.Error("a folder of other files was taken")
+	}
+	mirror := filepath.Join(t.TempDir(), "m")
+	if err := prepareMirrorDir(mirror); err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(mirror, "en", "people", "gone.html")
+	os.MkdirAll(filepath.Dir(old), 0o755)
+	os.WriteFile(old, []byte("a person since withheld"), 0o644)
+	if err := prepareMirrorDir(mirror); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); err == nil {
+		t.Error("a page of the earlier mirror is left")
 	}
 }
