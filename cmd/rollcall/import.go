@@ -68,11 +68,9 @@ func runImport(ctx context.Context, g *globals, args []string, stdout, stderr io
 			return err
 		}
 	}
-	if !*dryRun && len(results) > 0 {
-		if _, err := st.RefreshPublic(ctx); err != nil {
-			return fmt.Errorf("imported, but the public list was not refreshed: %w", err)
-		}
-	}
+	// The public list is not rebuilt here: that takes longer than a large
+	// import itself. It is stale now, and serve rebuilds it within a
+	// minute; publish and mirror rebuild it before they use it.
 	if failed > 0 {
 		return fmt.Errorf("%d of %d files had errors and were not imported", failed, len(files))
 	}
