@@ -34,6 +34,13 @@ const (
 //go:embed migrations
 var migrations embed.FS
 
+// SQLite page cache sizes, negative meaning KiB (SQLite's convention): the
+// usual one per connection, and a larger one while a bulk import runs.
+const (
+	sqliteCacheKiB = -32 << 10
+	importCacheKiB = -96 << 10
+)
+
 // Store is the registry's storage. SQLite gets one writer connection (it
 // allows one writer at a time anyway, and queuing in Go beats busy retries)
 // and a pool of readers; PostgreSQL uses one pool for both.
@@ -75,7 +82,7 @@ func openSQLite(dataDir string) (*Store, error) {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	path := filepath.Join(dataDir, "rollcall.db")
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-32768)&_pragma=temp_store(memory)"
+	pragmas := fmt.Sprintf("_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(%d)&_pragma=temp_store(memory)", sqliteCacheKiB)
 	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
