@@ -38,7 +38,7 @@ var migrations embed.FS
 // usual one per connection, and a larger one while a bulk import runs.
 const (
 	sqliteCacheKiB = -32 << 10
-	importCacheKiB = -96 << 10
+	importCacheKiB = -64 << 10
 )
 
 // Store is the registry's storage. SQLite gets one writer connection (it
