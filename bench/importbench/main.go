@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -35,6 +36,7 @@ func main() {
 	statsPersons := flag.Int("stats-persons", 100000, "persons in the stats benchmark")
 	pg := flag.String("postgres", storetest.PostgresURL(), "PostgreSQL URL ('' to skip)")
 	keep := flag.Bool("keep", false, "keep the work directory")
+	repeat := flag.Int("repeat", 3, "runs per measurement; the median is reported")
 	write := flag.String("write", "", "only write an interchange file of the first -rows count to this path, and exit")
 	flag.Parse()
 	if *write != "" {
@@ -61,14 +63,25 @@ func main() {
 		check(err)
 		file := filepath.Join(work, fmt.Sprintf("list-%d.csv", n))
 		check(generate(file, n))
-		shell := run("sqlite3", filepath.Join(work, fmt.Sprintf("plain-%d.db", n)), "-cmd", ".mode csv", ".import "+file+" plain")
+		// Each measurement is the median of -repeat runs, each into a fresh
+		// database whose schema was made beforehand (creating it is not
+		// part of an import).
+		shell := median(*repeat, func(i int) measure {
+			return run("sqlite3", filepath.Join(work, fmt.Sprintf("plain-%d-%d.db", n, i)), "-cmd", ".mode csv", ".import "+file+" plain")
+		})
 		report(n, "sqlite3 shell .import (floor)", shell, shell)
-		dir := filepath.Join(work, fmt.Sprintf("data-sqlite-%d", n))
-		m := run(bin, "--data", dir, "import", file)
+		m := median(*repeat, func(i int) measure {
+			dir := filepath.Join(work, fmt.Sprintf("data-sqlite-%d-%d", n, i))
+			run(bin, "--data", dir, "stats", "--as-of", "2022-08-03")
+			return run(bin, "--data", dir, "import", file)
+		})
 		report(n, "rollcall import, SQLite", m, shell)
 		if *pg != "" {
-			dsn := freshSchema(*pg)
-			m := run(bin, "--data", dir+"-pg", "--db", dsn, "import", file)
+			m := median(*repeat, func(i int) measure {
+				dsn := freshSchema(*pg)
+				run(bin, "--data", work, "--db", dsn, "stats", "--as-of", "2022-08-03")
+				return run(bin, "--data", work, "--db", dsn, "import", file)
+			})
 			report(n, "rollcall import, PostgreSQL", m, shell)
 		}
 	}
@@ -108,6 +121,16 @@ func main() {
 		m := run(bin, args...)
 		fmt.Printf("| %s | %d | %.0f | %.0f |\n", tg.name, tot.Persons, best.Seconds()*1000, m.elapsed.Seconds()*1000)
 	}
+}
+
+// median runs f n times and returns the run with the median time.
+func median(n int, f func(i int) measure) measure {
+	ms := make([]measure, n)
+	for i := range ms {
+		ms[i] = f(i)
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].elapsed < ms[j].elapsed })
+	return ms[n/2]
 }
 
 type measure struct {
