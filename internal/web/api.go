@@ -46,7 +46,7 @@ func (s *Server) publicDataRoutes() {
 	s.mux.HandleFunc("GET /data/rollcall-people.csv", s.downloadCSV)
 	s.mux.HandleFunc("GET /data/rollcall-people.json", s.downloadJSON)
 	s.mux.HandleFunc("GET /data/snapshots/{file}", s.snapshotFile)
-	s.mux.HandleFunc("GET /data/snapshot-signing.pub", s.publicKey)
+	s.mux.HandleFunc("GET "+snapshotKeyPath, s.publicKey)
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
@@ -172,7 +172,7 @@ func (s *Server) apiSnapshots(w http.ResponseWriter, r *http.Request) {
 	out := apiSnapshots{Verify: "rollcall verify --key snapshot-signing.pub rollcall-snapshot-SLUG.json (with the .sig file beside it)", Snapshots: []apiSnapshot{}}
 	for i, sn := range snaps {
 		if i == 0 {
-			out.PublicKey, out.PublicKeyURL = sn.PublicKey, "/data/snapshot-signing.pub"
+			out.PublicKey, out.PublicKeyURL = sn.PublicKey, snapshotKeyPath
 		}
 		u := SnapshotURL(sn.Slug)
 		out.Snapshots = append(out.Snapshots, apiSnapshot{Slug: sn.Slug, AsOf: sn.AsOf.String(), KnownAt: sn.KnownAt.Format(time.RFC3339Nano),

@@ -24,8 +24,11 @@ var downloads = []download{
 	{"data.download.snapshots", "/api/v1/snapshots", "JSON"},
 	{"data.download.openapi", "/api/v1/openapi.json", "OpenAPI"},
 	{"data.download.embed", "/{lang}/embed/counter", "HTML"},
-	{"data.download.pubkey", "/data/snapshot-signing.pub", "ed25519"},
+	{"data.download.pubkey", snapshotKeyPath, "ed25519"},
 }
+
+// snapshotKeyPath is where the public key that signs snapshots is served.
+const snapshotKeyPath = "/data/snapshot-signing.pub"
 
 // snapshotLine is a published snapshot on the data page.
 type snapshotLine struct {
@@ -51,14 +54,19 @@ func (s *Server) dataPage(w http.ResponseWriter, r *http.Request) {
 	if h, err := s.latestHeadline(r.Context()); err == nil {
 		data.AsOf = h.AsOf
 	}
-	for _, d := range downloads {
-		d.Path = replaceLang(d.Path, p.Lang)
-		data.Downloads = append(data.Downloads, d)
-	}
 	snaps, err := s.store.Snapshots(r.Context())
 	if err != nil {
 		s.serverError(w, "snapshots", err)
 		return
+	}
+	for _, d := range downloads {
+		// The signing key exists from the first publication on; before it
+		// the link would lead nowhere (and break the static mirror).
+		if d.Path == snapshotKeyPath && len(snaps) == 0 {
+			continue
+		}
+		d.Path = replaceLang(d.Path, p.Lang)
+		data.Downloads = append(data.Downloads, d)
 	}
 	for _, sn := range snaps {
 		data.Snapshots = append(data.Snapshots, snapshotLine{AsOf: sn.AsOf, Published: registry.DayOf(sn.PublishedAt), Note: sn.Note, URL: SnapshotURL(sn.Slug)})

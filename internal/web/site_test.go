@@ -331,3 +331,21 @@ func TestPeoplePageWeight(t *testing.T) {
 		}
 	}
 }
+
+// The signing key is served from the first publication on; before it the
+// data page must not link to it (a dead link, and a broken static mirror).
+func TestDataPageLinksTheKeyOnlyOnceSnapshotsExist(t *testing.T) {
+	site, s := newSite(t)
+	if b := body(t, get(t, site, "/en/data/")); strings.Contains(b, "snapshot-signing.pub") {
+		t.Error("the data page links the signing key before any snapshot exists")
+	}
+	sn := store.Snapshot{ID: store.NewID(), Slug: "2022-08-03", AsOf: 20220803, CountsJSON: `{}`,
+		KnownAt: time.Date(2022, 8, 4, 0, 0, 0, 0, time.UTC), Body: []byte("{}"), Signature: "sig", PublicKey: "key"}
+	sn.PublishedAt = sn.KnownAt
+	if err := s.SaveSnapshot(context.Background(), sn); err != nil {
+		t.Fatal(err)
+	}
+	if b := body(t, get(t, site, "/en/data/")); !strings.Contains(b, "snapshot-signing.pub") {
+		t.Error("the data page does not link the signing key once a snapshot exists")
+	}
+}
