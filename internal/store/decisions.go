@@ -185,25 +185,12 @@ func (s *Store) decideTx(ctx context.Context, tx *sql.Tx, recordA, recordB, verd
 
 // membersTx lists the records in a person now.
 func (s *Store) membersTx(ctx context.Context, tx *sql.Tx, person string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, s.rebind(`
+	return queryStrings(ctx, tx, s.rebind(`
 		SELECT r.id FROM records r WHERE r.person_id = ?
 		  AND NOT EXISTS (SELECT 1 FROM links l WHERE l.record_id = r.id AND l.unlinked_at IS NULL)
 		UNION
 		SELECT record_id FROM links WHERE person_id = ? AND unlinked_at IS NULL
 		ORDER BY 1`), person, person)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // decisionsOf returns the decisions in force with this verdict that touch

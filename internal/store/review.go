@@ -46,7 +46,7 @@ func (s *Store) ReviewQueue(ctx context.Context, limit int) ([]ReviewPair, int, 
 	if limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", limit)
 	}
-	ids, err := s.strings(ctx, query)
+	ids, err := queryStrings(ctx, s.read, query)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -88,7 +88,7 @@ func (s *Store) ReviewPair(ctx context.Context, id string) (ReviewPair, error) {
 // NextReviewPair returns the id of the open pair that follows the position
 // (weight, id) in the queue's order, or "" when there is none.
 func (s *Store) NextReviewPair(ctx context.Context, weight float64, id string) (string, error) {
-	ids, err := s.strings(ctx, s.rebind(`SELECT q.id `+reviewOpen+` AND (q.weight < ? OR (q.weight = ? AND q.id > ?))
+	ids, err := queryStrings(ctx, s.read, s.rebind(`SELECT q.id `+reviewOpen+` AND (q.weight < ? OR (q.weight = ? AND q.id > ?))
 		ORDER BY q.weight DESC, q.id LIMIT 1`), weight, weight, id)
 	if err != nil || len(ids) == 0 {
 		return "", err
@@ -135,22 +135,4 @@ func (s *Store) reviewRecord(ctx context.Context, id string) (ReviewRecord, erro
 		r.Claims = append(r.Claims, c)
 	}
 	return r, rows.Err()
-}
-
-// strings runs a query whose rows are one string each.
-func (s *Store) strings(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := s.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }

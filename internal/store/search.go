@@ -71,21 +71,8 @@ func (s *Store) SearchRecords(ctx context.Context, query string, limit int) ([]s
 		args = append(args, k)
 	}
 	args = append(args, len(keys), limit)
-	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT record_id FROM record_search_keys WHERE key IN (`+placeholders(len(keys))+`)
+	return queryStrings(ctx, s.read, s.rebind(`SELECT record_id FROM record_search_keys WHERE key IN (`+placeholders(len(keys))+`)
 		GROUP BY record_id HAVING count(*) = ? ORDER BY record_id LIMIT ?`), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // MaxQueryRunes is how much of a name query is read; the rest is cut.
