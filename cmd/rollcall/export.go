@@ -35,6 +35,19 @@ func runExport(ctx context.Context, g *globals, args []string, stdout, stderr io
 	}
 	defer st.Close()
 	opt := publish.ExportOptions{Format: *format, Public: *public}
+	// Entered before a byte is written: an export stopped halfway has let
+	// data out all the same. The file's path is left out (it may name a
+	// person or a place).
+	scope, to := "full", "stdout"
+	if *public {
+		scope = "public"
+	}
+	if *out != "" {
+		to = "file"
+	}
+	if err := st.Audit(ctx, cliActor(), "export", *format, "scope="+scope+" to="+to); err != nil {
+		return fmt.Errorf("export refused, the audit entry was not written: %w", err)
+	}
 	if *out == "" {
 		return publish.Export(ctx, st, stdout, opt)
 	}

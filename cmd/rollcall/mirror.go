@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -62,6 +63,13 @@ func runMirror(ctx context.Context, g *globals, args []string, stdout, stderr io
 	sum, err := publish.Mirror(ctx, site, *out, publish.MirrorOptions{Roots: roots, Languages: site.Languages()})
 	if err != nil {
 		return err
+	}
+	where, err := filepath.Abs(*out)
+	if err != nil {
+		where = *out
+	}
+	if err := st.Audit(ctx, cliActor(), "mirror", where, fmt.Sprintf("files=%d broken=%d zip=%t", sum.Files, len(sum.Broken), *zip)); err != nil {
+		return fmt.Errorf("mirror written, but the audit entry was not: %w", err)
 	}
 	fmt.Fprintf(stdout, "mirror: %d files, %.1f MB in %s (%.1f s)\n", sum.Files, float64(sum.Bytes)/1e6, *out, time.Since(start).Seconds())
 	if len(sum.Broken) > 0 {

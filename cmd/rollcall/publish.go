@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 
 	"rollcall/internal/publish"
 	"rollcall/internal/registry"
+	"rollcall/internal/store"
 )
 
 func init() {
@@ -54,6 +56,13 @@ func runPublish(ctx context.Context, g *globals, args []string, stdout, stderr i
 			return fmt.Errorf("published, but the public list was not refreshed: %w", err)
 		}
 	}
+	if err := st.Audit(ctx, cliActor(), "publish", sn.ID, fmt.Sprintf("slug=%s people=%d", sn.Slug, sn.People)); err != nil {
+		return fmt.Errorf("published %s, but the audit entry was not written: %w", sn.Slug, err)
+	}
+	head, err := st.AuditHead(ctx)
+	if err != nil {
+		return err
+	}
 	pub, err := publish.PublicKey(g.data)
 	if err != nil {
 		return err
@@ -62,5 +71,17 @@ func runPublish(ctx context.Context, g *globals, args []string, stdout, stderr i
 	fmt.Fprintf(stdout, "published snapshot %s: counts as of %s as known at %s, %d people\n", sn.Slug, sn.AsOf, sn.KnownAt.Format("2006-01-02T15:04:05Z07:00"), sn.People)
 	fmt.Fprintf(stdout, "file:       %s (signature %s.sig)\n", file, file)
 	fmt.Fprintf(stdout, "signed by:  %s (public key %s)\n", publish.Fingerprint(pub), filepath.Join(g.data, "keys", publish.PublicKeyFile))
+	// Kept elsewhere, the head later proves the log was not cut or
+	// rewritten up to here: rollcall audit verify --head SEQ:HASH.
+	fmt.Fprintf(stdout, "audit head: %s — keep it away from this server\n", head)
 	return nil
+}
+
+// cliActor names the operator at the console in the audit log: the login
+// name the command runs under, so two operators' actions can be told apart.
+func cliActor() string {
+	if u := os.Getenv("USER"); u != "" {
+		return store.ActorCLI + ":" + u
+	}
+	return store.ActorCLI
 }

@@ -12,6 +12,7 @@ import (
 
 	"rollcall/internal/intake"
 	"rollcall/internal/linkage"
+	"rollcall/internal/seal"
 	"rollcall/internal/store"
 	"rollcall/internal/web"
 )
@@ -21,9 +22,11 @@ func init() {
 }
 
 func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags(g, "serve", "serve [--addr 127.0.0.1:8080] [--demo] [--review]", stderr)
+	fs := newFlags(g, "serve", "serve [--addr 127.0.0.1:8080] [--demo] [--review] [--unlock [--passphrase-fd N]]", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	demo := fs.Bool("demo", false, "load a synthetic demo data set when the registry is empty")
+	unlock := fs.Bool("unlock", false, "the data key is (or is to be) sealed under a passphrase: ask for it on the terminal, or read it from --passphrase-fd; with no key yet, make one sealed under it")
+	passFD := passphraseFlag(fs)
 	// The review pages show private data and have no login yet (the
 	// editors' workspace will put them behind one): off unless asked for.
 	review := fs.Bool("review", false, "serve the review pages (/review) where people decide queued pairs; they show private data and have NO LOGIN yet, so only on a trusted address")
@@ -37,11 +40,15 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	// Logs never carry addresses, names or tokens: the handler logs only
 	// what the code passes it, and no request logging is done.
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	st, err := g.open(ctx)
+	st, keys, err := openServeKeys(ctx, g, *unlock, *passFD)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if *unlock && !keys.Sealed() {
+		log.Warn("--unlock: the data key is kept plain, there was nothing to unlock; seal it with 'rollcall key passphrase'", "file", seal.PlainKeyFile)
+	}
+	log.Info("data key open", "key", keys.KeyID(), "under_passphrase", keys.Sealed())
 	if *demo {
 		loaded, err := intake.LoadDemo(ctx, st, g.data)
 		if err != nil {
@@ -102,6 +109,46 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		return err
 	}
 	return nil
+}
+
+// openServeKeys opens the store and the data key as the key commands do
+// (openWithKeys), with two differences: without --unlock a server never
+// waits for a passphrase (a service manager has nobody to type it), and
+// with --unlock and no key yet the new key is sealed under the passphrase
+// from the start, never written plain.
+func openServeKeys(ctx context.Context, g *globals, unlock bool, passFD int) (*store.Store, *seal.Keyring, error) {
+	if !unlock {
+		if seal.Locked(g.data) {
+			return nil, nil, fmt.Errorf("%w; e.g. 'rollcall serve --unlock' on a terminal, or 'rollcall serve --unlock --passphrase-fd 3' with the passphrase on descriptor 3", seal.ErrLocked)
+		}
+		return openWithKeys(ctx, g, -1)
+	}
+	if seal.Exists(g.data) {
+		return openWithKeys(ctx, g, passFD)
+	}
+	st, err := g.open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ids, err := st.SealKeysInUse(ctx); err != nil || len(ids) > 0 {
+		st.Close()
+		if err != nil {
+			return nil, nil, err
+		}
+		// A new key would not open what the lost one sealed:
+		// openWithKeys refuses and says how to recover.
+		return openWithKeys(ctx, g, passFD)
+	}
+	// Asked twice on a terminal: a mistyped passphrase here loses the key.
+	p, err := newPassphrase(passFD)
+	if err == nil {
+		var keys *seal.Keyring
+		if keys, err = seal.Open(g.data, seal.Fixed(p)); err == nil {
+			return st, keys, nil
+		}
+	}
+	st.Close()
+	return nil, nil, err
 }
 
 // refreshIfStale rebuilds the public list when something changed since.
