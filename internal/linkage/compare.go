@@ -81,7 +81,7 @@ func compareNames(a, b *prepared) nameMatch {
 					m.surExact = fa.surname == surB
 					m.sur = jaroWinkler(fa.surname, surB)
 					m.surTypos = typoDistance(fa.surname, surB, 2)
-					score += m.sur
+					score += alignmentScore(m.sur)
 				}
 				m.givenTypos = 3
 				if fa.given != "" && givB != "" {
@@ -102,12 +102,12 @@ func compareNames(a, b *prepared) nameMatch {
 						m.given = jaroWinkler(fa.given, givB)
 						m.givenTypos = typoDistance(fa.given, givB, 2)
 					}
-					score += m.given
+					score += alignmentScore(m.given)
 				}
 				if !swap && fa.patronymic != "" && fb.patronymic != "" {
 					m.hasPatr = true
 					m.patr = jaroWinkler(fa.patronymic, fb.patronymic)
-					score += 0.5 * m.patr
+					score += 0.5 * alignmentScore(m.patr)
 				}
 				if swap {
 					score -= 0.05 // prefer the order the parser found
@@ -119,6 +119,15 @@ func compareNames(a, b *prepared) nameMatch {
 		}
 	}
 	return best
+}
+
+// alignmentScore is what a similarity counts when choosing the alignment
+// of two names: only resemblance counts. Raw Jaro–Winkler gives unrelated
+// words 0.4–0.7, so two unrelated parts would outscore one equal part and
+// one unrelated part ("Salt, Oliver" against "Zomer, Oliver" would be read
+// with its words swapped, and lose the equal given names).
+func alignmentScore(jw float64) float64 {
+	return max(0, jw-0.75) / 0.25
 }
 
 // alignment says which spellings of two records were compared, and in

@@ -443,3 +443,18 @@ func TestSplitGivenNameJoins(t *testing.T) {
 		}
 	}
 }
+
+func TestEqualGivenNameKeepsWordOrder(t *testing.T) {
+	// Two unrelated surnames must not make the comparison read the names
+	// swapped, where "oliver" would be lost against "zomer".
+	recs := prepareAll([]Record{{ID: "a", Names: []string{"Salt, Oliver"}}, {ID: "b", Names: []string{"Zomer, Oliver"}}})
+	m := compareNames(&recs[0], &recs[1])
+	if m.swapped || !m.givExact {
+		t.Errorf("Salt, Oliver / Zomer, Oliver: swapped %v, given exact %v; want the given names compared with each other", m.swapped, m.givExact)
+	}
+	// a true swap is still found
+	recs = prepareAll([]Record{{ID: "a", Names: []string{"Bloomfield, Jaiden"}}, {ID: "b", Names: []string{"Jaiden, Bloomfield"}}})
+	if m := compareNames(&recs[0], &recs[1]); !m.swapped || !m.surExact || !m.givExact {
+		t.Errorf("Bloomfield, Jaiden / Jaiden, Bloomfield: %+v; want swapped and exact", m)
+	}
+}
