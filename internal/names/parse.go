@@ -119,12 +119,23 @@ func ParseWith(full string, eq *Equivalents) Name {
 			}
 		}
 	}
+	surnameWords := 0 // more than one: "De Teliga, Maliah", "Bl ake, Deakyn"
 	for i := range toks {
 		if toks[i].commaAfter {
 			for j := i; j >= 0; j-- {
 				if !toks[j].used {
 					sur = j
+					surnameWords++
 				}
+			}
+			// all the words before the comma are the surname, when a
+			// name follows it
+			givenAfter := false
+			for j := i + 1; j < len(toks); j++ {
+				givenAfter = givenAfter || (!toks[j].used && !toks[j].initial && toks[j].fold != "")
+			}
+			if !givenAfter {
+				surnameWords = 1
 			}
 			break
 		}
@@ -167,7 +178,21 @@ func ParseWith(full string, eq *Equivalents) Name {
 			sur = -1
 		}
 	}
-	if sur >= 0 {
+	if sur >= 0 && surnameWords > 1 {
+		raws := []string{}
+		for j := sur; j < len(toks) && len(raws) < surnameWords; j++ {
+			if !toks[j].used {
+				toks[j].used = true
+				raws = append(raws, toks[j].raw)
+			}
+		}
+		n.Surname, n.SurnameFold = strings.Join(raws, " "), FoldToken(strings.Join(raws, ""))
+		stem, sex := SurnameStem(n.SurnameFold)
+		n.SurnameStem = stem
+		if n.SexHint == "" {
+			n.SexHint = sex
+		}
+	} else if sur >= 0 {
 		t := &toks[sur]
 		t.used = true
 		n.Surname, n.SurnameFold = t.raw, t.fold

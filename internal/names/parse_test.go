@@ -45,6 +45,9 @@ func TestParse(t *testing.T) {
 		{"Tajimuratov, Dauletbay", "Tajimuratov", "Dauletbay", "", nil, nil, "m"},
 		{"Sultan, Jamshid Ahmadovich", "Sultan", "Jamshid", "Ahmadovich", nil, nil, "m"},
 		{"Каллыханова, Лалагул", "Каллыханова", "Лалагул", "", nil, nil, "f"},
+		{"de Teliga, Maliah", "de Teliga", "Maliah", "", nil, nil, ""},
+		{"Kally khanova, Lalagul", "Kally khanova", "Lalagul", "", nil, nil, "f"},
+		{"Tajimuratov Dauletbay, Q.", "Tajimuratov", "Dauletbay", "", []string{"Q"}, nil, "m"},
 		// Initials.
 		{"Tajimuratov D.", "Tajimuratov", "", "", []string{"D"}, nil, "m"},
 		{"D. M. Tajimuratov", "Tajimuratov", "", "", []string{"D", "M"}, nil, "m"},
@@ -161,5 +164,13 @@ func TestParseNoLoss(t *testing.T) {
 		"Sh.Ch. Qodirov", "ugli ugli ugli", "Ахмедовна Ахмедовна",
 	} {
 		checkNoLoss(t, s, Parse(s))
+	}
+}
+
+func TestSurnameSplitBeforeCommaFoldsAsOneWord(t *testing.T) {
+	// a stray space typed into a surname ("Bl ake, Deakyn") must not
+	// change its folded form
+	if a, b := Parse("Bl ake, Deakyn"), Parse("Blake, Deakyn"); a.SurnameFold != b.SurnameFold || a.GivenFold != b.GivenFold {
+		t.Errorf("Bl ake, Deakyn: %q %q; Blake, Deakyn: %q %q", a.SurnameFold, a.GivenFold, b.SurnameFold, b.GivenFold)
 	}
 }
