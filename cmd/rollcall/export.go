@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"rollcall/internal/publish"
+	"rollcall/internal/store"
 )
 
 func init() {
@@ -19,6 +20,7 @@ func runExport(ctx context.Context, g *globals, args []string, stdout, stderr io
 	format := fs.String("format", "csv", "csv or json")
 	public := fs.Bool("public", false, "apply the public rules: no notes, no sources' identities, no claims below the public verification level")
 	out := fs.String("out", "", "write to this file instead of standard output")
+	passFD := passphraseFlag(fs)
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -29,7 +31,13 @@ func runExport(ctx context.Context, g *globals, args []string, stdout, stderr io
 	if *format != "csv" && *format != "json" {
 		return fmt.Errorf("--format %q: want csv or json", *format)
 	}
-	st, err := g.open(ctx)
+	// The full export holds notes, which are sealed: it needs the data key.
+	var st *store.Store
+	if *public {
+		st, err = g.open(ctx)
+	} else {
+		st, _, err = openWithKeys(ctx, g, *passFD)
+	}
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ func runImport(ctx context.Context, g *globals, args []string, stdout, stderr io
 	fs := newFlags(g, "import", "import [--dry-run] [--json] FILE...", stderr)
 	dryRun := fs.Bool("dry-run", false, "check the files and say what would change, without writing anything")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
+	passFD := passphraseFlag(fs)
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -34,7 +35,8 @@ func runImport(ctx context.Context, g *globals, args []string, stdout, stderr io
 	// The import holds one map entry per record; keep the heap close to
 	// what is live so a million-row file stays within a small machine.
 	debug.SetMemoryLimit(140 << 20)
-	st, err := g.open(ctx)
+	// Notes are sealed as they are written, so the data key must be open.
+	st, _, err := openWithKeys(ctx, g, *passFD)
 	if err != nil {
 		return err
 	}

@@ -80,6 +80,7 @@ func openWithKeys(ctx context.Context, g *globals, passFD int) (*store.Store, *s
 		st.Close()
 		return nil, nil, err
 	}
+	st.SetKeys(keys)
 	return st, keys, nil
 }
 

@@ -4,8 +4,6 @@ package intake
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -16,6 +14,7 @@ import (
 
 	"rollcall/internal/names"
 	"rollcall/internal/registry"
+	"rollcall/internal/store"
 )
 
 // Columns are the interchange CSV's columns in their documented order.
@@ -33,11 +32,10 @@ const (
 
 // Row is one valid line of an interchange file: one claim of one record.
 type Row struct {
-	Line        int
-	Record      registry.Record
-	Claim       registry.Claim
-	PersonHash  personHash // per-field hashes, to say which field disagrees
-	Fingerprint string     // what makes a claim the same claim on re-import
+	Line       int
+	Record     registry.Record
+	Claim      registry.Claim
+	PersonHash personHash // per-field hashes, to say which field disagrees
 }
 
 // RowError is a bad line; the reason says why in plain words.
@@ -248,7 +246,6 @@ func parseRow(get func(string) string) (Row, []string) {
 		return row, problems
 	}
 	row.PersonHash = hashPerson(rec)
-	row.Fingerprint = fingerprint(c)
 	return row, nil
 }
 
@@ -287,22 +284,7 @@ func hashPerson(rec *registry.Record) personHash {
 // never change: databases keep it.
 func fieldsDigest(rec *registry.Record) string {
 	values := personValues(rec)
-	return digest(values[:]...)
-}
-
-// digest hashes values as "length:value\x00" each, so no two different
-// lists of values give the same input.
-func digest(values ...string) string {
-	h := sha256.New()
-	buf := make([]byte, 0, 128)
-	for _, v := range values {
-		buf = strconv.AppendInt(buf[:0], int64(len(v)), 10)
-		buf = append(buf, ':')
-		buf = append(buf, v...)
-		buf = append(buf, 0)
-		h.Write(buf)
-	}
-	return base64.RawStdEncoding.EncodeToString(h.Sum(nil)[:12])
+	return store.Digest(values[:]...)
 }
 
 // differs names the fields in which two rows of one record disagree.
@@ -314,8 +296,4 @@ func (a personHash) differs(b personHash) []string {
 		}
 	}
 	return fields
-}
-
-func fingerprint(c *registry.Claim) string {
-	return digest(string(c.Status), c.Date.String(), c.Verification.String(), c.Place, c.Note)
 }

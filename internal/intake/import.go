@@ -44,6 +44,9 @@ func (e *FileError) Error() string {
 	return b.String()
 }
 
+// Unwrap gives the problem with the file as a whole, if any.
+func (e *FileError) Unwrap() error { return e.Reason }
+
 func (e *FileError) add(r *RowError) {
 	e.Total++
 	if len(e.Rows) < MaxReportedErrors {
@@ -137,8 +140,11 @@ func ImportFile(ctx context.Context, st *store.Store, path string, opt Options) 
 			if readErrs.Total > 0 {
 				return nil // nothing more will be written; keep checking
 			}
-			p := preparedRow{source: row.Record.SourceKey, record: row.Record.Key,
-				row: im.Prepare(row.Line, row.Record, fieldsDigest(&row.Record), store.FieldHashes(row.PersonHash), row.Claim, row.Fingerprint)}
+			prepared, err := im.Prepare(row.Line, row.Record, fieldsDigest(&row.Record), store.FieldHashes(row.PersonHash), row.Claim)
+			if err != nil {
+				return err
+			}
+			p := preparedRow{source: row.Record.SourceKey, record: row.Record.Key, row: prepared}
 			if batch = append(batch, p); len(batch) == batchSize && !send() {
 				return ctx.Err()
 			}

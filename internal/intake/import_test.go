@@ -2,6 +2,7 @@ package intake_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"rollcall/internal/intake"
 	"rollcall/internal/registry"
+	"rollcall/internal/seal"
 	"rollcall/internal/store"
 	"rollcall/internal/store/storetest"
 )
@@ -268,5 +270,80 @@ func TestDemoIsLoadedOnceAndLooksReal(t *testing.T) {
 	}
 	if loaded, err := intake.LoadDemo(ctx, s, t.TempDir()); err != nil || loaded {
 		t.Errorf("demo loaded again into a registry that has records: %v %v", loaded, err)
+	}
+}
+
+// Notes can name informants: they are sealed the moment they are written,
+// found in clear nowhere in the database, and read back whole.
+func TestNotesAreSealedAtImport(t *testing.T) {
+	const canary = "informant-canary-7f3a: the neighbour on Dosnazarov street"
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			dir, dsn := storetest.Fresh(t, d)
+			s, err := store.Open(ctx, dir, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			keys, err := seal.Open(dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.SetKeys(keys)
+			body := header + "v,1,A B,,m,,,,,,detained,2022-07-01,verified,," + canary + "\n"
+			if _, err := intake.ImportFile(ctx, s, file(t, body), intake.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			var note string
+			s.EachClaim(ctx, func(r store.ClaimRow) error { note = r.Claim.Note; return nil })
+			if note != canary {
+				t.Errorf("note read back as %q", note)
+			}
+			if res, err := intake.ImportFile(ctx, s, file(t, body), intake.Options{}); err != nil || res.ClaimsNew != 0 {
+				t.Errorf("the same note imported again: %+v %v", res, err)
+			}
+			if d == store.SQLite {
+				for _, name := range []string{"rollcall.db", "rollcall.db-wal"} {
+					b, err := os.ReadFile(filepath.Join(dir, name))
+					if err != nil && !os.IsNotExist(err) {
+						t.Fatal(err)
+					}
+					if strings.Contains(string(b), "informant-canary") {
+						t.Errorf("the note is in clear in %s", name)
+					}
+				}
+				return
+			}
+			db, err := sql.Open("pgx", dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var n int
+			if err := db.QueryRow(`SELECT count(*) FROM claims c WHERE c::text LIKE '%informant-canary%'`).Scan(&n); err != nil || n > 0 {
+				t.Errorf("the note is in clear in %d PostgreSQL rows (%v)", n, err)
+			}
+		})
+	}
+}
+
+func TestNotesNeedTheKey(t *testing.T) {
+	dir, _ := storetest.Fresh(t, store.SQLite)
+	s, err := store.Open(context.Background(), dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, err = intake.ImportFile(context.Background(), s, file(t, header+"v,1,A B,,,,,,,,missing,2022-07-01,,,a note\n"), intake.Options{})
+	if !errors.Is(err, store.ErrNoKeys) {
+		t.Errorf("a note without the data key: %v", err)
+	}
+	if tot := totals(t, s); tot != (store.Stats{}) {
+		t.Errorf("refused import wrote %+v", tot)
+	}
+	// Without notes no key is needed.
+	if _, err := intake.ImportFile(context.Background(), s, file(t, header+"v,1,A B,,,,,,,,missing,2022-07-01,,,\n"), intake.Options{}); err != nil {
+		t.Error(err)
 	}
 }

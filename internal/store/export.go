@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"rollcall/internal/registry"
+	"rollcall/internal/seal"
 )
 
 // ClaimRow is one claim of one record with the person the record belongs
@@ -56,11 +57,26 @@ func (s *Store) EachClaim(ctx context.Context, f func(ClaimRow) error) error {
 		c.Date = registry.PeriodFrom(registry.Day(start), registry.Precision(precision))
 		c.Verification = registry.Verification(verification)
 		c.RecordedAt = fromMicros(sql.NullInt64{Int64: recorded, Valid: true})
+		if c.Note, err = s.unsealNote(c.ID, c.Note); err != nil {
+			return err
+		}
 		if err := f(row); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
+}
+
+// unsealNote opens a claim's sealed note (notes imported before notes
+// were sealed are returned as they are).
+func (s *Store) unsealNote(claimID, note string) (string, error) {
+	if !seal.IsSealed(note) {
+		return note, nil
+	}
+	if s.keys == nil {
+		return "", ErrNoKeys
+	}
+	return s.keys.UnsealString(ClaimNotePlace(claimID), note)
 }
 
 func splitList(s string) []string {

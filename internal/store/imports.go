@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"strings"
 	"time"
 
@@ -219,10 +222,15 @@ type ImportRow struct {
 // Line is the row's line in its file.
 func (r ImportRow) Line() int { return r.line }
 
+// ErrNoKeys is returned when a private field is to be written or read and
+// the store was given no data key.
+var ErrNoKeys = errors.New("notes are sealed with the data key, and the data key is not open")
+
 // Prepare computes the values of one row of the file at line: fieldsHash
 // is the record's digest, kept to recognise it in later imports; fields
-// serve only to say which fields differ when two rows disagree.
-func (im *Importer) Prepare(line int, rec registry.Record, fieldsHash string, fields FieldHashes, c registry.Claim, fingerprint string) ImportRow {
+// serve only to say which fields differ when two rows disagree. A note is
+// sealed here, bound to its claim.
+func (im *Importer) Prepare(line int, rec registry.Record, fieldsHash string, fields FieldHashes, c registry.Claim) (ImportRow, error) {
 	row := ImportRow{line: line, sourceKey: rec.SourceKey, recordKey: rec.Key, fieldsHash: fieldsHash, fields: fields}
 	altNorm := make([]string, len(rec.NameAlt))
 	for i, n := range rec.NameAlt {
@@ -235,10 +243,47 @@ func (im *Importer) Prepare(line int, rec registry.Record, fieldsHash string, fi
 	// id, source_id and person_id are filled in by Add.
 	row.record = []any{nil, nil, rec.Key, nil, rec.Name, names.Normalize(rec.Name), strings.Join(rec.NameAlt, ";"), strings.Join(altNorm, ";"),
 		rec.Sex, int64(rec.BirthYear), rec.BirthDate, rec.Region, rec.Locality, strings.Join(roles, ";"), fieldsHash, im.now}
+	claimID := NewID()
+	note, noteKey := "", ""
+	if c.Note != "" {
+		keys := im.s.keys
+		if keys == nil {
+			return row, ErrNoKeys
+		}
+		var err error
+		if note, err = keys.SealString(ClaimNotePlace(claimID), c.Note); err != nil {
+			return row, err
+		}
+		noteKey = keys.Lookup(c.Note)
+	}
 	// record_id and record_person are filled in by Add.
-	row.claim = []any{NewID(), nil, nil, string(c.Status), int64(c.Date.Start), int64(c.Date.End), string(c.Date.Precision),
-		c.Place, c.Details, int64(c.Verification), c.Note, fingerprint, im.now}
-	return row
+	row.claim = []any{claimID, nil, nil, string(c.Status), int64(c.Date.Start), int64(c.Date.End), string(c.Date.Precision),
+		c.Place, c.Details, int64(c.Verification), note, ClaimFingerprint(c, noteKey), im.now}
+	return row, nil
+}
+
+// ClaimFingerprint is what makes a claim the same claim when a list is
+// imported again: its status, date, verification and place, and its note
+// through noteKey — a keyed hash of the note (the data key's Lookup), so
+// that a guessed note cannot be confirmed from the database alone. Its
+// encoding is stored; it must not change.
+func ClaimFingerprint(c registry.Claim, noteKey string) string {
+	return Digest(string(c.Status), c.Date.String(), c.Verification.String(), c.Place, noteKey)
+}
+
+// Digest hashes values as "length:value\x00" each, so that no two lists
+// of values give the same input; 12 bytes of SHA-256 in base64.
+func Digest(values ...string) string {
+	h := sha256.New()
+	buf := make([]byte, 0, 128)
+	for _, v := range values {
+		buf = strconv.AppendInt(buf[:0], int64(len(v)), 10)
+		buf = append(buf, ':')
+		buf = append(buf, v...)
+		buf = append(buf, 0)
+		h.Write(buf)
+	}
+	return base64.RawStdEncoding.EncodeToString(h.Sum(nil)[:12])
 }
 
 // Add writes one prepared row. A record seen for the first time is stored

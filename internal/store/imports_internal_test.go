@@ -24,7 +24,10 @@ func TestImportLeavesForeignKeysOn(t *testing.T) {
 		}
 		rec := registry.Record{SourceKey: "v", Key: "1", Name: "A B"}
 		period, _ := registry.ParsePeriod("2022-07-01")
-		row := im.Prepare(2, rec, "digestdigestdige", FieldHashes{}, registry.Claim{Status: registry.Detained, Date: period}, "fingerprint00000")
+		row, err := im.Prepare(2, rec, "digestdigestdige", FieldHashes{}, registry.Claim{Status: registry.Detained, Date: period})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := im.Add(ctx, row); err != nil {
 			t.Fatal(err)
 		}

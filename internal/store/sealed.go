@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"rollcall/internal/registry"
 	"rollcall/internal/seal"
 )
 
@@ -174,16 +175,19 @@ func (s *Store) ResealAll(ctx context.Context, k *seal.Keyring, actor string) (R
 			rep.SealedValues++
 		}
 
-		// Claims' notes, where they are sealed.
-		type noteRow struct{ id, note string }
+		// Claims' notes, and the fingerprints that hash them with the key.
+		type noteRow struct {
+			id, note, status, precision, place string
+			start, verification                int64
+		}
 		var notes []noteRow
-		rows, err = tx.QueryContext(ctx, s.rebind(`SELECT id, note FROM claims WHERE note LIKE ?`), seal.Prefix+"%")
+		rows, err = tx.QueryContext(ctx, s.rebind(`SELECT id, note, status, precision, place, date_start, verification FROM claims WHERE note LIKE ?`), seal.Prefix+"%")
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var n noteRow
-			if err := rows.Scan(&n.id, &n.note); err != nil {
+			if err := rows.Scan(&n.id, &n.note, &n.status, &n.precision, &n.place, &n.start, &n.verification); err != nil {
 				rows.Close()
 				return err
 			}
@@ -194,11 +198,17 @@ func (s *Store) ResealAll(ctx context.Context, k *seal.Keyring, actor string) (R
 			return err
 		}
 		for _, n := range notes {
-			resealed, err := k.Reseal(ClaimNotePlace(n.id), n.note)
+			plain, err := k.UnsealString(ClaimNotePlace(n.id), n.note)
 			if err != nil {
 				return fmt.Errorf("note of claim %s: %w", n.id, err)
 			}
-			if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE claims SET note = ? WHERE id = ?`), resealed, n.id); err != nil {
+			resealed, err := k.SealString(ClaimNotePlace(n.id), plain)
+			if err != nil {
+				return err
+			}
+			c := registry.Claim{Status: registry.Status(n.status), Date: registry.PeriodFrom(registry.Day(n.start), registry.Precision(n.precision)),
+				Verification: registry.Verification(n.verification), Place: n.place}
+			if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE claims SET note = ?, fingerprint = ? WHERE id = ?`), resealed, ClaimFingerprint(c, k.Lookup(plain)), n.id); err != nil {
 				return err
 			}
 			rep.ClaimNotes++
@@ -218,6 +228,7 @@ func (s *Store) SealKeysInUse(ctx context.Context) ([]string, error) {
 	for _, q := range []string{
 		`SELECT email_sealed FROM users ORDER BY created_at DESC LIMIT 1`,
 		`SELECT sealed FROM sealed_values ORDER BY updated_at DESC LIMIT 1`,
+		`SELECT note FROM claims WHERE note <> '' LIMIT 1`,
 	} {
 		var v string
 		err := s.read.QueryRowContext(ctx, q).Scan(&v)

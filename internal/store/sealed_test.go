@@ -56,15 +56,15 @@ func TestRotationResealsEverything(t *testing.T) {
 		s.SetPendingTOTP(ctx, k, u.ID, "JBSWY3DPEHPK3PXP")
 		s.ConfirmTOTP(ctx, k, u.ID, 1, nil)
 		s.SetSealed(ctx, k, "a", store.SealedSourceIdentity, "src-1", "the informant")
-		importCSV(t, s, "vol,1,Azamat Qurbanov,m,1990,Nukus,detained,2022-07-02,verified,a private note")
-		// Seal the claim's note as the import will (see ClaimNotePlace).
-		var claimID, note string
-		if err := raw.QueryRow(`SELECT id, note FROM claims`).Scan(&claimID, &note); err != nil {
+		s.SetKeys(k)
+		const list = "vol,1,Azamat Qurbanov,m,1990,Nukus,detained,2022-07-02,verified,a private note"
+		importCSV(t, s, list)
+		var claimID, note, fingerprint string
+		if err := raw.QueryRow(`SELECT id, note, fingerprint FROM claims`).Scan(&claimID, &note, &fingerprint); err != nil {
 			t.Fatal(err)
 		}
-		sealedNote, _ := k.SealString(store.ClaimNotePlace(claimID), note)
-		if _, err := raw.Exec(`UPDATE claims SET note = '` + sealedNote + `'`); err != nil {
-			t.Fatal(err)
+		if !seal.IsSealed(note) {
+			t.Fatalf("the import stored the note in clear: %q", note)
 		}
 
 		if err := k.BeginRotation(dir); err != nil {
@@ -94,9 +94,19 @@ func TestRotationResealsEverything(t *testing.T) {
 		if v, err := s.Sealed(ctx, onlyNew, "a", store.SealedSourceIdentity, "src-1"); err != nil || v != "the informant" {
 			t.Errorf("sealed value: %q %v", v, err)
 		}
-		raw.QueryRow(`SELECT note FROM claims`).Scan(&note)
+		var newFingerprint string
+		raw.QueryRow(`SELECT note, fingerprint FROM claims`).Scan(&note, &newFingerprint)
 		if v, err := onlyNew.UnsealString(store.ClaimNotePlace(claimID), note); err != nil || v != "a private note" {
 			t.Errorf("claim note: %q %v", v, err)
+		}
+		// The fingerprint hashes the note with the key, so it moved with
+		// the key, and the same list imported again is still recognised.
+		if newFingerprint == fingerprint {
+			t.Error("the claim's fingerprint did not follow the new key")
+		}
+		s.SetKeys(onlyNew)
+		if res := importCSV(t, s, list); res.ClaimsNew != 0 || res.ClaimsUnchanged != 1 {
+			t.Errorf("the same list after rotation: %+v", res.ImportSummary)
 		}
 		if list, err := s.Users(ctx, onlyNew, "a"); err != nil || list[0].Email != "rotate@example.org" {
 			t.Errorf("list: %v", err)

@@ -20,6 +20,8 @@ import (
 	"github.com/google/uuid"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"rollcall/internal/seal"
 )
 
 // Dialect names the SQL database behind a Store.
@@ -50,7 +52,14 @@ type Store struct {
 	read    *sql.DB
 	// Now gives the current time; tests set it to make known-at times exact.
 	Now func() time.Time
+	// keys seal private fields (claims' notes) as they are written; see
+	// SetKeys.
+	keys *seal.Keyring
 }
+
+// SetKeys gives the store the data key, without which it refuses to write
+// or read a private field: a note is never stored in clear.
+func (s *Store) SetKeys(k *seal.Keyring) { s.keys = k }
 
 // Open opens the database that dsn names, or when dsn is empty the SQLite
 // file rollcall.db in dataDir, and brings its schema up to date.

@@ -14,6 +14,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"rollcall/internal/seal"
 	"rollcall/internal/store"
 )
 
@@ -46,8 +47,9 @@ func Each(t *testing.T, f func(t *testing.T, s *store.Store)) {
 	}
 }
 
-// Open returns a fresh, migrated store of the given dialect, closed (and
-// for PostgreSQL its schema dropped) when the test ends.
+// Open returns a fresh, migrated store of the given dialect with a data
+// key of its own, closed (and for PostgreSQL its schema dropped) when the
+// test ends.
 func Open(t testing.TB, d store.Dialect) *store.Store {
 	t.Helper()
 	dir, dsn := Fresh(t, d)
@@ -56,6 +58,11 @@ func Open(t testing.TB, d store.Dialect) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
+	keys, err := seal.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetKeys(keys)
 	return s
 }
 
