@@ -19,8 +19,10 @@ const MaxExplainedReview = 20000
 // evidence together weigh this much against is a cannot-link, however well
 // the names agree. Namesakes (same name, birth years and districts apart)
 // stay apart this way even when records without those fields would chain
-// them.
-const maxContradiction = -6.0
+// them. It takes two fields against, or one far beyond a slip: one
+// mistyped region or birth date alone (about -7 and -5.5) does not part
+// two records that agree on all else.
+var maxContradiction = -9.0
 
 // minCrossWeight is a var only so that the benchmark can sweep it.
 var minCrossWeight = 0.0

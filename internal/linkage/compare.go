@@ -248,7 +248,9 @@ func compareBirth(a, b *prepared, explain bool) (int, string) {
 		switch {
 		case a.date == b.date:
 			level = 1
-		case editDistanceAtMostOne(a.date, b.date) || a.date[:4]+a.date[6:8]+a.date[4:6] == b.date:
+		case typoDistance(a.date, b.date, 1) <= 1 || a.date[:4]+a.date[6:8]+a.date[4:6] == b.date:
+			// one digit wrong, two neighbours swapped (1971/1917), or
+			// day and month swapped
 			level = 2
 		case dy <= 1:
 			level = 4

@@ -458,3 +458,30 @@ func TestEqualGivenNameKeepsWordOrder(t *testing.T) {
 		t.Errorf("Bloomfield, Jaiden / Jaiden, Bloomfield: %+v; want swapped and exact", m)
 	}
 }
+
+func TestEMKeepsEveryDisagreementPossible(t *testing.T) {
+	// thousands of matches that all agree on the region must not teach EM
+	// that a match never disagrees on it: one mistyped region would then
+	// outweigh an exact name and birth date
+	var agree, disagree gamma
+	for f, l := range [numFields]int{1, 1, 0, 1, 1, 1} {
+		agree.set(f, l)
+	}
+	for f, l := range [numFields]int{4, 4, 0, 6, 2, 4} {
+		disagree.set(f, l)
+	}
+	var u [numFields][]float64
+	for f := range u {
+		u[f] = priorU[f]
+	}
+	u[fieldPlace] = []float64{0, 0.002, 0.0005, 0.25, 0.7475} // a few regions, as in most lists
+	m, _, _, _ := runEM(map[gamma]int{agree: 6000, disagree: 60000}, u)
+	if got := m[fieldPlace][4]; got < minM*0.9 {
+		t.Errorf("m(other region) = %.5f after 6000 agreeing matches; want at least %.3f", got, minM)
+	}
+	var model Model
+	model.finish(m, u, 0)
+	if w := model.weights[fieldPlace][4]; w < maxContradiction {
+		t.Errorf("a mistyped region alone weighs %.1f, a cannot-link (%.1f)", w, maxContradiction)
+	}
+}

@@ -311,6 +311,7 @@ func runEM(counts map[gamma]int, uRandom [numFields][]float64) (m [numFields][]f
 		for f := 0; f < numFields; f++ {
 			nm := smooth(mAcc[f], priorM[f], priorStrengthM)
 			capDifferent(f, nm)
+			floorM(nm)
 			nu := smooth(uAcc[f], uRandom[f], priorStrengthM)
 			for l := 1; l < len(nm); l++ {
 				change = math.Max(change, math.Abs(nm[l]-m[f][l]))
@@ -347,6 +348,26 @@ func capDifferent(f int, m []float64) {
 	}
 	for l := 1; l < last; l++ {
 		m[l] += excess * m[l] / others
+	}
+}
+
+// minM is the least share of true matches EM may give any level: every
+// field is mistyped or out of date now and then. Without a floor EM calls
+// the few true matches that disagree on, say, the region non-matches, and
+// then learns that matches never do (m=0.0003, ten times below the truth
+// on FEBRL): one such slip would then outweigh an exact name and birth date.
+var minM = 0.005
+
+func floorM(m []float64) {
+	for l := 1; l < len(m); l++ {
+		m[l] = max(m[l], minM)
+	}
+	total := 0.0
+	for l := 1; l < len(m); l++ {
+		total += m[l]
+	}
+	for l := 1; l < len(m); l++ {
+		m[l] /= total
 	}
 }
 
