@@ -195,7 +195,7 @@ func cluster(records []Record, recs []prepared, index *idIndex, strong []scored,
 		if ra == rb {
 			continue
 		}
-		if declaredApart(ra, rb) || !coherent(recs, cl.membersOf(ra), cl.membersOf(rb), model) {
+		if g, _ := compare(&recs[p.a], &recs[p.b]); likeSiblings(g) || declaredApart(ra, rb) || !coherent(recs, cl.membersOf(ra), cl.membersOf(rb), model) {
 			if !decided[k] {
 				review = append(review, p)
 			}
@@ -274,6 +274,14 @@ func coherent(recs []prepared, ma, mb []int32, model *Model) bool {
 		}
 	}
 	return count == 0 || sum/float64(count) >= model.Lower
+}
+
+// likeSiblings reports two records whose given names and birth years
+// both differ: brothers and sisters, however well the family name, the
+// father's name and the place agree, and however much EM has learnt to
+// forgive each disagreement alone. Only a person links such records.
+func likeSiblings(g gamma) bool {
+	return g.level(fieldGiven) == len(levelLabels[fieldGiven])-1 && g.level(fieldBirth) >= 5
 }
 
 // contradiction sums the evidence against from the fields that are not

@@ -485,3 +485,26 @@ func TestEMKeepsEveryDisagreementPossible(t *testing.T) {
 		t.Errorf("a mistyped region alone weighs %.1f, a cannot-link (%.1f)", w, maxContradiction)
 	}
 }
+
+func TestSiblingsNeverAutoLinkAtAnyThreshold(t *testing.T) {
+	// However much EM forgives a different given name or birth year alone,
+	// both together are brothers and sisters: only a person joins them.
+	recs := append(background(120),
+		Record{ID: "s1", Names: []string{"Орынбаев Азамат Бахтиярович"}, BirthYear: 1990, Locality: "Ходжейли"},
+		Record{ID: "s2", Names: []string{"Орынбаев Айбек Бахтиярович"}, BirthYear: 1993, Locality: "Ходжейли"},
+	)
+	res, err := Link(recs, nil, Options{Upper: 4, Lower: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if together(res, "s1", "s2") {
+		t.Fatalf("siblings joined at a low threshold: %v", res.Clusters)
+	}
+	queued := false
+	for _, p := range res.Review {
+		queued = queued || (p.A == "s1" && p.B == "s2") || (p.A == "s2" && p.B == "s1")
+	}
+	if !queued {
+		t.Errorf("siblings not queued for review")
+	}
+}
