@@ -508,3 +508,12 @@ func TestSiblingsNeverAutoLinkAtAnyThreshold(t *testing.T) {
 		t.Errorf("siblings not queued for review")
 	}
 }
+
+func TestSplitGivenNameFoldsAsOneWord(t *testing.T) {
+	// "Ssha un" joined is "sshaun", one letter from Shaun: a typo, not two
+	// words of which the first is merely similar
+	recs := prepareAll([]Record{{ID: "a", Names: []string{"Campbell, Ssha un"}}, {ID: "b", Names: []string{"Campbell, Shaun"}}})
+	if m := compareNames(&recs[0], &recs[1]); !m.givExact && m.givenTypos > 1 {
+		t.Errorf("Ssha un / Shaun: %+v; want at most one typo", m)
+	}
+}

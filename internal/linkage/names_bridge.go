@@ -63,9 +63,11 @@ func parseName(full string) (nameParts, []string, *nameParts) {
 	}
 	var joined *nameParts
 	if len(n.Other) > 0 && n.GivenFold != "" {
-		if o := names.FoldToken(n.Other[0]); o != "" {
+		// folded whole, as one word is: "Ssha un" is "sshaun", whose
+		// doubled letter folds away like Shaun's
+		if o := names.FoldToken(n.Given + n.Other[0]); o != "" && o != n.GivenFold {
 			j := p
-			j.given = n.GivenFold + o
+			j.given = o
 			j.givenCanon = equivalents.Canonical(j.given)
 			j.fullWords--
 			joined = &j
