@@ -7,10 +7,11 @@ import (
 
 // Coherence rule for merging two clusters through a strong pair: every
 // pair across the two clusters is compared, and the merge happens only if
-// none of them is evidence against (weight below minCrossWeight, or claims
-// that conflict) and their average reaches the review threshold. This is
+// each of them would at least be worth a review (weight at or above the
+// review threshold, no contradiction, no claims that conflict). This is
 // what keeps a chain of weak links from growing one giant cluster and keeps
-// siblings (same surname and patronymic, other given name) apart.
+// namesakes apart: on a big list, where a name proves less, the review
+// threshold is higher, and so is the bar for every pair a merge implies.
 // MaxExplainedReview is how many review pairs, heaviest first, carry
 // their Evidence; call Explain for the others.
 const MaxExplainedReview = 20000
@@ -24,8 +25,6 @@ const MaxExplainedReview = 20000
 // two records that agree on all else.
 var maxContradiction = -9.0
 
-// minCrossWeight is a var only so that the benchmark can sweep it.
-var minCrossWeight = 0.0
 
 const (
 	// maxCrossChecks bounds the work of one merge; clusters of one person
@@ -252,7 +251,7 @@ func cluster(records []Record, recs []prepared, index *idIndex, strong []scored,
 
 // coherent applies the coherence rule to a proposed merge.
 func coherent(recs []prepared, ma, mb []int32, model *Model) bool {
-	sum, count := 0.0, 0
+	count := 0
 	for _, x := range ma {
 		for _, y := range mb {
 			if count >= maxCrossChecks {
@@ -265,15 +264,13 @@ func coherent(recs []prepared, ma, mb []int32, model *Model) bool {
 			if recs[x].undecidable || recs[y].undecidable {
 				continue // joined by a person; their weak names prove nothing
 			}
-			w := model.weightOf(&recs[x], &recs[y], g, al)
-			if w < minCrossWeight {
+			if model.weightOf(&recs[x], &recs[y], g, al) < model.Lower {
 				return false
 			}
-			sum += w
 			count++
 		}
 	}
-	return count == 0 || sum/float64(count) >= model.Lower
+	return true
 }
 
 // likeSiblings reports two records whose given names and birth years

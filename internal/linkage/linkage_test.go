@@ -517,3 +517,28 @@ func TestSplitGivenNameFoldsAsOneWord(t *testing.T) {
 		t.Errorf("Ssha un / Shaun: %+v; want at most one typo", m)
 	}
 }
+
+func TestRecordWithNameOnlyDoesNotChainNamesakes(t *testing.T) {
+	// Even at a threshold where the name alone links, a record with only a
+	// name must not join two namesakes whose own pair (six years and two
+	// districts apart) would not even be worth a review.
+	recs := append(background(120),
+		Record{ID: "a", Names: []string{"Reymov Azamat"}, BirthYear: 1990, Locality: "Nukus"},
+		Record{ID: "b", Names: []string{"Reymov Azamat"}},
+		Record{ID: "c", Names: []string{"Reymov Azamat"}, BirthYear: 1996, Locality: "Chimbay"},
+	)
+	res, err := Link(recs, nil, Options{Upper: 10, Lower: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(recs)
+	if w := Explain(recs[n-3], recs[n-1], res.Model).Weight; w >= res.Model.Lower {
+		t.Fatalf("test premise: a/c weigh %.1f, want below the review threshold %.1f", w, res.Model.Lower)
+	}
+	if together(res, "a", "c") {
+		t.Errorf("namesakes born 1990 in Nukus and 1996 in Chimbay joined through a record with only the name")
+	}
+	if !together(res, "a", "b") && !together(res, "b", "c") {
+		t.Errorf("the name-only record joined neither")
+	}
+}
