@@ -23,8 +23,7 @@ const MaxExplainedReview = 20000
 // them. It takes two fields against, or one far beyond a slip: one
 // mistyped region or birth date alone (about -7 and -5.5) does not part
 // two records that agree on all else.
-var maxContradiction = -9.0
-
+const maxContradiction = -9.0
 
 const (
 	// maxCrossChecks bounds the work of one merge; clusters of one person
