@@ -130,8 +130,8 @@ func runLazy(title string, recs []linkage.Record, truthOf func() map[string]stri
 	s := eval.Pairwise(res.Clusters, truth)
 	fmt.Printf("   %s\n", s)
 	fmt.Printf("   decidable records only: %s\n", decidableScores(res, truth))
-	fmt.Printf("   records %d, clusters %d, pairs compared %d, review %d, undecidable %d\n",
-		len(recs), len(res.Clusters), res.Compared, len(res.Review), len(res.Undecidable))
+	fmt.Printf("   records %d, clusters %d, pairs compared %d, review %d (+%d beyond the queue's cap), undecidable %d\n",
+		len(recs), len(res.Clusters), res.Compared, len(res.Review), res.ReviewDropped, len(res.Undecidable))
 	fmt.Printf("   elapsed %.2fs, peak RSS %d MB (after linking), EM iterations %d, link at weight >= %.1f\n", elapsed.Seconds(), peak, res.Model.Iterations, res.Model.Upper)
 	if counts {
 		for _, c := range eval.Counts(recs, res.Clusters, truth) {

@@ -16,6 +16,13 @@ import (
 // their Evidence; call Explain for the others.
 const MaxExplainedReview = 20000
 
+// MaxReview is how many pairs, heaviest first, the review queue holds. On
+// a million records the model can leave millions of pairs between the
+// thresholds: no team reads them, and holding them all cost more memory
+// than the linking. The rest stay apart, as pairs below Lower do, and
+// are counted in Result.ReviewDropped.
+const MaxReview = 250000
+
 // maxContradiction: a cross pair whose patronymic, birth, sex and place
 // evidence together weigh this much against is a cannot-link, however well
 // the names agree. Namesakes (same name, birth years and districts apart)
@@ -212,9 +219,17 @@ func cluster(records []Record, recs []prepared, index *idIndex, strong []scored,
 	// the heaviest carry their evidence: on a million records the queue can
 	// hold millions of pairs, and people work from the top.
 	sort.SliceStable(review, func(i, j int) bool { return review[i].w > review[j].w })
-	for _, p := range review {
+	for i, p := range review {
 		if cl.find(p.a) == cl.find(p.b) {
 			continue
+		}
+		if len(res.Review) == MaxReview {
+			for _, q := range review[i:] {
+				if cl.find(q.a) != cl.find(q.b) {
+					res.ReviewDropped++
+				}
+			}
+			break
 		}
 		var pair Pair
 		if len(res.Review) < MaxExplainedReview {

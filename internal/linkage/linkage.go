@@ -116,12 +116,15 @@ type Pair struct {
 
 // Result is the outcome of Link.
 type Result struct {
-	Clusters    [][]string // record IDs, one slice per person; every input record appears exactly once
-	Linked      []Pair     // pairs at/above Upper that were applied (no Evidence: call Explain)
-	Review      []Pair     // pairs between Lower and Upper, for people to decide (never including pairs already decided); the first MaxExplainedReview carry Evidence
-	Undecidable []string   // records never linked automatically, for a person to decide
-	Compared    int        // number of candidate pairs compared (so blocking can be judged)
-	Model       Model      // learned m/u parameters, printable for --explain
+	Clusters [][]string // record IDs, one slice per person; every input record appears exactly once
+	Linked   []Pair     // pairs at/above Upper that were applied (no Evidence: call Explain)
+	Review   []Pair     // pairs between Lower and Upper, for people to decide (never including pairs already decided); the first MaxExplainedReview carry Evidence
+	// ReviewDropped counts pairs between the thresholds left out of Review
+	// because it holds MaxReview already.
+	ReviewDropped int
+	Undecidable   []string // records never linked automatically, for a person to decide
+	Compared      int      // number of candidate pairs compared (so blocking can be judged)
+	Model         Model    // learned m/u parameters, printable for --explain
 }
 
 // DecisionConflictError reports "same" decisions that would join records
