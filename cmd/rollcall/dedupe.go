@@ -88,6 +88,9 @@ func (r *dedupeRun) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "%s %d (weight >= %.1f; %d records moved)\n", verb, len(r.Plan.NewLinks), m.Upper, len(r.Plan.Moves))
 	fmt.Fprintf(w, "%s %d (weight %.1f to %.1f)\n", queued, len(r.Result.Review), m.Lower, m.Upper)
+	if r.Result.ReviewDropped > 0 {
+		fmt.Fprintf(w, "not queued:       %d lighter pairs beyond the queue's %d (decide the queue, then run dedupe again)\n", r.Result.ReviewDropped, linkage.MaxReview)
+	}
 	fmt.Fprintf(w, "pairs compared:   %d\n", r.Result.Compared)
 	if n := len(r.Result.Undecidable); n > 0 {
 		fmt.Fprintf(w, "\n%d records have names the model cannot judge (initials only, or a script it cannot read); a person must decide them:\n", n)
