@@ -37,12 +37,8 @@ func runAudit(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	after := fs.Int64("after", 0, "list entries after this number (list)")
 	limit := fs.Int("limit", 100, "list at most this many entries (list)")
 	asJSON := fs.Bool("json", false, "print JSON (list)")
-	rest, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q", rest[0])
 	}
 	var want *store.AuditHead
 	if *head != "" {

@@ -32,12 +32,8 @@ func runDedupe(ctx context.Context, g *globals, args []string, stdout, stderr io
 	explain := fs.Bool("explain", false, "print the learned model and the evidence of every link applied")
 	upper := fs.Float64("upper", 0, "link pairs at or above this match weight (0: linkage chooses; give both or neither)")
 	lower := fs.Float64("lower", 0, "queue pairs at or above this match weight for review (0: linkage chooses)")
-	rest, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q", rest[0])
 	}
 	st, err := g.open(ctx)
 	if err != nil {

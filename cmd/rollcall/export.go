@@ -21,18 +21,15 @@ func runExport(ctx context.Context, g *globals, args []string, stdout, stderr io
 	public := fs.Bool("public", false, "apply the public rules: no notes, no sources' identities, no claims below the public verification level")
 	out := fs.String("out", "", "write to this file instead of standard output")
 	passFD := passphraseFlag(fs)
-	rest, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q", rest[0])
 	}
 	if *format != "csv" && *format != "json" {
 		return fmt.Errorf("--format %q: want csv or json", *format)
 	}
 	// The full export holds notes, which are sealed: it needs the data key.
 	var st *store.Store
+	var err error
 	if *public {
 		st, err = g.open(ctx)
 	} else {

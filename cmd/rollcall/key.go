@@ -97,12 +97,8 @@ func runKey(ctx context.Context, g *globals, args []string, stdout, stderr io.Wr
 		remove = fs.Bool("remove", false, "keep the key file plain (mode 0600) instead of under a passphrase")
 		newFD = fs.Int("new-passphrase-fd", -1, "read the new passphrase from this file descriptor instead of asking twice on the terminal")
 	}
-	rest, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q", rest[0])
 	}
 	switch sub {
 	case "status":

@@ -47,18 +47,7 @@ type result struct {
 // rollcall runs the binary with env (KEY=VALUE) added to a clean environment.
 func rollcall(t *testing.T, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{out.String(), errb.String(), code}
+	return rollcallIn(t, env, "", args...)
 }
 
 const list = "source,record,name,name_alt,sex,birth_year,region,roles,status,date,verification,place,note\n" +

@@ -22,12 +22,8 @@ func runMirror(ctx context.Context, g *globals, args []string, stdout, stderr io
 	fs := newFlags(g, "mirror", "mirror --out DIR [--zip]", stderr)
 	out := fs.String("out", "", "the folder to write the site into (required)")
 	zip := fs.Bool("zip", false, "also write DIR.zip")
-	rest, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q", rest[0])
 	}
 	if *out == "" {
 		fs.Usage()

@@ -22,12 +22,8 @@ func runPublish(ctx context.Context, g *globals, args []string, stdout, stderr i
 	fs := newFlags(g, "publish", "publish --as-of YYYY-MM-DD [--note TEXT]", stderr)
 	asOf := fs.String("as-of", "", "the day the counts are as of (required)")
 	note := fs.String("note", "", "a note published with the snapshot")
-	rest, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q", rest[0])
 	}
 	if *asOf == "" {
 		return errors.New("--as-of YYYY-MM-DD is required")

@@ -33,12 +33,8 @@ func runReview(ctx context.Context, g *globals, args []string, stdout, stderr io
 	fs := newFlags(g, "review", "review [--json] [--limit N]\n       rollcall review decide PAIR same|different|unsure [--by NAME] [--why TEXT]\n\n"+decideHelp, stderr)
 	asJSON := fs.Bool("json", false, "print JSON: each pair with its match weight and the evidence per field (no notes)")
 	limit := fs.Int("limit", 50, "list at most this many pairs, heaviest first; 0 lists all")
-	rest, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q", rest[0])
 	}
 	st, err := g.open(ctx)
 	if err != nil {

@@ -30,12 +30,8 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	// The review pages show private data and have no login yet (the
 	// editors' workspace will put them behind one): off unless asked for.
 	review := fs.Bool("review", false, "serve the review pages (/review) where people decide queued pairs; they show private data and have NO LOGIN yet, so only on a trusted address")
-	rest, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q", rest[0])
 	}
 	// Logs never carry addresses, names or tokens: the handler logs only
 	// what the code passes it, and no request logging is done.

@@ -128,14 +128,11 @@ func runFigureAdd(ctx context.Context, g *globals, args []string, stdout, stderr
 	fs.StringVar(&f.Source, "source", "", "where it was published (title, document, date)")
 	fs.StringVar(&f.Count, "count", "", "our count to show beside it: "+strings.Join(registry.CountNames, ", "))
 	fs.StringVar(&f.URL, "url", "", "the source's address (http or https)")
-	rest, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q", rest[0])
-	}
 	if *asOf != "" {
+		var err error
 		if f.AsOf, err = registry.ParseDay(*asOf); err != nil {
 			return fmt.Errorf("--as-of: %w", err)
 		}

@@ -29,12 +29,8 @@ func runStats(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	knownAt := fs.String("known-at", "", "count as it was known at this moment (RFC 3339, e.g. 2022-08-03T18:00:00Z); default now")
 	minVer := fs.String("min-verification", registry.DefaultMinVerification.String(), "lowest verification level counted: unverified, corroborated or verified")
 	asJSON := fs.Bool("json", false, "print JSON")
-	rest, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q", rest[0])
 	}
 	if *asOf == "" {
 		fs.Usage()
