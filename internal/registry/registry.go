@@ -137,6 +137,19 @@ const (
 	KindPartner    SourceKind = "partner"
 )
 
+// SourceKinds lists the kinds a source may be given.
+var SourceKinds = []SourceKind{KindList, KindVolunteers, KindRelative, KindMedia, KindOfficial, KindCourt, KindPartner}
+
+// ParseSourceKind accepts exactly the names in SourceKinds.
+func ParseSourceKind(s string) (SourceKind, error) {
+	for _, k := range SourceKinds {
+		if string(k) == s {
+			return k, nil
+		}
+	}
+	return "", fmt.Errorf("unknown source kind %q (want list, volunteers, relative, media, official, court or partner)", s)
+}
+
 // Source is a list or channel that reports. Its confidential part (who the
 // informant is) is kept sealed by the store and never appears here in clear.
 type Source struct {

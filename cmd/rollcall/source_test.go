@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"rollcall/internal/registry"
+	"rollcall/internal/store"
+)
+
+func TestSourceKindReachesThePublicList(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, env []string) {
+		list := writeFile(t, "list.csv", "source,record,name,birth_year,region,status,date,verification\n"+
+			"volunteers-2022-07,1,Azamat Qurbanov,1990,Nukus,detained,2022-07-02,verified\n")
+		if r := rollcall(t, env, "import", list); r.code != 0 {
+			t.Fatal(r.stderr)
+		}
+		if r := rollcall(t, env, "source", "list"); r.code != 0 || !strings.Contains(r.stdout, "volunteers-2022-07  (not set)") {
+			t.Errorf("source list before: %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		for _, bad := range [][]string{
+			{"source", "set", "volunteers-2022-07", "--kind", "rumour"},
+			{"source", "set", "volunteers-2022-07", "--kind", "media", "--reliability", "9"},
+			{"source", "set", "no-such-source", "--kind", "media"},
+			{"source", "set", "--kind", "media"},
+		} {
+			if r := rollcall(t, env, bad...); r.code == 0 {
+				t.Errorf("%v succeeded", bad)
+			}
+		}
+		if r := rollcall(t, env, "source", "set", "volunteers-2022-07", "--kind", "volunteers", "--reliability", "4"); r.code != 0 {
+			t.Fatalf("source set: %s", r.stderr)
+		}
+		if r := rollcall(t, env, "source", "--json"); !strings.Contains(r.stdout, `"kind": "volunteers"`) || !strings.Contains(r.stdout, `"reliability": 4`) {
+			t.Errorf("source --json after set:\n%s", r.stdout)
+		}
+		// The public list says where the record came from by kind, never by name.
+		st, err := store.Open(context.Background(), envValue(env, "ROLLCALL_DATA"), envValue(env, "ROLLCALL_DB"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		var kinds []registry.SourceKind
+		err = st.EachPublicPerson(context.Background(), func(p registry.PublicPerson) error {
+			kinds = append(kinds, p.SourceKinds...)
+			return nil
+		})
+		if err != nil || len(kinds) != 1 || kinds[0] != registry.KindVolunteers {
+			t.Errorf("public source kinds %v, %v", kinds, err)
+		}
+	})
+}
