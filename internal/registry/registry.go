@@ -6,6 +6,7 @@ package registry
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -39,13 +40,19 @@ var Statuses = []Status{Missing, Detained, Sentenced, Restricted, Released, Foun
 	Injured, Tortured, Charged, Tried, Fined}
 
 // ParseStatus accepts exactly the names in Statuses.
-func ParseStatus(s string) (Status, error) {
-	for _, st := range Statuses {
-		if string(st) == s {
-			return st, nil
+func ParseStatus(s string) (Status, error) { return oneOf(s, "status", Statuses) }
+
+// oneOf returns s as one of the named values, or an error that lists them.
+func oneOf[T ~string](s, what string, values []T) (T, error) {
+	names := make([]string, len(values))
+	for i, v := range values {
+		if string(v) == s {
+			return v, nil
 		}
+		names[i] = string(v)
 	}
-	return "", fmt.Errorf("unknown status %q (want one of missing, detained, sentenced, restricted, released, found, killed, died_in_custody, injured, tortured, charged, tried, fined)", s)
+	last := len(names) - 1
+	return "", fmt.Errorf("unknown %s %q (want %s or %s)", what, s, strings.Join(names[:last], ", "), names[last])
 }
 
 // IsState reports whether s is a state rather than an act.
@@ -114,14 +121,7 @@ type Role string
 var Roles = []Role{"protester", "journalist", "rights_defender", "relative", "bystander", "tourist", "other"}
 
 // ParseRole accepts exactly the names in Roles.
-func ParseRole(s string) (Role, error) {
-	for _, r := range Roles {
-		if string(r) == s {
-			return r, nil
-		}
-	}
-	return "", fmt.Errorf("unknown role %q (want protester, journalist, rights_defender, relative, bystander, tourist or other)", s)
-}
+func ParseRole(s string) (Role, error) { return oneOf(s, "role", Roles) }
 
 // SourceKind is what sort of list or channel a source is.
 type SourceKind string
@@ -141,14 +141,7 @@ const (
 var SourceKinds = []SourceKind{KindList, KindVolunteers, KindRelative, KindMedia, KindOfficial, KindCourt, KindPartner}
 
 // ParseSourceKind accepts exactly the names in SourceKinds.
-func ParseSourceKind(s string) (SourceKind, error) {
-	for _, k := range SourceKinds {
-		if string(k) == s {
-			return k, nil
-		}
-	}
-	return "", fmt.Errorf("unknown source kind %q (want list, volunteers, relative, media, official, court or partner)", s)
-}
+func ParseSourceKind(s string) (SourceKind, error) { return oneOf(s, "source kind", SourceKinds) }
 
 // Source is a list or channel that reports. Its confidential part (who the
 // informant is) is kept sealed by the store and never appears here in clear.

@@ -10,7 +10,6 @@ import (
 	"hash/fnv"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -154,9 +153,6 @@ func (s *Store) BeginImport(ctx context.Context) (*Importer, error) {
 	}
 	return im, nil
 }
-
-// RecordedAt is the time every claim of this import is recorded at.
-func (im *Importer) RecordedAt() time.Time { return time.UnixMicro(im.now).UTC() }
 
 // source returns the id of the source with this key and loads the records
 // it already has, creating the source when it is new.
