@@ -61,6 +61,9 @@ type Store struct {
 // or read a private field: a note is never stored in clear.
 func (s *Store) SetKeys(k *seal.Keyring) { s.keys = k }
 
+// Keys returns the data key SetKeys gave (nil before).
+func (s *Store) Keys() *seal.Keyring { return s.keys }
+
 // Open opens the database that dsn names, or when dsn is empty the SQLite
 // file rollcall.db in dataDir, and brings its schema up to date.
 func Open(ctx context.Context, dataDir, dsn string) (*Store, error) {

@@ -27,26 +27,26 @@ var apiRoutes = []string{
 // publicDataRoutes registers the people pages, the API, the downloads,
 // the feed and the embeddable counter.
 func (s *Server) publicDataRoutes() {
-	s.mux.HandleFunc("GET /{lang}/people/{$}", s.people)
-	s.mux.HandleFunc("GET /{lang}/people/{id}", s.person)
+	s.public("GET /{lang}/people/{$}", s.people)
+	s.public("GET /{lang}/people/{id}", s.person)
 	// One literal route per language: "GET /{lang}/feed.atom" would
 	// conflict with "/review/{pair}".
 	for _, lang := range s.languages {
-		s.mux.HandleFunc("GET /"+lang+"/feed.atom", func(w http.ResponseWriter, r *http.Request) {
+		s.public("GET /"+lang+"/feed.atom", func(w http.ResponseWriter, r *http.Request) {
 			r.SetPathValue("lang", lang)
 			s.feed(w, r)
 		})
 	}
-	s.mux.HandleFunc("GET /{lang}/embed/counter", s.embedCounter)
-	s.mux.HandleFunc("GET /{lang}/embed/counter.svg", s.embedBadge)
+	s.public("GET /{lang}/embed/counter", s.embedCounter)
+	s.public("GET /{lang}/embed/counter.svg", s.embedBadge)
 	handlers := []http.HandlerFunc{s.apiPeople, s.apiPerson, s.apiCounts, s.apiSnapshots, s.apiOpenAPI}
 	for i, route := range apiRoutes {
-		s.mux.HandleFunc("GET "+route, handlers[i])
+		s.public("GET "+route, handlers[i])
 	}
-	s.mux.HandleFunc("GET /data/rollcall-people.csv", s.downloadCSV)
-	s.mux.HandleFunc("GET /data/rollcall-people.json", s.downloadJSON)
-	s.mux.HandleFunc("GET /data/snapshots/{file}", s.snapshotFile)
-	s.mux.HandleFunc("GET "+snapshotKeyPath, s.publicKey)
+	s.public("GET /data/rollcall-people.csv", s.downloadCSV)
+	s.public("GET /data/rollcall-people.json", s.downloadJSON)
+	s.public("GET /data/snapshots/{file}", s.snapshotFile)
+	s.public("GET "+snapshotKeyPath, s.publicKey)
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

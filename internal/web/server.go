@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 
+	"rollcall/internal/auth"
 	"rollcall/internal/registry"
 	"rollcall/internal/store"
 )
@@ -38,6 +39,11 @@ type Server struct {
 	mux       *http.ServeMux
 	chart     chartCache
 	pages     publicPages // rendered people and person pages (people.go)
+
+	// The workspace (workspace.go): nil auth leaves it unmounted.
+	auth        *auth.Service
+	crossOrigin *http.CrossOriginProtection
+	routeTable  []route
 }
 
 // asset is an embedded static file served under a URL holding its hash,
@@ -49,7 +55,7 @@ type asset struct {
 
 // New builds the site over a store.
 func New(st *store.Store, log *slog.Logger) (*Server, error) {
-	s := &Server{store: st, log: log, mux: http.NewServeMux()}
+	s := &Server{store: st, log: log, mux: http.NewServeMux(), crossOrigin: http.NewCrossOriginProtection()}
 	var err error
 	if s.catalogs, s.languages, err = loadCatalogs(files, "i18n"); err != nil {
 		return nil, err
@@ -66,18 +72,22 @@ func New(st *store.Store, log *slog.Logger) (*Server, error) {
 }
 
 func (s *Server) routes() {
-	s.mux.HandleFunc("GET /{$}", s.chooseLanguage)
-	s.mux.HandleFunc("GET /{lang}/{$}", s.home)
-	s.mux.HandleFunc("GET /{lang}/counts/{$}", s.countsPage)
-	s.mux.HandleFunc("GET /{lang}/data/{$}", s.dataPage)
+	s.public("GET /{$}", s.chooseLanguage)
+	s.public("GET /{lang}/{$}", s.home)
+	s.public("GET /{lang}/counts/{$}", s.countsPage)
+	s.public("GET /{lang}/data/{$}", s.dataPage)
 	s.publicDataRoutes() // people, person, API, downloads, feed, counter (api.go)
 	for u := range s.assets {
-		s.mux.HandleFunc("GET "+u, s.serveAsset)
+		s.public("GET "+u, s.serveAsset)
 	}
 	// Browsers ask for /favicon.ico whatever the page says.
-	s.mux.HandleFunc("GET /favicon.ico", s.favicon)
+	s.public("GET /favicon.ico", s.favicon)
+	s.workspaceRoutes() // sign-in, accounts, review queue (signin.go)
+	s.editingRoutes()   // /admin/ editing of the registry (admin_edit.go)
+	s.reportRoutes()    // the public report form and its triage (report.go)
+	s.fundsRoutes()     // donations, campaigns, ledger (funds.go)
 	// Anything else is a page we do not have: say so in every language.
-	s.mux.HandleFunc("/", s.notFound)
+	s.public("/", s.notFound)
 }
 
 // contentSecurityPolicy allows only what the pages use: our stylesheet and

@@ -1,0 +1,4 @@
+package web
+
+// fundsRoutes registers donations: campaigns, Stripe Checkout, webhooks, ledger, transparency.
+func (s *Server) fundsRoutes() {}

@@ -1,0 +1,248 @@
+package web
+
+import (
+	"crypto/subtle"
+	"errors"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"rollcall/internal/auth"
+	"rollcall/internal/store"
+)
+
+// The session cookie. Over TLS it is __Host- prefixed (Secure, no Domain,
+// Path=/: no other host or path can set or read it). On a plain-HTTP onion
+// address a browser refuses Secure and __Host- cookies, so the cookie is
+// plain-named and not Secure there; Tor's own encryption protects it on
+// the way (docs/operations.md).
+const (
+	sessionCookieTLS   = "__Host-rollcall"
+	sessionCookiePlain = "rollcall"
+	// formTokenField is the hidden field every workspace form carries.
+	formTokenField = "csrf"
+	// maxFormBytes bounds a workspace or report form's body.
+	maxFormBytes = 64 << 10
+)
+
+// account is who is signed in, for the length of one request.
+type account struct {
+	User    store.User
+	Role    auth.Role
+	Session store.Session
+	// Token is the session's cookie value; handlers that end or renew the
+	// session (sign-out, re-authentication) need it. Never logged.
+	Token string
+	// CSRF is the session's form token: a keyed hash of the session, so
+	// it needs no storage and dies with the session.
+	CSRF string
+}
+
+// Can says whether the account may use a permission (templates ask it to
+// show only the links that work).
+func (a *account) Can(p auth.Permission) bool { return a != nil && auth.Can(a.Role, p) }
+
+// accountHandler is a handler that knows who is asking; acc is nil on a
+// route anonymous visitors may use when nobody is signed in.
+type accountHandler func(w http.ResponseWriter, r *http.Request, acc *account)
+
+// route is one entry of the router: its pattern and the permission it
+// needs. The authorization matrix test walks Routes.
+type route struct {
+	Pattern    string
+	Permission auth.Permission
+}
+
+// Routes lists every route the site serves and the permission each needs.
+// Every route is registered through public or handle, so this is the router.
+func (s *Server) Routes() []route { return append([]route(nil), s.routeTable...) }
+
+// public registers a route anyone may use that needs no session: the
+// public site. Nothing is looked up per request (the public pages are the
+// ones that must be fast).
+func (s *Server) public(pattern string, h http.HandlerFunc) {
+	s.routeTable = append(s.routeTable, route{pattern, auth.ReadPublic})
+	s.mux.HandleFunc(pattern, h)
+}
+
+// handle registers a route that needs a permission (or may be used
+// anonymously but wants to know who is signed in: FileReport, sign-in).
+// Before h runs:
+//   - a state-changing request must be same-origin (CrossOriginProtection),
+//     a form of at most maxFormBytes, and, from a signed-in account, carry
+//     the session's form token;
+//   - a route anonymous may not use sends the visitor to sign in (GET) or
+//     refuses (other methods);
+//   - a role without the permission gets 403;
+//   - a permission that demands a fresh sign-in sends the account to
+//     confirm its password and code first.
+func (s *Server) handle(pattern string, perm auth.Permission, h accountHandler) {
+	s.routeTable = append(s.routeTable, route{pattern, perm})
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		privatePage(w)
+		if s.auth == nil {
+			s.notFound(w, r)
+			return
+		}
+		changes := r.Method != http.MethodGet && r.Method != http.MethodHead
+		if changes {
+			if err := s.crossOrigin.Check(r); err != nil {
+				s.plainError(w, http.StatusForbidden, "This form was sent from another site and was refused.")
+				return
+			}
+			if !formContent(r) {
+				s.plainError(w, http.StatusUnsupportedMediaType, "Send this as a web form.")
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			if err := r.ParseForm(); err != nil {
+				s.plainError(w, http.StatusRequestEntityTooLarge, "The form was too large or malformed.")
+				return
+			}
+		}
+		acc, err := s.signedIn(r)
+		if err != nil {
+			s.serverError(w, "session", err)
+			return
+		}
+		if changes && acc != nil && subtle.ConstantTimeCompare([]byte(r.PostForm.Get(formTokenField)), []byte(acc.CSRF)) != 1 {
+			s.plainError(w, http.StatusForbidden, "This form has expired. Go back, reload the page and send it again.")
+			return
+		}
+		if acc == nil && !auth.Can(auth.Anonymous, perm) {
+			if changes {
+				s.plainError(w, http.StatusForbidden, "Your session has ended. Sign in again.")
+				return
+			}
+			http.Redirect(w, r, "/admin/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if acc != nil {
+			switch err := auth.Authorize(acc.Session, acc.User, perm, s.auth.Now()); {
+			case errors.Is(err, auth.ErrNotFresh):
+				next := r.URL.RequestURI()
+				if changes {
+					next = sameSitePath(r.Referer())
+				}
+				http.Redirect(w, r, "/admin/reauth?next="+url.QueryEscape(next), http.StatusSeeOther)
+				return
+			case err != nil && !auth.Can(auth.Anonymous, perm):
+				s.plainError(w, http.StatusForbidden, "Your account may not do this.")
+				return
+			}
+		}
+		h(w, r, acc)
+	})
+}
+
+// signedIn returns the account of the request's session cookie, or nil.
+func (s *Server) signedIn(r *http.Request) (*account, error) {
+	token := sessionToken(r)
+	if token == "" {
+		return nil, nil
+	}
+	sess, u, err := s.auth.Session(r.Context(), token)
+	if errors.Is(err, auth.ErrNoSession) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !u.DisabledAt.IsZero() {
+		return nil, nil
+	}
+	return &account{User: u, Role: auth.Role(u.Role), Session: sess, Token: token, CSRF: s.FormToken(token)}, nil
+}
+
+// FormToken is the form token of the session a cookie value names.
+func (s *Server) FormToken(sessionToken string) string {
+	return s.auth.Keys.Lookup("csrf:" + auth.HashToken(sessionToken))
+}
+
+// sessionToken reads the session cookie, whichever name it has.
+func sessionToken(r *http.Request) string {
+	for _, name := range []string{sessionCookieTLS, sessionCookiePlain} {
+		if c, err := r.Cookie(name); err == nil && c.Value != "" {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// setSessionCookie gives the browser a session token. It has no Max-Age:
+// it ends with the browser, and the server ends it sooner (idle and
+// absolute limits).
+func setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
+	c := &http.Cookie{Name: sessionCookiePlain, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode}
+	if r.TLS != nil {
+		c.Name, c.Secure = sessionCookieTLS, true
+	}
+	http.SetCookie(w, c)
+}
+
+// clearSessionCookie removes both possible session cookies.
+func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookiePlain, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	if r.TLS != nil {
+		http.SetCookie(w, &http.Cookie{Name: sessionCookieTLS, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	}
+}
+
+// formContent accepts the two encodings HTML forms send.
+func formContent(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && (mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data")
+}
+
+// sameSitePath keeps the path of a same-site URL (a Referer, a ?next=),
+// and "/admin/" for anything else, so no redirect leaves the site.
+func sameSitePath(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.Contains(u.Path, "\\") {
+		return "/admin/"
+	}
+	return (&url.URL{Path: u.Path, RawQuery: u.RawQuery}).RequestURI()
+}
+
+// plainError answers with a short plain-text message: error pages never
+// show internals.
+func (s *Server) plainError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write([]byte(msg + "\n"))
+}
+
+// adminPage is the frame of every workspace page: the public page's frame
+// (language, messages) plus who is signed in and the form token.
+type adminPage struct {
+	page
+	Account *account
+	CSRF    string
+	// Flash is a one-line message after an action ("Saved.").
+	Flash string
+}
+
+// Can lets templates ask for a permission by name.
+func (p adminPage) Can(perm string) bool { return p.Account.Can(auth.Permission(perm)) }
+
+// adminFrame returns the frame of a workspace page. The workspace speaks
+// the browser's preferred language (its messages fall back to English).
+func (s *Server) adminFrame(r *http.Request, acc *account, title string) adminPage {
+	p, _ := s.page(s.preferredLanguage(r))
+	p.Path = r.URL.Path
+	p.Title = title
+	ap := adminPage{page: p, Account: acc}
+	if acc != nil {
+		ap.CSRF = acc.CSRF
+	}
+	return ap
+}
+
+// EnableWorkspace mounts the editors' workspace under /admin/ (and the
+// routes features register with handle) over an auth service. Without it
+// the workspace routes answer 404.
+func (s *Server) EnableWorkspace(a *auth.Service) {
+	s.auth = a
+}
