@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"rollcall/internal/auth"
 	"rollcall/internal/intake"
 	"rollcall/internal/linkage"
 	"rollcall/internal/seal"
@@ -81,6 +82,7 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
+	site.EnableWorkspace(auth.New(st, keys), g.data)
 	if *review {
 		site.EnableReview()
 	}

@@ -44,6 +44,7 @@ type Server struct {
 	auth        *auth.Service
 	crossOrigin *http.CrossOriginProtection
 	routeTable  []route
+	dataDir     string
 }
 
 // asset is an embedded static file served under a URL holding its hash,

@@ -241,8 +241,10 @@ func (s *Server) adminFrame(r *http.Request, acc *account, title string) adminPa
 }
 
 // EnableWorkspace mounts the editors' workspace under /admin/ (and the
-// routes features register with handle) over an auth service. Without it
-// the workspace routes answer 404.
-func (s *Server) EnableWorkspace(a *auth.Service) {
+// routes features register with handle) over an auth service. dataDir is
+// where the snapshot signing key lives (publishing from the workspace).
+// Without it the workspace routes answer 404.
+func (s *Server) EnableWorkspace(a *auth.Service, dataDir string) {
 	s.auth = a
+	s.dataDir = dataDir
 }

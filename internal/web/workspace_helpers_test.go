@@ -29,7 +29,7 @@ func workspaceSite(t *testing.T, st *store.Store) (*web.Server, *auth.Service) {
 		t.Fatal(err)
 	}
 	a := auth.New(st, st.Keys())
-	site.EnableWorkspace(a)
+	site.EnableWorkspace(a, t.TempDir())
 	return site, a
 }
 
