@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 
 	"rollcall/internal/publish"
@@ -40,36 +39,17 @@ func runPublish(ctx context.Context, g *globals, args []string, stdout, stderr i
 		return err
 	}
 	defer st.Close()
-	sn, err := publish.Publish(ctx, st, g.data, publish.PublishOptions{AsOf: day, Note: *note})
+	res, err := publish.PublishRecorded(ctx, st, g.data, cliActor(), publish.PublishOptions{AsOf: day, Note: *note})
 	if err != nil {
 		return err
 	}
-	// The site's list is rebuilt if it is behind what was just published.
-	if stale, err := st.PublicStale(ctx); err != nil {
-		return err
-	} else if stale {
-		if _, err := st.RefreshPublic(ctx); err != nil {
-			return fmt.Errorf("published, but the public list was not refreshed: %w", err)
-		}
-	}
-	if err := st.Audit(ctx, cliActor(), "publish", sn.ID, fmt.Sprintf("slug=%s people=%d", sn.Slug, sn.People)); err != nil {
-		return fmt.Errorf("published %s, but the audit entry was not written: %w", sn.Slug, err)
-	}
-	head, err := st.AuditHead(ctx)
-	if err != nil {
-		return err
-	}
-	pub, err := publish.PublicKey(g.data)
-	if err != nil {
-		return err
-	}
-	file := filepath.Join(g.data, "snapshots", publish.SnapshotFileName(sn.Slug))
+	sn := res.Snapshot
 	fmt.Fprintf(stdout, "published snapshot %s: counts as of %s as known at %s, %d people\n", sn.Slug, sn.AsOf, sn.KnownAt.Format("2006-01-02T15:04:05Z07:00"), sn.People)
-	fmt.Fprintf(stdout, "file:       %s (signature %s.sig)\n", file, file)
-	fmt.Fprintf(stdout, "signed by:  %s (public key %s)\n", publish.Fingerprint(pub), filepath.Join(g.data, "keys", publish.PublicKeyFile))
+	fmt.Fprintf(stdout, "file:       %s (signature %s.sig)\n", res.File, res.File)
+	fmt.Fprintf(stdout, "signed by:  %s (public key %s)\n", res.SignedBy, res.PublicKeyFile)
 	// Kept elsewhere, the head later proves the log was not cut or
 	// rewritten up to here: rollcall audit verify --head SEQ:HASH.
-	fmt.Fprintf(stdout, "audit head: %s — keep it away from this server\n", head)
+	fmt.Fprintf(stdout, "audit head: %s — keep it away from this server\n", res.Head)
 	return nil
 }
 

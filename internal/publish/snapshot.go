@@ -138,6 +138,12 @@ type PublishOptions struct {
 // now, into a signed snapshot: stored in the database and written to the
 // data directory's snapshots folder (the file and its .sig).
 func Publish(ctx context.Context, st *store.Store, dataDir string, opt PublishOptions) (store.Snapshot, error) {
+	return publish(ctx, st, dataDir, opt, st.SaveSnapshot)
+}
+
+// publish is Publish with the last step, storing the snapshot, given by
+// the caller (PublishRecorded stores it together with its audit entry).
+func publish(ctx context.Context, st *store.Store, dataDir string, opt PublishOptions, save func(context.Context, store.Snapshot) error) (store.Snapshot, error) {
 	key, err := SigningKey(dataDir)
 	if err != nil {
 		return store.Snapshot{}, fmt.Errorf("signing key: %w", err)
@@ -199,7 +205,7 @@ func Publish(ctx context.Context, st *store.Store, dataDir string, opt PublishOp
 	if err := writeAtomic(filepath.Join(dir, name+".sig"), SignatureFile(sn)); err != nil {
 		return sn, err
 	}
-	return sn, st.SaveSnapshot(ctx, sn)
+	return sn, save(ctx, sn)
 }
 
 // SnapshotFileName is a snapshot's file name, on disk and on the site.
