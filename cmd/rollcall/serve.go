@@ -23,14 +23,11 @@ func init() {
 }
 
 func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags(g, "serve", "serve [--addr 127.0.0.1:8080] [--demo] [--review] [--unlock [--passphrase-fd N]]", stderr)
+	fs := newFlags(g, "serve", "serve [--addr 127.0.0.1:8080] [--demo] [--unlock [--passphrase-fd N]]", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	demo := fs.Bool("demo", false, "load a synthetic demo data set when the registry is empty")
 	unlock := fs.Bool("unlock", false, "the data key is (or is to be) sealed under a passphrase: ask for it on the terminal, or read it from --passphrase-fd; with no key yet, make one sealed under it")
 	passFD := passphraseFlag(fs)
-	// The review pages show private data and have no login yet (the
-	// editors' workspace will put them behind one): off unless asked for.
-	review := fs.Bool("review", false, "serve the review pages (/review) where people decide queued pairs; they show private data and have NO LOGIN yet, so only on a trusted address")
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
@@ -60,7 +57,7 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	}
 	// The public list is rebuilt at start, and then every minute, when
 	// anything changed since the last rebuild, however it was changed
-	// (a decision on the review pages, a mark, a new day).
+	// (a decision in the review queue, a mark, a new day).
 	if err := refreshIfStale(ctx, st); err != nil {
 		return fmt.Errorf("public list: %w", err)
 	}
@@ -83,9 +80,6 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		return err
 	}
 	site.EnableWorkspace(auth.New(st, keys), g.data)
-	if *review {
-		site.EnableReview()
-	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

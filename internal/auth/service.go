@@ -212,6 +212,11 @@ func (s *Service) pendingSession(ctx context.Context, token string) (store.Sessi
 		return sess, store.User{}, err
 	}
 	u, err := s.Store.UserByID(ctx, sess.UserID)
+	if err == nil && !u.LockedAt.IsZero() {
+		// Locked by failed codes: the half-finished sign-in ends with it,
+		// or it could go on guessing codes.
+		return store.Session{}, store.User{}, ErrNoSession
+	}
 	return sess, u, err
 }
 
@@ -303,6 +308,25 @@ func (s *Service) BeginEnrollment(ctx context.Context, pendingToken, account str
 	}
 	if err := s.Store.SetPendingTOTP(ctx, s.Keys, u.ID, secret); err != nil {
 		return Enrollment{}, err
+	}
+	return enrollmentFor(secret, account)
+}
+
+// PendingEnrollment returns the second factor being set up for a pending
+// sign-in, beginning one when none is: the enrollment page, a reload of it
+// and its QR code all show the same secret (a new secret at each request
+// would make the code scanned a moment ago wrong).
+func (s *Service) PendingEnrollment(ctx context.Context, pendingToken, account string) (Enrollment, error) {
+	_, u, err := s.pendingSession(ctx, pendingToken)
+	if err != nil {
+		return Enrollment{}, err
+	}
+	secret, err := s.Store.PendingTOTP(ctx, s.Keys, u)
+	if err != nil {
+		return Enrollment{}, err
+	}
+	if secret == "" {
+		return s.BeginEnrollment(ctx, pendingToken, account)
 	}
 	return enrollmentFor(secret, account)
 }

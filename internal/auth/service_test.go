@@ -208,6 +208,12 @@ func TestEnrollmentQRCode(t *testing.T) {
 		if _, _, err := f.svc.ConfirmEnrollment(ctx, res.Token, "123456"); !errors.Is(err, ErrBadCode) {
 			t.Errorf("wrong enrollment code: %v", err)
 		}
+		// Asking again (a reload, the QR code's own request) shows the same
+		// secret, not a new one.
+		again, err := f.svc.PendingEnrollment(ctx, res.Token, "admin@example.org")
+		if err != nil || again.Secret != e.Secret {
+			t.Errorf("PendingEnrollment gave another secret (%v)", err)
+		}
 		// The secret is sealed in the database until confirmed.
 		u, _ := st.UserByEmail(ctx, f.svc.Keys, "admin@example.org")
 		if u.TOTPPending == "" || strings.Contains(u.TOTPPending, e.Secret) || u.HasTOTP() {

@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"rollcall/internal/auth"
 	"rollcall/internal/intake"
 	"rollcall/internal/linkage"
 	"rollcall/internal/store"
@@ -31,9 +30,9 @@ const reviewCSV = "source,record,name,name_alt,sex,birth_year,region,status,date
 	"vol,2,Даулет Сапаров,,m,1990,Нукус,missing,2022-07-01,corroborated\n" +
 	"press,b,Daulet Saparov,,m,1990,Nukus,missing,2022-07-01,corroborated\n"
 
-// reviewSite returns a site with the review pages over a store whose
-// queue holds the Yerlan pair.
-func reviewSite(t *testing.T, s *store.Store) (http.Handler, store.ReviewPair) {
+// reviewSite returns the workspace over a store whose queue holds the
+// Yerlan pair, and the auth service to sign in through.
+func reviewSite(t *testing.T, s *store.Store) (*web.Server, *auth.Service, store.ReviewPair) {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "list.csv")
@@ -50,12 +49,8 @@ func reviewSite(t *testing.T, s *store.Store) (http.Handler, store.ReviewPair) {
 	if err != nil || len(queue) != 1 {
 		t.Fatalf("queue %d pairs (%v), want the Yerlan pair", len(queue), err)
 	}
-	site, err := web.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	site.EnableReview()
-	return site, queue[0]
+	site, a := workspaceSite(t, s)
+	return site, a, queue[0]
 }
 
 func do(t *testing.T, h http.Handler, req *http.Request) (*http.Response, string) {
@@ -67,35 +62,36 @@ func do(t *testing.T, h http.Handler, req *http.Request) (*http.Response, string
 
 func TestReviewPages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		site, pair := reviewSite(t, s)
+		site, a, pair := reviewSite(t, s)
+		editor := signIn(t, site, a, auth.Editor)
 
-		resp, body := do(t, site, httptest.NewRequest("GET", "/en/review/", nil))
-		if resp.StatusCode != 200 || !strings.Contains(body, "/en/review/"+pair.ID) || !strings.Contains(body, "Yerlan Doszhanov") ||
+		w := editor.get(t, site, "/admin/review/")
+		body := w.Body.String()
+		if w.Code != 200 || !strings.Contains(body, "/admin/review/"+pair.ID) || !strings.Contains(body, "Yerlan Doszhanov") ||
 			!strings.Contains(body, "1 pairs of records wait") {
-			t.Errorf("list: %d\n%s", resp.StatusCode, body)
+			t.Errorf("list: %d\n%s", w.Code, body)
 		}
-		if resp.Header.Get("Cache-Control") != "no-store" {
-			t.Errorf("list may be cached: %q", resp.Header.Get("Cache-Control"))
-		}
-		resp, _ = do(t, site, httptest.NewRequest("GET", "/review", nil))
-		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/en/review/" {
-			t.Errorf("/review: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+		if w.Header().Get("Cache-Control") != "no-store" {
+			t.Errorf("list may be cached: %q", w.Header().Get("Cache-Control"))
 		}
 
 		for lang, want := range map[string][]string{
 			"en": {"Are these two records about the same person?", "Same person", "Different persons", "Skip", "surname"},
 			"ru": {"Эти две записи — об одном человеке?", "Один человек", "Разные люди", "Пропустить", "фамилия"},
 		} {
-			resp, body = do(t, site, httptest.NewRequest("GET", "/"+lang+"/review/"+pair.ID, nil))
+			req := httptest.NewRequest("GET", "/admin/review/"+pair.ID, nil)
+			req.Header.Set("Accept-Language", lang)
+			req.AddCookie(editor.Cookie)
+			resp, body := do(t, site, req)
 			if resp.StatusCode != 200 {
 				t.Fatalf("%s pair: %d\n%s", lang, resp.StatusCode, body)
 			}
-			for _, w := range append(want, "Ерлан Досжанов", "Yerlan Doszhanov", "Muynak", `method="post"`, `value="same"`, `value="different"`) {
+			for _, w := range append(want, "Ерлан Досжанов", "Yerlan Doszhanov", "Muynak", `method="post"`, `value="same"`, `value="different"`, `name="csrf" value="`+editor.CSRF+`"`) {
 				if !strings.Contains(body, w) {
 					t.Errorf("%s pair page lacks %q", lang, w)
 				}
 			}
-			if strings.Contains(body, "review.") || strings.Contains(body, "evidence.") {
+			if strings.Contains(body, "review.") || strings.Contains(body, "evidence.") || strings.Contains(body, "admin.") {
 				t.Errorf("%s pair page shows a message id: %s", lang, body)
 			}
 			if strings.Contains(body, "<script>") || !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
@@ -106,64 +102,72 @@ func TestReviewPages(t *testing.T) {
 			}
 		}
 
-		for _, path := range []string{"/en/review/0123456789abcdef", "/xx/review/" + pair.ID, "/xx/review/"} {
-			if resp, _ := do(t, site, httptest.NewRequest("GET", path, nil)); resp.StatusCode != 404 {
-				t.Errorf("GET %s: %d, want 404", path, resp.StatusCode)
-			}
+		if w := editor.get(t, site, "/admin/review/0123456789abcdef"); w.Code != 404 {
+			t.Errorf("GET an unknown pair: %d, want 404", w.Code)
 		}
-		post := func(path string, form url.Values, header map[string]string) *http.Response {
-			req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			for k, v := range header {
-				req.Header.Set(k, v)
-			}
-			resp, _ := do(t, site, req)
-			return resp
+		same := url.Values{"verdict": {"same"}, "why": {"same photo"}}
+		if w := editor.post(t, site, "/admin/review/0123456789abcdef", same); w.Code != 404 {
+			t.Errorf("POST unknown pair: %d, want 404", w.Code)
 		}
-		same := url.Values{"verdict": {"same"}, "by": {"Editor One"}, "why": {"same photo"}}
-		if resp := post("/en/review/0123456789abcdef", same, nil); resp.StatusCode != 404 {
-			t.Errorf("POST unknown pair: %d, want 404", resp.StatusCode)
+		if w := editor.post(t, site, "/admin/review/"+pair.ID, url.Values{"verdict": {"maybe"}}); w.Code != 400 {
+			t.Errorf("POST a bad verdict: %d, want 400", w.Code)
 		}
-		if resp := post("/en/review/"+pair.ID, url.Values{"verdict": {"maybe"}}, nil); resp.StatusCode != 400 {
-			t.Errorf("POST a bad verdict: %d, want 400", resp.StatusCode)
-		}
-		// A post from another site is refused and changes nothing.
-		if resp := post("/en/review/"+pair.ID, same, map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}); resp.StatusCode != 403 {
+		// A post from another site, or without the form token, is refused
+		// and changes nothing.
+		req := httptest.NewRequest("POST", "/admin/review/"+pair.ID, strings.NewReader(url.Values{"verdict": {"same"}, "csrf": {editor.CSRF}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		req.Header.Set("Origin", "https://evil.example")
+		req.AddCookie(editor.Cookie)
+		if resp, _ := do(t, site, req); resp.StatusCode != 403 {
 			t.Errorf("cross-origin POST: %d, want 403", resp.StatusCode)
+		}
+		if w := editor.post(t, site, "/admin/review/"+pair.ID, url.Values{"verdict": {"same"}, "csrf": {""}}); w.Code != 403 {
+			t.Errorf("POST without a form token: %d, want 403", w.Code)
 		}
 		if a, b := personOf(t, s, pair.A.ID), personOf(t, s, pair.B.ID); a == b {
 			t.Fatal("the persons were merged before any valid decision")
 		}
 
-		resp = post("/en/review/"+pair.ID, same, map[string]string{"Sec-Fetch-Site": "same-origin"})
-		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/en/review/?done" {
-			t.Errorf("POST same: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
+		w = editor.post(t, site, "/admin/review/"+pair.ID, same)
+		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/admin/review/?done" {
+			t.Errorf("POST same: %d → %q", w.Code, w.Header().Get("Location"))
 		}
 		if a, b := personOf(t, s, pair.A.ID), personOf(t, s, pair.B.ID); a != b {
 			t.Error("after 'same' the two records are in two persons")
 		}
+		// The decision is the signed-in account's, not a typed name.
 		hist, err := s.DecisionsOf(context.Background(), pair.A.ID, pair.B.ID)
-		if err != nil || len(hist) != 1 || hist[0].Verdict != "same" || hist[0].By != "Editor One" || hist[0].Why != "same photo" {
+		if err != nil || len(hist) != 1 || hist[0].Verdict != "same" || hist[0].By != editor.User.ID || hist[0].Why != "same photo" {
 			t.Errorf("stored decisions %+v %v", hist, err)
 		}
-		if resp, _ := do(t, site, httptest.NewRequest("GET", "/en/review/"+pair.ID, nil)); resp.StatusCode != 404 {
-			t.Errorf("the decided pair is still shown: %d", resp.StatusCode)
+		if w := editor.get(t, site, "/admin/review/"+pair.ID); w.Code != 404 {
+			t.Errorf("the decided pair is still shown: %d", w.Code)
 		}
-		if _, body := do(t, site, httptest.NewRequest("GET", "/en/review/?done", nil)); !strings.Contains(body, "Decision recorded") || !strings.Contains(body, "No pairs are waiting") {
+		if body := editor.get(t, site, "/admin/review/?done").Body.String(); !strings.Contains(body, "Decision recorded") || !strings.Contains(body, "No pairs are waiting") {
 			t.Errorf("list after the last decision:\n%s", body)
 		}
 	})
 }
 
-func TestReviewIsOffUnlessEnabled(t *testing.T) {
+// The queue shows private data: nobody without the Link permission sees
+// it, and the old public addresses are gone.
+func TestReviewNeedsSignIn(t *testing.T) {
 	s := storetest.Open(t, store.SQLite)
-	site, err := web.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
+	site, a, pair := reviewSite(t, s)
+	w := (*session)(nil).get(t, site, "/admin/review/"+pair.ID)
+	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/admin/signin?next=") {
+		t.Errorf("anonymous: %d → %q, want the sign-in page", w.Code, w.Header().Get("Location"))
 	}
-	for _, path := range []string{"/review/0123456789abcdef", "/en/review/"} {
-		if resp, _ := do(t, site, httptest.NewRequest("GET", path, nil)); resp.StatusCode != 404 {
-			t.Errorf("GET %s without --review: %d, want 404", path, resp.StatusCode)
+	for _, role := range []auth.Role{auth.Volunteer, auth.Treasurer, auth.Viewer} {
+		sess := signIn(t, site, a, role)
+		if w := sess.get(t, site, "/admin/review/"+pair.ID); w.Code != 403 || strings.Contains(w.Body.String(), "Doszhanov") {
+			t.Errorf("%s: %d, want 403 without the pair", role, w.Code)
+		}
+	}
+	for _, path := range []string{"/en/review/", "/en/review/" + pair.ID} {
+		if w := (*session)(nil).get(t, site, path); w.Code != 404 {
+			t.Errorf("GET %s: %d, want 404 (the queue moved to /admin/review/)", path, w.Code)
 		}
 	}
 }
