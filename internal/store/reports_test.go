@@ -1,0 +1,201 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"rollcall/internal/intake"
+	"rollcall/internal/registry"
+	"rollcall/internal/store"
+	"rollcall/internal/store/storetest"
+)
+
+func newReport(t *testing.T, name, contact, text string) store.NewReport {
+	t.Helper()
+	r, problems := intake.ParseReport(url.Values{
+		"name": {name}, "name_alt": {"Azamat Qurbanov"}, "age": {"30"}, "region": {"Nukus"}, "status": {"missing"},
+		"year": {"2022"}, "month": {"7"}, "relation": {"sibling"}, "contact": {contact}, "text": {text},
+	}, "ru", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	r.Reference = intake.NewReference()
+	return r
+}
+
+func TestReportsFileListUnseal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		fixedClock(s)
+		id, err := s.AddReport(ctx, newReport(t, "Азамат Курбанов", "signal 7731", "taken at night"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, total, err := s.Reports(ctx, store.ReportFilter{})
+		if err != nil || total != 1 || len(list) != 1 {
+			t.Fatalf("open reports: %d %v", total, err)
+		}
+		r := list[0]
+		if r.ID != id || r.Name != "Азамат Курбанов" || r.NameAlt[0] != "Azamat Qurbanov" || r.Age != 30 || r.BirthYear != 1996 ||
+			r.Status != registry.Missing || r.Date.String() != "2022-07" || r.State != store.ReportOpen || r.Lang != "ru" {
+			t.Errorf("stored %+v", r)
+		}
+		if byRef, n, _ := s.Reports(ctx, store.ReportFilter{Reference: strings.ToLower(r.Reference)}); n != 1 || byRef[0].ID != id {
+			t.Errorf("by reference: %d", n)
+		}
+		if _, err := s.Report(ctx, "no-such-id"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("unknown id: %v", err)
+		}
+		sec, err := s.ReportSealed(ctx, "ed-1", id)
+		if err != nil || sec.Contact != "signal 7731" || sec.Text != "taken at night" || sec.Relation != "sibling" {
+			t.Fatalf("unsealed %+v %v", sec, err)
+		}
+		if got := auditActions(t, s); strings.Join(got, "|") != "report.file "+id+" |report.unseal "+id+" " {
+			t.Errorf("audit %q", got)
+		}
+	})
+}
+
+func TestReportDismissOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		id, _ := s.AddReport(ctx, newReport(t, "A B", "", ""))
+		if err := s.DismissReport(ctx, "ed-1", id, " "); err == nil {
+			t.Error("dismissed without a reason")
+		}
+		if err := s.DismissReport(ctx, "ed-1", id, "a duplicate"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DismissReport(ctx, "ed-2", id, "again"); !errors.Is(err, store.ErrReportClosed) {
+			t.Errorf("second dismissal: %v", err)
+		}
+		if err := s.DismissReport(ctx, "ed-2", "nope", "x"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("unknown report: %v", err)
+		}
+		r, _ := s.Report(ctx, id)
+		if r.State != store.ReportDismissed || r.DismissReason != "a duplicate" || r.ClosedBy != "ed-1" || r.ClosedAt.IsZero() {
+			t.Errorf("after dismissal %+v", r)
+		}
+		if _, n, _ := s.Reports(ctx, store.ReportFilter{}); n != 0 {
+			t.Errorf("%d still open", n)
+		}
+		if _, n, _ := s.Reports(ctx, store.ReportFilter{State: store.ReportDismissed}); n != 1 {
+			t.Errorf("%d dismissed", n)
+		}
+	})
+}
+
+// A report becomes a record exactly as an imported row would: normalised
+// names, search keys, a person, an unverified claim that counts once the
+// threshold allows it.
+func TestReportBecomesRecord(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		id, _ := s.AddReport(ctx, newReport(t, "Азамат Курбанов", "x", "y"))
+		r, _ := s.Report(ctx, id)
+		recordID, err := intake.MakeRecord(ctx, s, "ed-1", r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := intake.MakeRecord(ctx, s, "ed-2", r); !errors.Is(err, store.ErrReportClosed) {
+			t.Errorf("second record of one report: %v", err)
+		}
+		r, _ = s.Report(ctx, id)
+		if r.State != store.ReportRecorded || r.RecordID != recordID || r.ClosedBy != "ed-1" {
+			t.Errorf("report after %+v", r)
+		}
+		var rows []store.ClaimRow
+		s.EachClaim(ctx, func(c store.ClaimRow) error { rows = append(rows, c); return nil })
+		if len(rows) != 1 {
+			t.Fatalf("%d claims", len(rows))
+		}
+		got := rows[0]
+		if got.Record.ID != recordID || got.Record.SourceKey != store.PublicReportsSource || got.SourceKind != registry.KindRelative ||
+			got.Record.Key != id || got.Record.Name != "Азамат Курбанов" || got.Record.BirthYear != 1996 || got.Record.Region != "Nukus" ||
+			got.Claim.Status != registry.Missing || got.Claim.Verification != registry.Unverified || got.Claim.Date.String() != "2022-07" ||
+			got.PersonID == "" || got.Claim.Note != "" {
+			t.Errorf("record %+v", got)
+		}
+		// Found by another script's spelling, like any imported record.
+		if ids, err := s.SearchRecords(ctx, "Azamat Kurbanov", 10); err != nil || len(ids) != 1 || ids[0] != recordID {
+			t.Errorf("search: %v %v", ids, err)
+		}
+		now := time.Now().Add(time.Hour)
+		if c := counts(t, s, "2026-01-01", now, registry.Unverified); c.MissingNow != 1 {
+			t.Errorf("counted at unverified: %+v", c)
+		}
+		if c := counts(t, s, "2026-01-01", now, registry.Corroborated); c.MissingNow != 0 {
+			t.Errorf("an unverified report counted: %+v", c)
+		}
+		acts := auditActions(t, s)
+		if last := acts[len(acts)-1]; last != "report.record "+id+" "+recordID {
+			t.Errorf("audit %q", acts)
+		}
+		// A second report lands in the same source.
+		id2, _ := s.AddReport(ctx, newReport(t, "Лалагул Каллыханова", "", ""))
+		r2, _ := s.Report(ctx, id2)
+		if _, err := intake.MakeRecord(ctx, s, "ed-1", r2); err != nil {
+			t.Fatal(err)
+		}
+		if srcs, _ := s.Sources(ctx); len(srcs) != 1 || srcs[0].Records != 2 {
+			t.Errorf("sources %+v", srcs)
+		}
+	})
+}
+
+// The reporter's contact, relationship and words are nowhere in clear.
+func TestReportCanariesNotInClear(t *testing.T) {
+	const contact, text = "canary-contact-5519 @example.org", "canary free text 5519"
+	eachRaw(t, func(t *testing.T, s *store.Store, raw *sql.DB, d store.Dialect) {
+		ctx := context.Background()
+		s.SetKeys(testKeys(t))
+		rep := newReport(t, "A B", contact, text)
+		rep.Relation = "canaryrelation5519"
+		id, err := s.AddReport(ctx, rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sec, err := s.ReportSealed(ctx, "ed", id); err != nil || sec.Contact != contact {
+			t.Fatal(sec, err)
+		}
+		var haystack []byte
+		if d == store.SQLite {
+			var dir string
+			raw.QueryRow(`SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&dir)
+			for _, name := range []string{dir, dir + "-wal"} {
+				b, _ := os.ReadFile(name)
+				haystack = append(haystack, b...)
+			}
+			if filepath.Base(dir) != "rollcall.db" {
+				t.Fatalf("database file %q", dir)
+			}
+		} else {
+			rows, err := raw.Query(`SELECT t::text FROM reports t`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var line string
+				rows.Scan(&line)
+				haystack = append(haystack, line...)
+			}
+			rows.Close()
+		}
+		if !bytes.Contains(haystack, []byte("A B")) {
+			t.Fatal("the search does not even find the name: it is broken")
+		}
+		for _, c := range []string{contact, text, "canaryrelation5519"} {
+			if bytes.Contains(haystack, []byte(c)) {
+				t.Errorf("%q is in the database in clear", c)
+			}
+		}
+	})
+}
