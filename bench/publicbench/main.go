@@ -5,6 +5,7 @@
 //
 //	go run ./bench/publicbench -people 10000 -mirror
 //	go run ./bench/publicbench -people 100000 -clients 64 -seconds 10
+//	go run ./bench/publicbench -people 100000 -dir /tmp/pb100k -nginx -seconds 8
 package main
 
 import (
@@ -37,6 +38,8 @@ func main() {
 	mirror := flag.Bool("mirror", false, "time the static mirror")
 	clients := flag.Int("clients", 64, "concurrent clients")
 	seconds := flag.Int("seconds", 5, "seconds per latency measurement (0: none)")
+	nginx := flag.Bool("nginx", false, "serve the people page and a person page side by side with nginx serving the same bytes as static files, and compare them with wrk (needs nginx and wrk on PATH)")
+	rounds := flag.Int("rounds", 3, "with -nginx: wrk runs per server and page, alternating; the median is reported")
 	flag.Parse()
 	ctx := context.Background()
 	if *dir == "" {
@@ -92,6 +95,12 @@ func main() {
 			log.Fatal(err)
 		}
 		fmt.Printf("mirror: %d files, %.0f MB, %d broken links %v, %.1f s\n", m.Files, float64(m.Bytes)/1e6, len(m.Broken), m.Broken, time.Since(start).Seconds())
+	}
+	if *nginx {
+		if err := compareWithNginx(site, *clients, *seconds, *rounds); err != nil {
+			log.Fatal(err)
+		}
+		return
 	}
 	if *seconds == 0 {
 		return

@@ -289,7 +289,7 @@ func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request) bool {
 		body = page.gzipped
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.Write(body)
+	writeWhole(w, r, body)
 	return true
 }
 
@@ -319,5 +319,8 @@ func (s *Server) renderPublic(w http.ResponseWriter, r *http.Request, name strin
 		c.mu.Unlock()
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if w.Header().Get("Content-Encoding") == "" {
+		w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+	}
 	w.Write(b.Bytes())
 }
