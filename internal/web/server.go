@@ -95,17 +95,26 @@ func (s *Server) routes() {
 // icon, inline SVG (which needs nothing), forms posting to us. No script.
 const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+// securityHeaders go on every response, the workspace's included.
+var securityHeaders = http.Header{
+	"Content-Security-Policy":      {contentSecurityPolicy},
+	"Referrer-Policy":              {"same-origin"},
+	"X-Content-Type-Options":       {"nosniff"},
+	"X-Frame-Options":              {"DENY"},
+	"Cross-Origin-Opener-Policy":   {"same-origin"},
+	"Cross-Origin-Resource-Policy": {"same-origin"},
+	"Permissions-Policy":           {"camera=(), microphone=(), geolocation=(), interest-cohort=()"},
+}
+
 // ServeHTTP adds the security headers every response carries, and
 // compresses what is worth compressing.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
-	h.Set("Referrer-Policy", "same-origin")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	h.Set("Cross-Origin-Resource-Policy", "same-origin")
-	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+	// Assigned, not Set: the keys are canonical already, and this runs on
+	// every request. Handlers replace a value with Set, never edit it.
+	for k, v := range securityHeaders {
+		h[k] = v
+	}
 	gz := newGzipWriter(w, r)
 	if gz == nil {
 		s.mux.ServeHTTP(w, r)
