@@ -69,11 +69,11 @@ func clearPendingCookie(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// clientKey identifies the client for throttling: the remote host. auth
+// signInClient identifies the client for throttling: the remote host. auth
 // only ever holds a keyed hash of it, in memory; it is never logged.
 // Behind Tor every client is the local relay, so there the per-account
 // throttle does the work (docs/security.md).
-func clientKey(r *http.Request) string {
+func signInClient(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
@@ -148,7 +148,7 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request, acc *account
 
 func (s *Server) signInPost(w http.ResponseWriter, r *http.Request, acc *account) {
 	email := strings.TrimSpace(r.PostForm.Get("email"))
-	res, err := s.auth.SignIn(r.Context(), email, r.PostForm.Get("password"), clientKey(r))
+	res, err := s.auth.SignIn(r.Context(), email, r.PostForm.Get("password"), signInClient(r))
 	var th *auth.ErrThrottled
 	switch {
 	case errors.As(err, &th):
@@ -232,7 +232,7 @@ func (s *Server) codePost(w http.ResponseWriter, r *http.Request, acc *account) 
 	if !ok {
 		return
 	}
-	token, err := s.auth.SecondFactor(r.Context(), pend, r.PostForm.Get("code"), clientKey(r))
+	token, err := s.auth.SecondFactor(r.Context(), pend, r.PostForm.Get("code"), signInClient(r))
 	var th *auth.ErrThrottled
 	switch {
 	case errors.As(err, &th):
@@ -430,7 +430,7 @@ func (s *Server) reauthForm(w http.ResponseWriter, r *http.Request, acc *account
 }
 
 func (s *Server) reauthPost(w http.ResponseWriter, r *http.Request, acc *account) {
-	err := s.auth.Reauthenticate(r.Context(), acc.Token, r.PostForm.Get("password"), r.PostForm.Get("code"), clientKey(r))
+	err := s.auth.Reauthenticate(r.Context(), acc.Token, r.PostForm.Get("password"), r.PostForm.Get("code"), signInClient(r))
 	var th *auth.ErrThrottled
 	switch {
 	case errors.As(err, &th):
