@@ -1,0 +1,211 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"rollcall/internal/auth"
+	"rollcall/internal/store"
+	"rollcall/internal/store/storetest"
+)
+
+// Answer classes of the authorization matrix. Plain numbers are HTTP
+// statuses; the two redirect classes tell a "sign in first" from any
+// other redirect.
+const (
+	toSignIn = 1   // 303 to /admin/signin… (sign in first, or again)
+	moved    = 303 // 303 anywhere else
+	fine     = 200
+	bad      = 400
+	wrong    = 401 // a wrong password or code, answered on the form
+	refused  = 403
+	missing  = 404
+	clash    = 409
+	tooBig   = 413
+)
+
+// authzRow is one route of the matrix: a request that fills its
+// wildcards with sample values (made-up ids: a 404 for a role that may
+// use the route is a fine answer), and the expected answer class for
+// anonymous and each role, in the order of authzWho.
+type authzRow struct {
+	path string     // "" for the static assets: the pattern's own path
+	form url.Values // POST body (the session's form token is added)
+	want [6]int
+	// endsSession: the request ends the session it is sent with, so the
+	// next row needs a new one.
+	endsSession bool
+}
+
+var authzWho = []auth.Role{auth.Anonymous, auth.Admin, auth.Editor, auth.Volunteer, auth.Treasurer, auth.Viewer}
+
+const sampleID = "01234567-89ab-7def-8123-456789abcdef"
+
+// authzTable is the authorization matrix: EVERY route of site.Routes(),
+// by its pattern, × anonymous and every role. Columns: anonymous, admin,
+// editor, volunteer, treasurer, viewer. A new route must get a row here.
+var authzTable = map[string]authzRow{
+	// The public site: the same for everyone.
+	"GET /{$}":                        {path: "/", want: [6]int{moved, moved, moved, moved, moved, moved}},
+	"GET /{lang}/{$}":                 {path: "/ru/", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /{lang}/counts/{$}":          {path: "/en/counts/", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /{lang}/data/{$}":            {path: "/kaa/data/", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /{lang}/people/{$}":          {path: "/uz/people/", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /{lang}/people/{id}":         {path: "/en/people/" + sampleID, want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"GET /en/feed.atom":               {path: "/en/feed.atom", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /kaa/feed.atom":              {path: "/kaa/feed.atom", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /ru/feed.atom":               {path: "/ru/feed.atom", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /uz/feed.atom":               {path: "/uz/feed.atom", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /{lang}/embed/counter":       {path: "/en/embed/counter", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /{lang}/embed/counter.svg":   {path: "/en/embed/counter.svg", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /api/v1/people":              {path: "/api/v1/people", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /api/v1/people/{id}":         {path: "/api/v1/people/" + sampleID, want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"GET /api/v1/counts":              {path: "/api/v1/counts", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /api/v1/snapshots":           {path: "/api/v1/snapshots", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /api/v1/openapi.json":        {path: "/api/v1/openapi.json", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /data/rollcall-people.csv":   {path: "/data/rollcall-people.csv", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /data/rollcall-people.json":  {path: "/data/rollcall-people.json", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /data/snapshots/{file}":      {path: "/data/snapshots/none.json", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"GET /data/snapshot-signing.pub":  {path: "/data/snapshot-signing.pub", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"GET /static/{asset}":             {want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /favicon.ico":                {path: "/favicon.ico", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"/":                               {path: "/no/such/page", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"GET /admin/signin":               {path: "/admin/signin", want: [6]int{fine, moved, moved, moved, moved, moved}},
+	"POST /admin/signin":              {path: "/admin/signin", form: url.Values{"email": {"nobody@example.org"}, "password": {"not the password"}}, want: [6]int{wrong, wrong, wrong, wrong, wrong, wrong}},
+	"GET /admin/signin/code":          {path: "/admin/signin/code", want: [6]int{toSignIn, toSignIn, toSignIn, toSignIn, toSignIn, toSignIn}},
+	"POST /admin/signin/code":         {path: "/admin/signin/code", form: url.Values{"code": {"123456"}}, want: [6]int{toSignIn, toSignIn, toSignIn, toSignIn, toSignIn, toSignIn}},
+	"GET /admin/signin/enroll":        {path: "/admin/signin/enroll", want: [6]int{toSignIn, toSignIn, toSignIn, toSignIn, toSignIn, toSignIn}},
+	"POST /admin/signin/enroll":       {path: "/admin/signin/enroll", form: url.Values{"code": {"123456"}}, want: [6]int{toSignIn, toSignIn, toSignIn, toSignIn, toSignIn, toSignIn}},
+	"GET /admin/signin/enroll/qr.png": {path: "/admin/signin/enroll/qr.png", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"POST /admin/signout":             {path: "/admin/signout", want: [6]int{toSignIn, toSignIn, toSignIn, toSignIn, toSignIn, toSignIn}, endsSession: true},
+	"GET /admin/setup":                {path: "/admin/setup?token=made-up", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"POST /admin/setup":               {path: "/admin/setup", form: url.Values{"token": {"made-up"}, "password": {testPassword}, "password2": {testPassword}}, want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"GET /admin/reset":                {path: "/admin/reset?token=made-up", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"POST /admin/reset":               {path: "/admin/reset", form: url.Values{"token": {"made-up"}, "password": {testPassword}, "password2": {testPassword}}, want: [6]int{missing, missing, missing, missing, missing, missing}},
+
+	// The workspace: signed-in accounts only.
+	"GET /admin/{$}":                         {path: "/admin/", want: [6]int{toSignIn, fine, fine, fine, fine, fine}},
+	"GET /admin/reauth":                      {path: "/admin/reauth?next=%2Fadmin%2F", want: [6]int{toSignIn, fine, fine, fine, fine, fine}},
+	"POST /admin/reauth":                     {path: "/admin/reauth", form: url.Values{"password": {"not the password"}, "code": {"000000"}}, want: [6]int{refused, wrong, wrong, wrong, wrong, wrong}},
+	"GET /admin/account/{$}":                 {path: "/admin/account/", want: [6]int{toSignIn, fine, fine, fine, fine, fine}},
+	"POST /admin/account/recovery":           {path: "/admin/account/recovery", want: [6]int{refused, fine, fine, bad, fine, bad}},
+	"POST /admin/account/signout-everywhere": {path: "/admin/account/signout-everywhere", want: [6]int{refused, toSignIn, toSignIn, toSignIn, toSignIn, toSignIn}, endsSession: true},
+	"GET /admin/users/{$}":                   {path: "/admin/users/", want: [6]int{toSignIn, fine, refused, refused, refused, refused}},
+	"POST /admin/users/{$}":                  {path: "/admin/users/", form: url.Values{"email": {"not an address"}, "role": {"viewer"}}, want: [6]int{refused, bad, refused, refused, refused, refused}},
+	"POST /admin/users/{id}/role":            {path: "/admin/users/" + sampleID + "/role", form: url.Values{"role": {"admin"}}, want: [6]int{refused, missing, refused, refused, refused, refused}},
+	"POST /admin/users/{id}/disable":         {path: "/admin/users/" + sampleID + "/disable", want: [6]int{refused, missing, refused, refused, refused, refused}},
+	"POST /admin/users/{id}/enable":          {path: "/admin/users/" + sampleID + "/enable", want: [6]int{refused, missing, refused, refused, refused, refused}},
+	"POST /admin/users/{id}/reset":           {path: "/admin/users/" + sampleID + "/reset", want: [6]int{refused, missing, refused, refused, refused, refused}},
+	"GET /admin/review/{$}":                  {path: "/admin/review/", want: [6]int{toSignIn, fine, fine, refused, refused, refused}},
+	"GET /admin/review/{pair}":               {path: "/admin/review/" + sampleID, want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
+	"POST /admin/review/{pair}":              {path: "/admin/review/" + sampleID, form: url.Values{"verdict": {"same"}}, want: [6]int{refused, missing, missing, refused, refused, refused}},
+}
+
+// tableKey is a route's row in the matrix: the hashed asset URLs change
+// with their files, so they share one row.
+func tableKey(pattern string) string {
+	if strings.HasPrefix(pattern, "GET /static/") {
+		return "GET /static/{asset}"
+	}
+	return pattern
+}
+
+// The router and the matrix agree: every route has a row, every row a
+// route.
+func TestAuthzTableCoversEveryRoute(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	site, _ := workspaceSite(t, st)
+	seen := map[string]bool{}
+	for _, r := range site.Routes() {
+		key := tableKey(r.Pattern)
+		seen[key] = true
+		if _, ok := authzTable[key]; !ok {
+			t.Errorf("route %q (permission %s) has no row in authzTable (internal/web/authz_test.go): add one with a sample path and the expected answer for anonymous, admin, editor, volunteer, treasurer and viewer", r.Pattern, r.Permission)
+		}
+	}
+	for key := range authzTable {
+		if !seen[key] {
+			t.Errorf("authzTable has a row for %q, which the router no longer serves: remove it", key)
+		}
+	}
+}
+
+// Every route, requested as anonymous and as each role with a real
+// session, answers as the matrix says.
+func TestAuthzMatrix(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	site, a := workspaceSite(t, st)
+	// Six wrong sign-ins to one address in a row are throttled; that is
+	// TestBruteForceSlowedThenLocked's business, not the matrix's.
+	a.Accounts = auth.NewThrottle(1000)
+	sessions := map[auth.Role]*session{}
+	signInAll := func() {
+		for _, role := range authzWho[1:] {
+			s := signIn(t, site, a, role)
+			sessions[role] = &s
+		}
+	}
+	signInAll()
+	routes := site.Routes()
+	sort.SliceStable(routes, func(i, j int) bool {
+		// Rows that end their session go last, so the others run on the
+		// first set of sessions (sign-ins are slow: argon2id).
+		return !authzTable[tableKey(routes[i].Pattern)].endsSession && authzTable[tableKey(routes[j].Pattern)].endsSession
+	})
+	for _, r := range routes {
+		row, ok := authzTable[tableKey(r.Pattern)]
+		if !ok {
+			continue // TestAuthzTableCoversEveryRoute says so
+		}
+		method, path, _ := strings.Cut(r.Pattern, " ")
+		if path == "" { // a pattern without a method
+			method, path = http.MethodGet, r.Pattern
+		}
+		if row.path != "" {
+			path = row.path
+		}
+		for i, who := range authzWho {
+			var sess *session
+			if who != auth.Anonymous {
+				sess = sessions[who]
+			}
+			var code int
+			var location, body string
+			if method == http.MethodPost {
+				form := url.Values{}
+				for k, v := range row.form {
+					form[k] = v
+				}
+				w := sess.post(t, site, path, form)
+				code, location, body = w.Code, w.Header().Get("Location"), w.Body.String()
+			} else {
+				w := sess.get(t, site, path)
+				code, location, body = w.Code, w.Header().Get("Location"), w.Body.String()
+			}
+			got := code
+			if code == http.StatusSeeOther && strings.HasPrefix(location, "/admin/signin") {
+				got = toSignIn
+			}
+			if got != row.want[i] {
+				t.Errorf("%s %s as %s: %s, want %s\n%.300s", method, path, who, className(got, location), className(row.want[i], ""), body)
+			}
+		}
+		if row.endsSession {
+			signInAll()
+		}
+	}
+}
+
+func className(c int, location string) string {
+	switch c {
+	case toSignIn:
+		return "303 to sign-in"
+	case moved:
+		return fmt.Sprintf("303 to %q", location)
+	}
+	return fmt.Sprint(c)
+}
