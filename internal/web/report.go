@@ -1,4 +1,322 @@
 package web
 
-// reportRoutes registers the public report form (/{lang}/report) and its triage queue.
-func (s *Server) reportRoutes() {}
+import (
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"rollcall/internal/auth"
+	"rollcall/internal/intake"
+	"rollcall/internal/registry"
+	"rollcall/internal/store"
+)
+
+// Throttling of the public report form, per client (a keyed hash of its
+// address held in memory only; see auth.Throttle): reportsFree reports,
+// then each next one must wait reportWaitBase·2^n, at most reportWaitMax;
+// an hour without a report clears the count. Over an onion service every
+// visitor comes from the Tor daemon's address and shares one count.
+const (
+	reportsFree    = 5
+	reportWaitBase = 2 * time.Minute
+	reportWaitMax  = time.Hour
+)
+
+// reportRoutes registers the public report form (/{lang}/report/) and its
+// triage queue (/admin/reports/).
+//
+// The form's GET is a public route: it also renders where the workspace is
+// not mounted (the static mirror), saying that this copy cannot take
+// reports. Its POST goes through handle (FileReport, anonymous allowed),
+// which checks the origin, the content type, the size and, for a
+// signed-in account, the form token.
+func (s *Server) reportRoutes() {
+	throttle := auth.NewThrottle(reportsFree)
+	throttle.Base, throttle.Max = reportWaitBase, reportWaitMax
+	s.public("GET /{lang}/report/{$}", s.reportForm)
+	s.handle("POST /{lang}/report/{$}", auth.FileReport, func(w http.ResponseWriter, r *http.Request, acc *account) {
+		s.fileReport(w, r, acc, throttle)
+	})
+
+	s.handle("GET /admin/reports/{$}", auth.Triage, s.adminReports)
+	s.handle("GET /admin/reports/{id}", auth.Triage, s.adminReport)
+	s.handle("GET /admin/reports/{id}/sealed", auth.ReadSealed, s.adminReportSealed)
+	s.handle("POST /admin/reports/{id}/record", auth.Triage, s.recordReport)
+	s.handle("POST /admin/reports/{id}/dismiss", auth.Triage, s.dismissReport)
+}
+
+// reportPage is the form, as first shown or with the problems of a post.
+type reportPage struct {
+	page
+	// Live is false where the workspace is not mounted (the mirror): the
+	// page explains, and shows no form.
+	Live      bool
+	CSRF      string
+	Form      url.Values
+	Problems  map[string]string // field → message
+	Statuses  []string
+	Relations []string
+	Months    []int
+	// Reference is set on the thank-you page; Wait on the "too many" page.
+	Reference string
+	Wait      int // minutes
+}
+
+func (s *Server) reportFrame(r *http.Request, acc *account) (reportPage, bool) {
+	p, ok := s.pageFor(r)
+	p.Path = "/report/" // no query: nothing of a report ever goes into an address
+	rp := reportPage{page: p, Live: s.auth != nil, Form: url.Values{}, Problems: map[string]string{}}
+	rp.Title = p.T("report.title")
+	if acc != nil {
+		rp.CSRF = acc.CSRF
+	}
+	for _, st := range intake.ReportStatuses {
+		rp.Statuses = append(rp.Statuses, string(st))
+	}
+	rp.Relations = intake.ReportRelations
+	for m := 1; m <= 12; m++ {
+		rp.Months = append(rp.Months, m)
+	}
+	return rp, ok
+}
+
+func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) {
+	var acc *account
+	if s.auth != nil {
+		var err error
+		if acc, err = s.signedIn(r); err != nil {
+			s.serverError(w, "session", err)
+			return
+		}
+	}
+	rp, ok := s.reportFrame(r, acc)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	privatePage(w)
+	s.render(w, "report.html", rp)
+}
+
+// clientKey is what the throttle counts a client by: its address, which
+// the throttle only ever holds as a keyed hash in memory.
+func clientKey(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return "report:" + host
+}
+
+// fileReport takes a report. Its answer is rendered, not redirected: the
+// reference must not end up in an address, where a browser's history
+// would keep it.
+func (s *Server) fileReport(w http.ResponseWriter, r *http.Request, acc *account, throttle *auth.Throttle) {
+	rp, ok := s.reportFrame(r, acc)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	now := s.auth.Now()
+	client := clientKey(r)
+	if wait := throttle.Wait(now, client); wait > 0 {
+		minutes := int((wait + time.Minute - 1) / time.Minute)
+		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		rp.Wait = minutes
+		s.renderStatus(w, http.StatusTooManyRequests, "report_wait.html", rp)
+		return
+	}
+	// A filled honeypot is a program: it is thanked like a person, with a
+	// reference that leads nowhere, and nothing is stored.
+	if r.PostForm.Get(intake.ReportHoneypot) != "" {
+		throttle.Fail(now, client)
+		rp.Reference = intake.NewReference()
+		s.render(w, "report_sent.html", rp)
+		return
+	}
+	rep, problems := intake.ParseReport(r.PostForm, rp.Lang, now)
+	if len(problems) > 0 {
+		for _, pr := range problems {
+			if _, seen := rp.Problems[pr.Field]; !seen {
+				rp.Problems[pr.Field] = rp.T(pr.Message)
+			}
+		}
+		// Show back what was typed, except the honeypot.
+		for _, f := range []string{intake.ReportName, intake.ReportAge, intake.ReportRegion, intake.ReportLocality, intake.ReportStatus,
+			intake.ReportYear, intake.ReportMonth, intake.ReportDay, intake.ReportPlace, intake.ReportText, intake.ReportRelation, intake.ReportContact} {
+			if v := r.PostForm.Get(f); utf8.ValidString(v) {
+				rp.Form.Set(f, v)
+			}
+		}
+		for _, v := range r.PostForm[intake.ReportNameAlt] {
+			if utf8.ValidString(v) {
+				rp.Form.Add(intake.ReportNameAlt, v)
+			}
+		}
+		s.renderStatus(w, http.StatusUnprocessableEntity, "report.html", rp)
+		return
+	}
+	throttle.Fail(now, client)
+	rep.Reference = intake.NewReference()
+	if _, err := s.store.AddReport(r.Context(), rep); err != nil {
+		s.serverError(w, "report", err)
+		return
+	}
+	rp.Reference = rep.Reference
+	s.render(w, "report_sent.html", rp)
+}
+
+// adminReportsPage is the triage queue.
+type adminReportsPage struct {
+	adminPage
+	Reports []store.Report
+	Total   int
+	State   string
+	States  []string
+	Ref     string
+}
+
+func (s *Server) adminReports(w http.ResponseWriter, r *http.Request, acc *account) {
+	p := adminReportsPage{adminPage: s.adminFrame(r, acc, ""), States: []string{store.ReportOpen, store.ReportRecorded, store.ReportDismissed}}
+	p.Title = p.T("admin.reports.title")
+	q := r.URL.Query()
+	p.State = q.Get("state")
+	if p.State != store.ReportRecorded && p.State != store.ReportDismissed {
+		p.State = store.ReportOpen
+	}
+	if ref := strings.TrimSpace(q.Get("ref")); utf8.RuneCountInString(ref) <= 20 {
+		p.Ref = ref
+	}
+	if q.Get("done") == "dismissed" {
+		p.Flash = p.T("admin.reports.done.dismissed")
+	}
+	var err error
+	if p.Reports, p.Total, err = s.store.Reports(r.Context(), store.ReportFilter{State: p.State, Reference: p.Ref, Limit: 200}); err != nil {
+		s.serverError(w, "reports", err)
+		return
+	}
+	s.render(w, "admin_reports.html", p)
+}
+
+// adminReportView is one report, with its sealed parts once opened.
+type adminReportView struct {
+	adminPage
+	Report  store.Report
+	Secrets *store.ReportSecrets
+	// Reason and Problem refill the dismissal form after a mistake.
+	Reason, Problem string
+}
+
+// Open says whether actions are still possible.
+func (v adminReportView) Open() bool { return v.Report.State == store.ReportOpen }
+
+func (s *Server) reportView(w http.ResponseWriter, r *http.Request, acc *account) (adminReportView, bool) {
+	rep, err := s.store.Report(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return adminReportView{}, false
+	}
+	if err != nil {
+		s.serverError(w, "report", err)
+		return adminReportView{}, false
+	}
+	v := adminReportView{adminPage: s.adminFrame(r, acc, ""), Report: rep}
+	v.Title = v.Tf("admin.reports.one", "ref", rep.Reference)
+	if r.URL.Query().Get("done") == "recorded" {
+		v.Flash = v.T("admin.reports.done.recorded")
+	}
+	return v, true
+}
+
+func (s *Server) adminReport(w http.ResponseWriter, r *http.Request, acc *account) {
+	if v, ok := s.reportView(w, r, acc); ok {
+		s.render(w, "admin_reports_one.html", v)
+	}
+}
+
+// adminReportSealed shows the reporter's contact, relationship and words;
+// the store writes the audit entry before it hands them over.
+func (s *Server) adminReportSealed(w http.ResponseWriter, r *http.Request, acc *account) {
+	v, ok := s.reportView(w, r, acc)
+	if !ok {
+		return
+	}
+	sec, err := s.store.ReportSealed(r.Context(), acc.User.ID, v.Report.ID)
+	if err != nil {
+		s.serverError(w, "report sealed", err)
+		return
+	}
+	v.Secrets = &sec
+	s.render(w, "admin_reports_one.html", v)
+}
+
+func (s *Server) recordReport(w http.ResponseWriter, r *http.Request, acc *account) {
+	rep, err := s.store.Report(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, "report", err)
+		return
+	}
+	switch _, err := intake.MakeRecord(r.Context(), s.store, acc.User.ID, rep); {
+	case errors.Is(err, store.ErrReportClosed):
+		s.plainError(w, http.StatusConflict, "This report was already dealt with: go back and reload the page.")
+		return
+	case err != nil:
+		s.serverError(w, "report record", err)
+		return
+	}
+	http.Redirect(w, r, "/admin/reports/"+url.PathEscape(rep.ID)+"?done=recorded", http.StatusSeeOther)
+}
+
+// maxDismissReason bounds a dismissal's reason.
+const maxDismissReason = 500
+
+func (s *Server) dismissReport(w http.ResponseWriter, r *http.Request, acc *account) {
+	v, ok := s.reportView(w, r, acc)
+	if !ok {
+		return
+	}
+	reason := strings.TrimSpace(r.PostForm.Get("reason"))
+	switch {
+	case !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > maxDismissReason:
+		v.Problem = v.Tf("admin.reports.reason.long", "n", maxDismissReason)
+	case reason == "":
+		v.Problem = v.T("admin.reports.reason.missing")
+	}
+	if v.Problem != "" {
+		if utf8.ValidString(reason) {
+			v.Reason = reason
+		}
+		s.renderStatus(w, http.StatusUnprocessableEntity, "admin_reports_one.html", v)
+		return
+	}
+	switch err := s.store.DismissReport(r.Context(), acc.User.ID, v.Report.ID, reason); {
+	case errors.Is(err, store.ErrReportClosed):
+		s.plainError(w, http.StatusConflict, "This report was already dealt with: go back and reload the page.")
+		return
+	case err != nil:
+		s.serverError(w, "report dismiss", err)
+		return
+	}
+	http.Redirect(w, r, "/admin/reports/?done=dismissed", http.StatusSeeOther)
+}
+
+// ReportDate writes the report's date as precisely as it was given.
+func (p adminReportView) ReportDate() string {
+	d := p.Report.Date
+	switch d.Precision {
+	case registry.PrecisionDay:
+		return p.Date(d.Start)
+	case registry.PrecisionMonth:
+		return p.T("date.month."+strconv.Itoa(int(d.Start)/100%100)) + " " + strconv.Itoa(int(d.Start)/10000)
+	}
+	return strconv.Itoa(int(d.Start) / 10000)
+}
