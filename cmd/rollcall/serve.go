@@ -23,11 +23,12 @@ func init() {
 }
 
 func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags(g, "serve", "serve [--addr 127.0.0.1:8080] [--demo] [--unlock [--passphrase-fd N]]", stderr)
+	fs := newFlags(g, "serve", "serve [--addr 127.0.0.1:8080] [--demo] [--https-proxy] [--unlock [--passphrase-fd N]]", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	demo := fs.Bool("demo", false, "load a synthetic demo data set when the registry is empty")
 	unlock := fs.Bool("unlock", false, "the data key is (or is to be) sealed under a passphrase: ask for it on the terminal, or read it from --passphrase-fd; with no key yet, make one sealed under it")
 	passFD := passphraseFlag(fs)
+	httpsProxy := fs.Bool("https-proxy", false, "the site is reached only over HTTPS through a reverse proxy that speaks plain HTTP to this server: session cookies become __Host- and Secure (not for an onion address served over plain HTTP)")
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
@@ -80,11 +81,15 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		return err
 	}
 	site.EnableWorkspace(auth.New(st, keys), g.data)
+	var handler http.Handler = site
+	if *httpsProxy {
+		handler = web.BehindTLSProxy(site)
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10, ConnContext: web.ConnContext,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	fmt.Fprintf(stdout, "Rollcall is serving on http://%s/\n", ln.Addr())

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/http"
@@ -35,6 +36,21 @@ func (s *Server) workspaceRoutes() {
 	s.handle("POST /admin/reauth", auth.OwnAccount, s.reauthPost)
 	s.accountRoutes() // own account, accounts of others (account.go)
 	s.reviewRoutes()  // the review queue (review.go)
+}
+
+// BehindTLSProxy marks every request as arrived over TLS, for a server
+// reached only through a TLS-terminating reverse proxy that speaks plain
+// HTTP to it (serve --https-proxy): the session cookies are then
+// __Host- and Secure. Never for a site also served over plain HTTP (an
+// onion address): browsers would drop its cookies (docs/operations.md).
+func BehindTLSProxy(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS == nil {
+			r = r.WithContext(r.Context())
+			r.TLS = &tls.ConnectionState{HandshakeComplete: true}
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // The half-finished sign-in (password given, second factor not yet) has

@@ -54,6 +54,7 @@ func (c *clock) advance(d time.Duration) {
 // same-origin page does (with the session's form token, if it has one).
 type client struct {
 	site    *web.Server
+	handler http.Handler // site, unless a wrapper is tested
 	cookies map[string]*http.Cookie
 	tls     bool
 	remote  string
@@ -81,7 +82,11 @@ func (c *client) request(method, path string, body string) *http.Request {
 
 func (c *client) send(req *http.Request) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
-	c.site.ServeHTTP(w, req)
+	h := http.Handler(c.site)
+	if c.handler != nil {
+		h = c.handler
+	}
+	h.ServeHTTP(w, req)
 	for _, ck := range w.Result().Cookies() {
 		if ck.MaxAge < 0 || ck.Value == "" {
 			delete(c.cookies, ck.Name)
@@ -400,9 +405,16 @@ func TestSessionCookieTLSAndPlain(t *testing.T) {
 	if _, err := a.SetPassword(context.Background(), auth.PurposeSetup, setup, testPassword); err != nil {
 		t.Fatal(err)
 	}
-	for _, overTLS := range []bool{true, false} {
+	// Behind a TLS-terminating proxy (serve --https-proxy) the request
+	// arrives as plain HTTP, and the cookie must still be Secure.
+	proxied := web.BehindTLSProxy(site)
+	for _, how := range []string{"tls", "plain", "proxy"} {
+		overTLS := how != "plain"
 		c := newClient(site)
-		c.tls = overTLS
+		c.tls = how == "tls"
+		if how == "proxy" {
+			c.handler = proxied
+		}
 		w := c.post("/admin/signin", url.Values{"email": {"cookie@example.org"}, "password": {testPassword}})
 		wantStatus(t, "sign in", w, 303, "/admin/")
 		cookies := w.Result().Cookies()
@@ -415,7 +427,7 @@ func TestSessionCookieTLSAndPlain(t *testing.T) {
 		wantName := map[bool]string{true: "__Host-rollcall", false: "rollcall"}[overTLS]
 		if got == nil || got.Name != wantName || got.Secure != overTLS || !got.HttpOnly || got.SameSite != http.SameSiteLaxMode ||
 			got.Path != "/" || got.Domain != "" || got.MaxAge != 0 || len(got.Value) < 43 {
-			t.Errorf("TLS %v: session cookie %+v", overTLS, got)
+			t.Errorf("%s: session cookie %+v", how, got)
 		}
 		wantStatus(t, "workspace", c.get("/admin/"), 200, "")
 		w = c.post("/admin/signout", nil)
@@ -426,7 +438,7 @@ func TestSessionCookieTLSAndPlain(t *testing.T) {
 			}
 		}
 		if !cleared {
-			t.Errorf("TLS %v: sign-out does not clear %s", overTLS, wantName)
+			t.Errorf("%s: sign-out does not clear %s", how, wantName)
 		}
 	}
 }
