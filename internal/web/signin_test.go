@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"image/png"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -514,6 +515,28 @@ func TestWorkspaceBadInput(t *testing.T) {
 	}
 	if _, err := st.UserByEmail(context.Background(), a.Keys, "new@example.org"); err == nil {
 		t.Error("a refused form made an account")
+	}
+
+	// A multipart form is read like any other: its token counts, and a
+	// large one is refused.
+	multipartForm := func(fields url.Values) (string, string) {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		for k, vs := range fields {
+			for _, v := range vs {
+				mw.WriteField(k, v)
+			}
+		}
+		mw.Close()
+		return b.String(), mw.FormDataContentType()
+	}
+	body, ct := multipartForm(url.Values{"email": {"not an address"}, "role": {"viewer"}, "csrf": {admin.CSRF}})
+	if w := send(body, ct, nil); w.Code != 400 || !strings.Contains(w.Body.String(), "not an e-mail address") {
+		t.Errorf("multipart form: %d, want the form's own answer (400)\n%s", w.Code, w.Body.String())
+	}
+	body, ct = multipartForm(url.Values{"email": {"x@example.org"}, "role": {"viewer"}, "csrf": {admin.CSRF}, "pad": {strings.Repeat("x", 70<<10)}})
+	if w := send(body, ct, nil); w.Code != 413 {
+		t.Errorf("oversized multipart form: %d, want 413", w.Code)
 	}
 
 	// A replayed form token from a session that has ended is refused.

@@ -96,7 +96,13 @@ func (s *Server) handle(pattern string, perm auth.Permission, h accountHandler) 
 				return
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-			if err := r.ParseForm(); err != nil {
+			// ParseForm leaves a multipart body unread (and PostForm
+			// empty, so its form token would never match).
+			parse := r.ParseForm
+			if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+				parse = func() error { return r.ParseMultipartForm(maxFormBytes) }
+			}
+			if err := parse(); err != nil {
 				s.plainError(w, http.StatusRequestEntityTooLarge, "The form was too large or malformed.")
 				return
 			}
