@@ -33,6 +33,9 @@ func (c Campaign) Check() error {
 	if !slugPattern.MatchString(c.Slug) {
 		return fmt.Errorf("the short name %q must be 2 to 40 lower-case letters, digits or hyphens", c.Slug)
 	}
+	if c.Slug == "thanks" || c.Slug == "pledge" {
+		return fmt.Errorf("the short name %q is taken by a page of the site", c.Slug)
+	}
 	if _, ok := exponents[c.Currency]; !ok {
 		return fmt.Errorf("unknown currency %q", c.Currency)
 	}

@@ -1,4 +1,515 @@
 package web
 
-// fundsRoutes registers donations: campaigns, Stripe Checkout, webhooks, ledger, transparency.
-func (s *Server) fundsRoutes() {}
+import (
+	"encoding/csv"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"rollcall/internal/auth"
+	"rollcall/internal/funds"
+	"rollcall/internal/store"
+)
+
+// FundsConfig is how donations are taken.
+type FundsConfig struct {
+	// Processor takes card gifts (Stripe); nil leaves only bank and
+	// crypto gifts, and the webhook answers 404.
+	Processor funds.Processor
+	// MaxAmount is the largest gift taken at once, in whole units of the
+	// campaign's currency (10000 when 0).
+	MaxAmount int64
+	// Presets are the amounts offered as buttons, as typed ("10", "25").
+	Presets []string
+	// BankDetails is what a donor writes on a bank transfer besides the
+	// reference (holder, IBAN, BIC); no bank gifts are offered without it.
+	BankDetails string
+}
+
+// maxWebhookBytes bounds a webhook's body; Stripe's events are a few KB.
+const maxWebhookBytes = 64 << 10
+
+// fundsState is the funds configuration of a server. The Server struct
+// belongs to server.go; donations keep theirs here, keyed by server, so the
+// feature stays in its own files.
+var fundsState sync.Map // *Server → *fundsSite
+
+type fundsSite struct {
+	mu  sync.RWMutex
+	cfg FundsConfig
+}
+
+func (s *Server) fundsSite() *fundsSite {
+	f, _ := fundsState.LoadOrStore(s, &fundsSite{})
+	return f.(*fundsSite)
+}
+
+func (s *Server) fundsConfig() FundsConfig {
+	f := s.fundsSite()
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.cfg
+}
+
+// EnableFunds sets how donations are taken (serve reads it from
+// ROLLCALL_STRIPE_KEY, ROLLCALL_STRIPE_WEBHOOK_SECRET and
+// ROLLCALL_STRIPE_API_BASE). Without it the campaign and transparency
+// pages still show; no gifts are offered.
+func (s *Server) EnableFunds(cfg FundsConfig) {
+	if cfg.MaxAmount <= 0 {
+		cfg.MaxAmount = 10000
+	}
+	if len(cfg.Presets) == 0 {
+		cfg.Presets = []string{"10", "25", "50", "100"}
+	}
+	f := s.fundsSite()
+	f.mu.Lock()
+	f.cfg = cfg
+	f.mu.Unlock()
+}
+
+// fundsRoutes registers donations: campaigns, Stripe Checkout, webhooks,
+// ledger, transparency (treasury.go has the workspace's pages).
+//
+// The gift forms post through handle with ReadPublic (anyone, signed in or
+// not): it checks the origin, the content type, the size and, for a
+// signed-in account, the form token. The webhook cannot: it comes from
+// Stripe, another origin, with no session or form token, so it is public
+// and makes its own checks (size, then the signature on the raw body).
+func (s *Server) fundsRoutes() {
+	s.public("GET /{lang}/donate/{$}", s.donateIndex)
+	s.public("GET /{lang}/donate/thanks/{$}", s.donateThanks)
+	s.public("GET /{lang}/donate/pledge/{ref}/{$}", s.donatePledge)
+	s.public("GET /{lang}/donate/{slug}/{$}", s.donateCampaign)
+	s.handle("POST /{lang}/donate/{slug}/card", auth.ReadPublic, s.donateCard)
+	s.handle("POST /{lang}/donate/{slug}/pledge", auth.ReadPublic, s.donateBank)
+	s.public("GET /{lang}/transparency/{$}", s.transparency)
+	s.public("GET /{lang}/transparency/monthly.csv", s.transparencyCSV)
+	s.public("POST /webhooks/stripe", s.stripeWebhook)
+	s.treasuryRoutes()
+}
+
+// ---- what the public pages show
+
+// campaignView is a campaign as its page shows it.
+type campaignView struct {
+	Slug, Title, Body, Currency string
+	Goal, Raised                string
+	// GoalMinor and RaisedMinor feed the <progress> bar (no script).
+	GoalMinor, RaisedMinor int64
+	Percent                int
+	Donors                 int
+	Named                  []string
+	Spending               []spendingView
+	Starts, Ends           int
+}
+
+type spendingView struct {
+	Category, Amount string
+}
+
+func (s *Server) campaignView(r *http.Request, p page, c funds.Campaign) (campaignView, error) {
+	t, err := s.store.CampaignTotals(r.Context(), c)
+	if err != nil {
+		return campaignView{}, err
+	}
+	text := c.Text(p.Lang)
+	v := campaignView{Slug: c.Slug, Title: text.Title, Body: text.Body, Currency: c.Currency, Goal: funds.FormatAmount(c.Goal, c.Currency),
+		GoalMinor: c.Goal, RaisedMinor: max(0, t.Raised[c.Currency]), Raised: funds.FormatAmount(t.Raised[c.Currency], c.Currency),
+		Donors: t.Donors, Named: t.Named, Starts: c.Starts, Ends: c.Ends}
+	v.Percent = int(min(100, v.RaisedMinor*100/c.Goal))
+	for _, sp := range t.Spending {
+		v.Spending = append(v.Spending, spendingView{p.T("funds.category." + string(sp.Category)), funds.FormatAmount(sp.Amount, sp.Currency)})
+	}
+	return v, nil
+}
+
+type donatePage struct {
+	page
+	Campaigns []campaignView
+	Campaign  campaignView
+	CSRF      string
+	// Card and Bank say which ways to give are offered.
+	Card, Bank bool
+	Presets    []string
+	Max        string
+	Form       url.Values
+	Problem    string
+	// The bank pledge page.
+	Reference, Amount, BankDetails string
+}
+
+func (s *Server) donateFrame(r *http.Request) (donatePage, bool) {
+	p, ok := s.pageFor(r)
+	cfg := s.fundsConfig()
+	dp := donatePage{page: p, Card: cfg.Processor != nil && s.auth != nil, Bank: cfg.BankDetails != "" && s.auth != nil,
+		Presets: cfg.Presets, Form: url.Values{}, BankDetails: cfg.BankDetails}
+	return dp, ok
+}
+
+func (s *Server) donateIndex(w http.ResponseWriter, r *http.Request) {
+	dp, ok := s.donateFrame(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	dp.Title = dp.T("funds.title")
+	cs, err := s.store.Campaigns(r.Context())
+	if err != nil {
+		s.serverError(w, "campaigns", err)
+		return
+	}
+	for _, c := range cs {
+		v, err := s.campaignView(r, dp.page, c)
+		if err != nil {
+			s.serverError(w, "campaign totals", err)
+			return
+		}
+		dp.Campaigns = append(dp.Campaigns, v)
+	}
+	s.render(w, "funds_index.html", dp)
+}
+
+// campaignFor finds the {slug} campaign and its page, or answers 404.
+func (s *Server) campaignFor(w http.ResponseWriter, r *http.Request, acc *account) (donatePage, funds.Campaign, bool) {
+	dp, ok := s.donateFrame(r)
+	if !ok {
+		s.notFound(w, r)
+		return dp, funds.Campaign{}, false
+	}
+	c, err := s.store.CampaignBySlug(r.Context(), r.PathValue("slug"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return dp, c, false
+	}
+	if err != nil {
+		s.serverError(w, "campaign", err)
+		return dp, c, false
+	}
+	if dp.Campaign, err = s.campaignView(r, dp.page, c); err != nil {
+		s.serverError(w, "campaign totals", err)
+		return dp, c, false
+	}
+	dp.Path = "/donate/" + c.Slug + "/"
+	dp.Title = dp.Campaign.Title
+	dp.Max = funds.FormatAmount(s.maxMinor(c.Currency), c.Currency)
+	if acc != nil {
+		dp.CSRF = acc.CSRF
+	}
+	return dp, c, true
+}
+
+func (s *Server) maxMinor(currency string) int64 {
+	e, _ := funds.Exponent(currency)
+	m := s.fundsConfig().MaxAmount
+	for i := 0; i < e; i++ {
+		m *= 10
+	}
+	return m
+}
+
+func (s *Server) donateCampaign(w http.ResponseWriter, r *http.Request) {
+	var acc *account
+	if s.auth != nil {
+		var err error
+		if acc, err = s.signedIn(r); err != nil {
+			s.serverError(w, "session", err)
+			return
+		}
+	}
+	dp, _, ok := s.campaignFor(w, r, acc)
+	if !ok {
+		return
+	}
+	if acc != nil {
+		privatePage(w)
+	}
+	s.render(w, "funds_campaign.html", dp)
+}
+
+// giftAmount reads the amount of a gift form: a typed amount wins over a
+// preset. The problem is a message in the page's language.
+func (s *Server) giftAmount(dp donatePage, c funds.Campaign, form url.Values) (int64, string) {
+	text := strings.TrimSpace(form.Get("amount_other"))
+	if text == "" {
+		text = form.Get("amount")
+	}
+	n, err := funds.ParseAmount(text, c.Currency, s.maxMinor(c.Currency))
+	var ae *funds.AmountError
+	if errors.As(err, &ae) {
+		return 0, dp.Tf("funds.error.amount."+string(ae.Problem), "currency", c.Currency, "digits", ae.Digits, "max", dp.Max)
+	}
+	return n, ""
+}
+
+// displayName is the name a donor chose to show, or "" (anonymous, the
+// default: the box must be ticked and a name given).
+func displayName(form url.Values) string {
+	if form.Get("show_name") != "yes" {
+		return ""
+	}
+	name := strings.TrimSpace(form.Get("name"))
+	if len([]rune(name)) > 80 {
+		name = string([]rune(name)[:80])
+	}
+	return name
+}
+
+// donateCard starts a card gift: the gift is recorded, Checkout is asked
+// for a payment page, and the donor is sent there.
+func (s *Server) donateCard(w http.ResponseWriter, r *http.Request, acc *account) {
+	dp, c, ok := s.campaignFor(w, r, acc)
+	if !ok {
+		return
+	}
+	cfg := s.fundsConfig()
+	if cfg.Processor == nil {
+		s.notFound(w, r)
+		return
+	}
+	dp.Form = r.PostForm
+	amount, problem := s.giftAmount(dp, c, r.PostForm)
+	if problem != "" {
+		dp.Problem = problem
+		s.renderStatus(w, http.StatusBadRequest, "funds_campaign.html", dp)
+		return
+	}
+	kind := funds.GiftCard
+	if r.PostForm.Get("monthly") == "yes" {
+		kind = funds.GiftCardMonthly
+	}
+	gift, err := s.store.NewCardGift(r.Context(), c, kind, amount, displayName(r.PostForm))
+	if err != nil {
+		s.serverError(w, "new gift", err)
+		return
+	}
+	base := siteOrigin(r) + "/" + dp.Lang + "/donate/"
+	locale := ""
+	if dp.Lang == "en" || dp.Lang == "ru" {
+		locale = dp.Lang
+	}
+	co, err := cfg.Processor.CreateCheckout(r.Context(), funds.CheckoutRequest{GiftID: gift, Title: dp.Campaign.Title, Amount: amount, Currency: c.Currency,
+		Monthly: kind == funds.GiftCardMonthly, SuccessURL: base + "thanks/", CancelURL: base + c.Slug + "/", Locale: locale})
+	if err != nil {
+		s.log.Error("checkout", "err", err)
+		dp.Problem = dp.T("funds.error.processor")
+		s.renderStatus(w, http.StatusBadGateway, "funds_campaign.html", dp)
+		return
+	}
+	if err := s.store.SetGiftSession(r.Context(), gift, co.SessionID); err != nil {
+		s.serverError(w, "gift session", err)
+		return
+	}
+	http.Redirect(w, r, co.URL, http.StatusSeeOther)
+}
+
+// siteOrigin is this site's origin as the browser used it, for the
+// addresses Checkout sends the donor back to.
+func siteOrigin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// donateBank records a bank pledge and shows its reference code.
+func (s *Server) donateBank(w http.ResponseWriter, r *http.Request, acc *account) {
+	dp, c, ok := s.campaignFor(w, r, acc)
+	if !ok {
+		return
+	}
+	if !dp.Bank {
+		s.notFound(w, r)
+		return
+	}
+	dp.Form = r.PostForm
+	amount, problem := s.giftAmount(dp, c, r.PostForm)
+	if problem != "" {
+		dp.Problem = problem
+		s.renderStatus(w, http.StatusBadRequest, "funds_campaign.html", dp)
+		return
+	}
+	p, err := s.store.NewPledge(r.Context(), c, amount, displayName(r.PostForm))
+	if err != nil {
+		s.serverError(w, "pledge", err)
+		return
+	}
+	http.Redirect(w, r, "/"+dp.Lang+"/donate/pledge/"+p.Reference+"/", http.StatusSeeOther)
+}
+
+func (s *Server) donatePledge(w http.ResponseWriter, r *http.Request) {
+	dp, ok := s.donateFrame(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	p, err := s.store.PledgeByReference(r.Context(), r.PathValue("ref"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, "pledge", err)
+		return
+	}
+	privatePage(w) // the address is the pledge's: keep it out of caches
+	dp.Title = dp.T("funds.pledge.title")
+	dp.Reference, dp.Amount = p.Reference, funds.FormatAmount(p.Amount, p.Currency)
+	dp.Campaign.Title = p.Campaign.Text(dp.Lang).Title
+	s.render(w, "funds_pledge.html", dp)
+}
+
+func (s *Server) donateThanks(w http.ResponseWriter, r *http.Request) {
+	dp, ok := s.donateFrame(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	// Checkout may add its session id to the address: nothing of it is
+	// used or shown, and the language switcher does not carry it.
+	dp.Path = "/donate/thanks/"
+	dp.Title = dp.T("funds.thanks.title")
+	s.render(w, "funds_thanks.html", dp)
+}
+
+// ---- transparency
+
+type transparencyPage struct {
+	page
+	Campaigns []campaignView
+	Months    []monthView
+	Lines     []string // the columns: income, fees, the categories
+}
+
+type monthView struct {
+	Month string
+	Rows  []monthRow
+}
+
+type monthRow struct {
+	Line, Amount string
+}
+
+func (s *Server) transparency(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.pageFor(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	tp := transparencyPage{page: p}
+	tp.Title = p.T("funds.transparency.title")
+	cs, err := s.store.Campaigns(r.Context())
+	if err != nil {
+		s.serverError(w, "campaigns", err)
+		return
+	}
+	for _, c := range cs {
+		v, err := s.campaignView(r, p, c)
+		if err != nil {
+			s.serverError(w, "campaign totals", err)
+			return
+		}
+		tp.Campaigns = append(tp.Campaigns, v)
+	}
+	months, err := s.store.MonthlyTotals(r.Context())
+	if err != nil {
+		s.serverError(w, "monthly totals", err)
+		return
+	}
+	for _, m := range months {
+		if n := len(tp.Months); n == 0 || tp.Months[n-1].Month != m.Month {
+			tp.Months = append(tp.Months, monthView{Month: m.Month})
+		}
+		mv := &tp.Months[len(tp.Months)-1]
+		mv.Rows = append(mv.Rows, monthRow{p.T("funds.line." + m.Line), funds.FormatAmount(m.Amount, m.Currency)})
+	}
+	// Newest month first.
+	for i, j := 0, len(tp.Months)-1; i < j; i, j = i+1, j-1 {
+		tp.Months[i], tp.Months[j] = tp.Months[j], tp.Months[i]
+	}
+	s.render(w, "funds_transparency.html", tp)
+}
+
+// transparencyCSV is the monthly totals: month, line (income, fees or a
+// spending category), currency, amount in the currency's decimals.
+func (s *Server) transparencyCSV(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.pageFor(r); !ok {
+		s.notFound(w, r)
+		return
+	}
+	months, err := s.store.MonthlyTotals(r.Context())
+	if err != nil {
+		s.serverError(w, "monthly totals", err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="rollcall-funds-monthly.csv"`)
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"month", "line", "currency", "amount"})
+	for _, m := range months {
+		cw.Write([]string{m.Month, m.Line, m.Currency, funds.FormatNumber(m.Amount, m.Currency)})
+	}
+	cw.Flush()
+}
+
+// ---- the webhook
+
+// stripeWebhook takes Stripe's events. The body is read whole, at most
+// maxWebhookBytes, before anything else; the signature is checked on those
+// bytes; only then is the event parsed and applied, exactly once.
+// Answers: 400 for a forged, stale or unreadable event (nothing recorded),
+// 500 when storing failed (Stripe retries), 200 otherwise, also for a
+// repeat or a type we ignore.
+func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
+	cfg := s.fundsConfig()
+	if cfg.Processor == nil {
+		s.notFound(w, r)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBytes))
+	if err != nil {
+		s.plainError(w, http.StatusRequestEntityTooLarge, "The event is too large.")
+		return
+	}
+	ev, err := cfg.Processor.ReadEvent(body, r.Header.Get("Stripe-Signature"))
+	switch {
+	case errors.Is(err, funds.ErrSignature):
+		s.plainError(w, http.StatusBadRequest, "The signature is missing, wrong or too old.")
+		return
+	case err != nil:
+		s.plainError(w, http.StatusBadRequest, "The event could not be read.")
+		return
+	}
+	if ev.Action == funds.ActionPayment && ev.Paid && ev.PaymentIntent != "" {
+		// The fee is booked apart; without it the gift is still booked
+		// (reconciliation lists the missing fee), never lost.
+		if fee, txn, err := cfg.Processor.PaymentFee(r.Context(), ev.PaymentIntent); err != nil {
+			s.log.Warn("stripe fee lookup failed", "event", ev.ID, "err", err)
+		} else {
+			ev.Fee, ev.BalanceTxn = fee, txn
+		}
+	}
+	outcome, err := s.store.ApplyProcessorEvent(r.Context(), ev)
+	if err != nil {
+		s.serverError(w, "stripe event", err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte(outcome + "\n"))
+}
+
+// dayNumber reads a YYYY-MM-DD form value as yyyymmdd.
+func dayNumber(s string) (int, error) {
+	t, err := time.Parse("2006-01-02", strings.TrimSpace(s))
+	if err != nil {
+		return 0, errors.New("give the date as YYYY-MM-DD")
+	}
+	n, _ := strconv.Atoi(t.Format("20060102"))
+	return n, nil
+}

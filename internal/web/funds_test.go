@@ -1,0 +1,327 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"rollcall/internal/auth"
+	"rollcall/internal/funds"
+	"rollcall/internal/funds/stripepay"
+	"rollcall/internal/funds/stripepay/stripetest"
+	"rollcall/internal/store"
+	"rollcall/internal/store/storetest"
+	"rollcall/internal/web"
+)
+
+// fixedFee is the processor with a known fee, so tests can see it booked
+// apart; everything else is the real Stripe adapter.
+type fixedFee struct{ *stripepay.Client }
+
+func (fixedFee) PaymentFee(context.Context, string) (int64, string, error) {
+	return 59, "txn_test", nil
+}
+
+// fundsSite is the site with the workspace and donations, over st, with
+// one campaign (legal-aid, EUR, goal 1000.00). apiBase "" means no
+// Stripe API calls are expected.
+func fundsSite(t *testing.T, st *store.Store, apiBase string) (*web.Server, *auth.Service, funds.Campaign) {
+	t.Helper()
+	site, a := workspaceSite(t, st)
+	proc := stripepay.New(stripepay.Config{Key: stripetest.Key, WebhookSecret: stripetest.Secret, APIBase: apiBase})
+	site.EnableFunds(web.FundsConfig{Processor: fixedFee{proc}, MaxAmount: 5000, BankDetails: "Holder: Rollcall Aid\nIBAN: DE00 0000 0000 0000 0000 00"})
+	c, err := st.CreateCampaign(context.Background(), "setup", funds.Campaign{Slug: "legal-aid", Currency: "EUR", Goal: 100000, Starts: 20261101,
+		Texts: map[string]funds.CampaignText{"en": {Title: "Lawyers for the detained", Body: "Every detained protester deserves a lawyer."},
+			"ru": {Title: "Адвокаты для задержанных"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return site, a, c
+}
+
+func deliver(t *testing.T, site http.Handler, payload []byte, signature string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/webhooks/stripe", bytes.NewReader(payload))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Stripe-Signature", signature)
+	// Stripe is another origin, with no cookie and no form token.
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	w := httptest.NewRecorder()
+	site.ServeHTTP(w, req)
+	return w
+}
+
+func TestWebhookVerifiesAndAppliesOnce(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	site, _, c := fundsSite(t, st, "")
+	ctx := context.Background()
+	gift, err := st.NewCardGift(ctx, c, funds.GiftCard, 2500, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload := stripetest.Event("evt_paid", "checkout.session.completed", stripetest.Session("cs_paid", gift, "payment", "paid", "pi_paid", "eur", 2500))
+	good := stripetest.Sign(payload, stripetest.Secret, time.Now())
+
+	for name, sig := range map[string]string{
+		"unsigned":       "",
+		"forged":         stripetest.Sign(payload, "whsec_forger", time.Now()),
+		"stale":          stripetest.Sign(payload, stripetest.Secret, time.Now().Add(-301*time.Second)),
+		"other body sig": stripetest.Sign([]byte("{}"), stripetest.Secret, time.Now()),
+	} {
+		if w := deliver(t, site, payload, sig); w.Code != http.StatusBadRequest {
+			t.Errorf("%s: %d %s", name, w.Code, w.Body)
+		}
+	}
+	tampered := bytes.Replace(payload, []byte(`"amount_total":2500`), []byte(`"amount_total":9500`), 1)
+	if w := deliver(t, site, tampered, good); w.Code != http.StatusBadRequest {
+		t.Errorf("a body changed after signing: %d", w.Code)
+	}
+	malformed := []byte(`{"id":"evt_x","type":"checkout.session.completed","data":`)
+	if w := deliver(t, site, malformed, stripetest.Sign(malformed, stripetest.Secret, time.Now())); w.Code != http.StatusBadRequest {
+		t.Errorf("malformed JSON: %d", w.Code)
+	}
+	big := append([]byte(`{"id":"evt_big","pad":"`), bytes.Repeat([]byte("a"), 70<<10)...)
+	big = append(big, `"}`...)
+	if w := deliver(t, site, big, stripetest.Sign(big, stripetest.Secret, time.Now())); w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 70 KB body: %d", w.Code)
+	}
+	if b, _ := st.LedgerBalances(ctx); len(b) != 0 {
+		t.Fatalf("refused deliveries booked money: %v", b)
+	}
+
+	// The real delivery, and Stripe's retry of it.
+	if w := deliver(t, site, payload, good); w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != store.EventApplied {
+		t.Fatalf("the signed event: %d %q (an earlier refused delivery must not have recorded it)", w.Code, w.Body)
+	}
+	if w := deliver(t, site, payload, stripetest.Sign(payload, stripetest.Secret, time.Now())); w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != store.EventDuplicate {
+		t.Fatalf("the retry: %d %q", w.Code, w.Body)
+	}
+	b, _ := st.LedgerBalances(ctx)
+	want := map[funds.BalanceKey]int64{
+		{Account: funds.AccountIncome("legal-aid"), Currency: "EUR"}: -2500,
+		{Account: funds.AccountStripe, Currency: "EUR"}:              2500 - 59,
+		{Account: funds.AccountFees, Currency: "EUR"}:                59,
+	}
+	for k, v := range want {
+		if b[k] != v {
+			t.Errorf("%v = %d; want %d (all: %v)", k, b[k], v, b)
+		}
+	}
+	// Another event type is acknowledged and ignored.
+	other := stripetest.Event("evt_cust", "customer.created", map[string]any{"id": "cus_1", "object": "customer"})
+	if w := deliver(t, site, other, stripetest.Sign(other, stripetest.Secret, time.Now())); w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != store.EventIgnored {
+		t.Errorf("other type: %d %q", w.Code, w.Body)
+	}
+
+	// The public page counts it, and names nobody: the donor did not opt in,
+	// and what Stripe returned (name, e-mail) is never shown.
+	page := (*session)(nil).get(t, site, "/en/donate/legal-aid/")
+	body := page.Body.String()
+	for _, want := range []string{"25.00 EUR raised of 1000.00 EUR", "1 donor", `<progress max="100000" value="2500"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("campaign page lacks %q", want)
+		}
+	}
+	for _, secret := range []string{"Donor Name", "donor@example.org"} {
+		if strings.Contains(body, secret) {
+			t.Errorf("the campaign page shows %q", secret)
+		}
+	}
+	if regexp.MustCompile(`\sstyle=`).MatchString(body) {
+		t.Error("an inline style attribute: the CSP forbids it")
+	}
+}
+
+func TestUnknownSessionIsAnAnomalyForTheTreasurer(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	site, a, _ := fundsSite(t, st, "")
+	payload := stripetest.Event("evt_stranger", "checkout.session.completed", stripetest.Session("cs_stranger", "", "payment", "paid", "pi_s", "eur", 777))
+	if w := deliver(t, site, payload, stripetest.Sign(payload, stripetest.Secret, time.Now())); w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != store.EventAnomaly {
+		t.Fatalf("unknown session: %d %q", w.Code, w.Body)
+	}
+	tr := signIn(t, site, a, auth.Treasurer)
+	w := tr.get(t, site, "/admin/funds/")
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "evt_stranger") || !strings.Contains(w.Body.String(), "7.77 EUR") {
+		t.Fatalf("the treasurer's page does not show the anomaly: %d", w.Code)
+	}
+}
+
+func TestCardGiftGoesToCheckout(t *testing.T) {
+	base := stripetest.URL(t)
+	st := storetest.Open(t, store.SQLite)
+	site, _, _ := fundsSite(t, st, base)
+	anon := (*session)(nil)
+
+	page := anon.get(t, site, "/ru/donate/legal-aid/")
+	if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), "Адвокаты для задержанных") || !strings.Contains(page.Body.String(), `action="/ru/donate/legal-aid/card"`) {
+		t.Fatalf("campaign page: %d", page.Code)
+	}
+	w := anon.post(t, site, "/ru/donate/legal-aid/card", url.Values{"amount": {"25"}, "monthly": {"yes"}})
+	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "https://") {
+		t.Fatalf("gift: %d Location %q %s", w.Code, w.Header().Get("Location"), w.Body)
+	}
+	w = anon.post(t, site, "/en/donate/legal-aid/card", url.Values{"amount": {"10"}, "amount_other": {"12.50"}})
+	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "https://") {
+		t.Fatalf("typed amount: %d %q", w.Code, w.Header().Get("Location"))
+	}
+
+	// Bad amounts: a plain message in the page's language, and no gift.
+	for _, c := range []struct{ lang, amount, want string }{
+		{"en", "12.505", "Too many digits after the decimal point: EUR has 2."},
+		{"en", "0", "The amount must be more than zero."},
+		{"en", "-5", "The amount must be more than zero."},
+		{"en", "5000.01", "The most we can take at once is 5000.00 EUR."},
+		{"en", "lots", "Give the amount as a number"},
+		{"ru", "0", "Сумма должна быть больше нуля."},
+		{"uz", "9999999", "Bir martada eng koʻpi 5000.00 EUR qabul qilinadi."},
+	} {
+		w := anon.post(t, site, "/"+c.lang+"/donate/legal-aid/card", url.Values{"amount_other": {c.amount}})
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), c.want) {
+			t.Errorf("%s %q: %d; want 400 saying %q", c.lang, c.amount, w.Code, c.want)
+		}
+	}
+	// A form from another site is refused before anything happens.
+	req := httptest.NewRequest(http.MethodPost, "/en/donate/legal-aid/card", strings.NewReader("amount=25"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	rec := httptest.NewRecorder()
+	site.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("cross-site gift form: %d", rec.Code)
+	}
+	if w := anon.post(t, site, "/en/donate/no-such-campaign/card", url.Values{"amount": {"25"}}); w.Code != http.StatusNotFound {
+		t.Errorf("unknown campaign: %d", w.Code)
+	}
+	thanks := anon.get(t, site, "/kaa/donate/thanks/?session_id=cs_test_123")
+	if thanks.Code != http.StatusOK || !strings.Contains(thanks.Body.String(), "Raxmet") || strings.Contains(thanks.Body.String(), "cs_test_123") {
+		t.Errorf("thank-you page: %d", thanks.Code)
+	}
+}
+
+func TestBankPledgeAndTwoTreasurers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		site, a, _ := fundsSite(t, st, "")
+		anon := (*session)(nil)
+		w := anon.post(t, site, "/en/donate/legal-aid/pledge", url.Values{"amount_other": {"40"}})
+		if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/en/donate/pledge/RC-") {
+			t.Fatalf("pledge: %d %q", w.Code, w.Header().Get("Location"))
+		}
+		ref := strings.TrimSuffix(strings.TrimPrefix(w.Header().Get("Location"), "/en/donate/pledge/"), "/")
+		pledge := anon.get(t, site, w.Header().Get("Location"))
+		if pledge.Code != http.StatusOK || !strings.Contains(pledge.Body.String(), ref) || !strings.Contains(pledge.Body.String(), "IBAN: DE00") {
+			t.Fatalf("pledge page: %d", pledge.Code)
+		}
+
+		alice, bob := signIn(t, site, a, auth.Treasurer), signIn(t, site, a, auth.Treasurer)
+		statement := "Date;Amount;Currency;Reference\n2026-11-05;40,00;EUR;Spende " + strings.ToLower(ref) + "\n2026-11-05;15,00;EUR;no code here\n"
+		w = alice.post(t, site, "/admin/funds/statement", url.Values{"statement": {statement}})
+		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "1 transfers entered from 2 incoming rows.") || !strings.Contains(w.Body.String(), "line 3 (2026-11-05, 15.00 EUR): no reference code") {
+			t.Fatalf("statement: %d\n%s", w.Code, w.Body)
+		}
+		rs, _ := st.Receipts(context.Background())
+		if len(rs) != 1 {
+			t.Fatalf("receipts %+v", rs)
+		}
+		w = alice.post(t, site, "/admin/funds/receipts/"+rs[0].ID+"/confirm", nil)
+		if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "a second treasurer must confirm") {
+			t.Fatalf("self-confirmation: %d", w.Code)
+		}
+		if p := anon.get(t, site, "/en/donate/legal-aid/"); !strings.Contains(p.Body.String(), "0.00 EUR raised") {
+			t.Fatal("an unconfirmed transfer was counted")
+		}
+		if w := bob.post(t, site, "/admin/funds/receipts/"+rs[0].ID+"/confirm", nil); w.Code != http.StatusSeeOther {
+			t.Fatalf("confirmation: %d %s", w.Code, w.Body)
+		}
+		if p := anon.get(t, site, "/en/donate/legal-aid/"); !strings.Contains(p.Body.String(), "40.00 EUR raised") {
+			t.Fatal("the confirmed transfer is not counted")
+		}
+
+		// Crypto, entered by bob, confirmed by alice.
+		w = bob.post(t, site, "/admin/funds/crypto", url.Values{"campaign": {"legal-aid"}, "asset": {"BTC"}, "asset_amount": {"0.001"},
+			"txid": {"4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b"}, "value": {"60"}, "day": {"2026-11-06"}})
+		if w.Code != http.StatusSeeOther {
+			t.Fatalf("crypto: %d %s", w.Code, w.Body)
+		}
+		rs, _ = st.Receipts(context.Background())
+		if w := alice.post(t, site, "/admin/funds/receipts/"+rs[0].ID+"/confirm", nil); w.Code != http.StatusSeeOther {
+			t.Fatalf("crypto confirmation: %d", w.Code)
+		}
+
+		// A disbursement: proposed by alice, refused to alice, approved by bob.
+		w = alice.post(t, site, "/admin/funds/disbursements", url.Values{"campaign": {"legal-aid"}, "category": {"lawyers"}, "amount": {"70"},
+			"day": {"2026-11-20"}, "payee": {"Advocate Canary Qurbanov"}, "memo": {"appeal hearing"}})
+		if w.Code != http.StatusSeeOther {
+			t.Fatalf("propose: %d %s", w.Code, w.Body)
+		}
+		ds, _ := st.Disbursements(context.Background(), "test")
+		if w := alice.post(t, site, "/admin/funds/disbursements/"+ds[0].ID+"/approve", nil); w.Code != http.StatusConflict {
+			t.Fatalf("approval by the proposer: %d", w.Code)
+		}
+		if w := bob.post(t, site, "/admin/funds/disbursements/"+ds[0].ID+"/approve", nil); w.Code != http.StatusSeeOther {
+			t.Fatalf("approval: %d %s", w.Code, w.Body)
+		}
+		if w := bob.post(t, site, "/admin/funds/disbursements/"+"0190aaaa-0000-7000-8000-000000000000"+"/approve", nil); w.Code != http.StatusNotFound {
+			t.Errorf("approving a disbursement that does not exist: %d", w.Code)
+		}
+		if w := bob.post(t, site, "/admin/funds/disbursements", url.Values{"campaign": {"legal-aid"}, "category": {"lawyers"}, "amount": {"1.001"}, "day": {"2026-11-20"}, "payee": {"x"}}); w.Code != http.StatusBadRequest {
+			t.Errorf("an amount with three decimals in EUR: %d", w.Code)
+		}
+
+		// The transparency page and CSV: the category and the month, never
+		// the payee.
+		tp := anon.get(t, site, "/en/transparency/")
+		body := tp.Body.String()
+		for _, want := range []string{"100.00 EUR raised of 1000.00 EUR", "2 donors", "Lawyers", "70.00 EUR", "2026-11"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("transparency page lacks %q", want)
+			}
+		}
+		csvBody := anon.get(t, site, "/en/transparency/monthly.csv").Body.String()
+		if csvBody != "month,line,currency,amount\n2026-11,income,EUR,100.00\n2026-11,lawyers,EUR,70.00\n" {
+			t.Errorf("monthly CSV:\n%s", csvBody)
+		}
+		for _, p := range []string{"/en/transparency/", "/en/donate/legal-aid/", "/en/transparency/monthly.csv", "/en/donate/"} {
+			if b := anon.get(t, site, p).Body.String(); strings.Contains(b, "Canary") || strings.Contains(b, "appeal hearing") {
+				t.Errorf("%s names the payee", p)
+			}
+		}
+		// The treasurer sees the payee; an editor sees no money page.
+		if w := bob.get(t, site, "/admin/funds/"); !strings.Contains(w.Body.String(), "Advocate Canary Qurbanov") {
+			t.Error("the treasurer's page does not show the payee")
+		}
+		ed := signIn(t, site, a, auth.Editor)
+		if w := ed.get(t, site, "/admin/funds/"); w.Code != http.StatusForbidden {
+			t.Errorf("an editor opened the money page: %d", w.Code)
+		}
+		if w := ed.post(t, site, "/admin/funds/crypto", url.Values{}); w.Code != http.StatusForbidden {
+			t.Errorf("an editor entered money: %d", w.Code)
+		}
+	})
+}
+
+func TestTreasurerCreatesCampaign(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	site, a, _ := fundsSite(t, st, "")
+	tr := signIn(t, site, a, auth.Treasurer)
+	form := url.Values{"slug": {"families"}, "currency": {"kwd"}, "goal": {"1500.250"}, "starts": {"2026-12-01"}, "title_en": {"Support for families"}, "title_kaa": {"Shańaraqlarǵa járdem"}}
+	if w := tr.post(t, site, "/admin/funds/campaigns", form); w.Code != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", w.Code, w.Body)
+	}
+	if w := tr.post(t, site, "/admin/funds/campaigns", form); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "exists already") {
+		t.Errorf("the same name twice: %d", w.Code)
+	}
+	p := (*session)(nil).get(t, site, "/kaa/donate/families/")
+	if p.Code != http.StatusOK || !strings.Contains(p.Body.String(), "Shańaraqlarǵa járdem") || !strings.Contains(p.Body.String(), "1500.250 KWD") {
+		t.Fatalf("new campaign page: %d", p.Code)
+	}
+	bad := url.Values{"slug": {"x y"}, "currency": {"EUR"}, "goal": {"10"}, "starts": {"2026-12-01"}, "title_en": {"t"}}
+	if w := tr.post(t, site, "/admin/funds/campaigns", bad); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "lower-case letters") {
+		t.Errorf("a bad short name: %d", w.Code)
+	}
+}

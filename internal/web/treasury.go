@@ -1,0 +1,328 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"rollcall/internal/auth"
+	"rollcall/internal/funds"
+	"rollcall/internal/store"
+)
+
+// treasuryRoutes registers the treasurer's pages under /admin/funds/.
+// Entering money (MoneyEnter) is for treasurers; confirming a bank or
+// crypto gift is MoneyEnter too, by a treasurer other than the one who
+// entered it; approving a disbursement is MoneyApprove (fresh sign-in), by
+// anyone but its proposer.
+func (s *Server) treasuryRoutes() {
+	s.handle("GET /admin/funds/{$}", auth.MoneyView, s.treasuryHome)
+	s.handle("POST /admin/funds/campaigns", auth.MoneyEnter, s.treasuryCampaign)
+	s.handle("POST /admin/funds/bank", auth.MoneyEnter, s.treasuryBank)
+	s.handle("POST /admin/funds/statement", auth.MoneyEnter, s.treasuryStatement)
+	s.handle("POST /admin/funds/crypto", auth.MoneyEnter, s.treasuryCrypto)
+	s.handle("POST /admin/funds/receipts/{id}/confirm", auth.MoneyEnter, s.treasuryConfirm)
+	s.handle("POST /admin/funds/disbursements", auth.MoneyEnter, s.treasuryPropose)
+	s.handle("POST /admin/funds/disbursements/{id}/approve", auth.MoneyApprove, s.treasuryApprove)
+}
+
+type treasuryPage struct {
+	adminPage
+	Problem       string
+	Report        []string // lines of a statement import
+	Balances      []funds.Balance
+	Campaigns     []funds.Campaign
+	Anomalies     []store.FundAnomaly
+	Receipts      []receiptView
+	Disbursements []disbursementView
+	Categories    []funds.Category
+	Assets        []string
+}
+
+type receiptView struct {
+	store.Receipt
+	Amount, Day string
+	Mine        bool
+}
+
+type disbursementView struct {
+	store.Disbursement
+	Amount, Day string
+	Mine        bool
+}
+
+// treasuryDone are the messages after an action (?done=KEY).
+var treasuryDone = map[string]bool{"campaign": true, "bank": true, "statement": true, "crypto": true, "confirmed": true, "proposed": true, "approved": true}
+
+func dayString(d int) string {
+	return fmt.Sprintf("%04d-%02d-%02d", d/10000, d/100%100, d%100)
+}
+
+func (s *Server) treasuryFrame(r *http.Request, acc *account) (treasuryPage, error) {
+	p := treasuryPage{adminPage: s.adminFrame(r, acc, ""), Categories: funds.Categories, Assets: funds.CryptoAssets}
+	p.Title = p.T("treasury.title")
+	if done := r.URL.Query().Get("done"); treasuryDone[done] {
+		p.Flash = p.T("treasury.done." + done)
+	}
+	ctx := r.Context()
+	b, err := s.store.LedgerBalances(ctx)
+	if err != nil {
+		return p, err
+	}
+	p.Balances = funds.Report(b)
+	if p.Campaigns, err = s.store.Campaigns(ctx); err != nil {
+		return p, err
+	}
+	if p.Anomalies, err = s.store.FundAnomalies(ctx); err != nil {
+		return p, err
+	}
+	rs, err := s.store.Receipts(ctx)
+	if err != nil {
+		return p, err
+	}
+	for _, rc := range rs {
+		p.Receipts = append(p.Receipts, receiptView{rc, funds.FormatAmount(rc.Amount, rc.Currency), dayString(rc.Day), rc.EnteredBy == acc.User.ID})
+	}
+	ds, err := s.store.Disbursements(ctx, acc.User.ID)
+	if err != nil {
+		return p, err
+	}
+	for _, d := range ds {
+		p.Disbursements = append(p.Disbursements, disbursementView{d, funds.FormatAmount(d.Amount, d.Currency), dayString(d.Day), d.ProposedBy == acc.User.ID})
+	}
+	return p, nil
+}
+
+func (s *Server) treasuryHome(w http.ResponseWriter, r *http.Request, acc *account) {
+	s.treasuryRender(w, r, acc, http.StatusOK, "", nil)
+}
+
+// treasuryRender shows the page, with a problem (status 4xx) or a report.
+func (s *Server) treasuryRender(w http.ResponseWriter, r *http.Request, acc *account, status int, problem string, report []string) {
+	p, err := s.treasuryFrame(r, acc)
+	if err != nil {
+		s.serverError(w, "treasury", err)
+		return
+	}
+	p.Problem, p.Report = problem, report
+	s.renderStatus(w, status, "treasury_home.html", p)
+}
+
+// treasuryRefuse answers a refused action with the page and a plain
+// message: nothing was changed.
+func (s *Server) treasuryRefuse(w http.ResponseWriter, r *http.Request, acc *account, err error) {
+	status, msg := http.StatusBadRequest, err.Error()
+	switch {
+	case errors.Is(err, store.ErrSamePerson):
+		status, msg = http.StatusConflict, s.adminFrame(r, acc, "").T("treasury.error.same_person")
+	case errors.Is(err, store.ErrAlreadyDone):
+		status = http.StatusConflict
+	case errors.Is(err, store.ErrFundsDuplicate):
+		status = http.StatusConflict
+	case errors.Is(err, store.ErrNotFound):
+		status = http.StatusNotFound
+	}
+	s.treasuryRender(w, r, acc, status, msg, nil)
+}
+
+func (s *Server) campaignByForm(r *http.Request) (funds.Campaign, error) {
+	c, err := s.store.CampaignBySlug(r.Context(), r.PostForm.Get("campaign"))
+	if errors.Is(err, store.ErrNotFound) {
+		return c, errors.New("choose a campaign")
+	}
+	return c, err
+}
+
+func amountOf(text, currency string) (int64, error) {
+	n, err := funds.ParseAmount(text, currency, 0)
+	if err != nil {
+		return 0, fmt.Errorf("amount: %v", err)
+	}
+	return n, nil
+}
+
+func (s *Server) treasuryCampaign(w http.ResponseWriter, r *http.Request, acc *account) {
+	f := r.PostForm
+	cur, err := funds.ParseCurrency(f.Get("currency"))
+	if err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	goal, err := amountOf(f.Get("goal"), cur)
+	if err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	starts, err := dayNumber(f.Get("starts"))
+	if err != nil {
+		s.treasuryRefuse(w, r, acc, fmt.Errorf("start: %v", err))
+		return
+	}
+	ends := 0
+	if strings.TrimSpace(f.Get("ends")) != "" {
+		if ends, err = dayNumber(f.Get("ends")); err != nil {
+			s.treasuryRefuse(w, r, acc, fmt.Errorf("end: %v", err))
+			return
+		}
+	}
+	c := funds.Campaign{Slug: strings.TrimSpace(f.Get("slug")), Currency: cur, Goal: goal, Starts: starts, Ends: ends, Texts: map[string]funds.CampaignText{}}
+	for _, lang := range s.languages {
+		if t := strings.TrimSpace(f.Get("title_" + lang)); t != "" {
+			c.Texts[lang] = funds.CampaignText{Title: t, Body: strings.TrimSpace(f.Get("body_" + lang))}
+		}
+	}
+	if _, err := s.store.CreateCampaign(r.Context(), acc.User.ID, c); err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/funds/?done=campaign", http.StatusSeeOther)
+}
+
+func (s *Server) treasuryBank(w http.ResponseWriter, r *http.Request, acc *account) {
+	f := r.PostForm
+	ref := funds.FindReference(f.Get("reference"))
+	if ref == "" {
+		s.treasuryRefuse(w, r, acc, errors.New("no reference code (RC-XXXX-XXXX) in what was given"))
+		return
+	}
+	p, err := s.store.PledgeByReference(r.Context(), ref)
+	if err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	amount, err := amountOf(f.Get("amount"), p.Currency)
+	if err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	day, err := dayNumber(f.Get("day"))
+	if err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	if _, err := s.store.EnterBankTransfer(r.Context(), acc.User.ID, ref, amount, p.Currency, day); err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/funds/?done=bank", http.StatusSeeOther)
+}
+
+// treasuryStatement reads a pasted bank statement: every incoming
+// transfer naming a pledge's reference is entered (to be confirmed by
+// another treasurer); the page lists what was entered and what was not.
+func (s *Server) treasuryStatement(w http.ResponseWriter, r *http.Request, acc *account) {
+	rows, problems, err := funds.ParseStatement(strings.NewReader(r.PostForm.Get("statement")))
+	if err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	var report []string
+	entered := 0
+	for _, row := range rows {
+		line := fmt.Sprintf("line %d (%s, %s): ", row.Line, dayString(row.Day), funds.FormatAmount(row.Amount, row.Currency))
+		if row.Reference == "" {
+			report = append(report, line+"no reference code; match it by hand")
+			continue
+		}
+		if _, err := s.store.EnterBankTransfer(r.Context(), acc.User.ID, row.Reference, row.Amount, row.Currency, row.Day); err != nil {
+			report = append(report, line+row.Reference+": "+err.Error())
+			continue
+		}
+		entered++
+		report = append(report, line+row.Reference+": entered, to be confirmed")
+	}
+	for _, p := range problems {
+		report = append(report, p.Error())
+	}
+	report = append([]string{fmt.Sprintf("%d transfers entered from %d incoming rows.", entered, len(rows))}, report...)
+	s.treasuryRender(w, r, acc, http.StatusOK, "", report)
+}
+
+func (s *Server) treasuryCrypto(w http.ResponseWriter, r *http.Request, acc *account) {
+	f := r.PostForm
+	c, err := s.campaignByForm(r)
+	if err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	asset, err := funds.ParseCryptoAsset(f.Get("asset"))
+	if err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	assetAmount := strings.TrimSpace(f.Get("asset_amount"))
+	if assetAmount == "" || len(assetAmount) > 40 {
+		s.treasuryRefuse(w, r, acc, errors.New("give the amount of "+asset+" received"))
+		return
+	}
+	value, err := amountOf(f.Get("value"), c.Currency)
+	if err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	day, err := dayNumber(f.Get("day"))
+	if err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	if _, err := s.store.EnterCryptoGift(r.Context(), acc.User.ID, c, asset, assetAmount, strings.TrimSpace(f.Get("txid")), value, day); err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/funds/?done=crypto", http.StatusSeeOther)
+}
+
+func (s *Server) treasuryConfirm(w http.ResponseWriter, r *http.Request, acc *account) {
+	if err := s.store.ConfirmReceipt(r.Context(), acc.User.ID, r.PathValue("id")); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			s.notFound(w, r)
+			return
+		}
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/funds/?done=confirmed", http.StatusSeeOther)
+}
+
+func (s *Server) treasuryPropose(w http.ResponseWriter, r *http.Request, acc *account) {
+	f := r.PostForm
+	c, err := s.campaignByForm(r)
+	if err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	cat, err := funds.ParseCategory(f.Get("category"))
+	if err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	amount, err := amountOf(f.Get("amount"), c.Currency)
+	if err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	day, err := dayNumber(f.Get("day"))
+	if err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	if _, err := s.store.ProposeDisbursement(r.Context(), acc.User.ID, store.Disbursement{Campaign: c, Category: cat, Amount: amount, Day: day,
+		Payee: strings.TrimSpace(f.Get("payee")), Memo: strings.TrimSpace(f.Get("memo"))}); err != nil {
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/funds/?done=proposed", http.StatusSeeOther)
+}
+
+func (s *Server) treasuryApprove(w http.ResponseWriter, r *http.Request, acc *account) {
+	if err := s.store.ApproveDisbursement(r.Context(), acc.User.ID, r.PathValue("id")); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			s.notFound(w, r)
+			return
+		}
+		s.treasuryRefuse(w, r, acc, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/funds/?done=approved", http.StatusSeeOther)
+}
