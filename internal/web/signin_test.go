@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/tls"
 	"image/png"
+	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -642,4 +644,50 @@ func TestAccountPage(t *testing.T) {
 		t.Errorf("%d sessions left", n)
 	}
 	wantStatus(t, "other account untouched", second.get(t, site, "/admin/"), 200, "")
+}
+
+// Whatever ?next= holds, a finished sign-in goes to a path on this site:
+// no scheme, no host, no "//" or "\" that a browser would read as another
+// host.
+func FuzzSignInNext(f *testing.F) {
+	for _, seed := range []string{"/admin/account/", "//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)",
+		"/%2F%2Fevil.example", "/admin/?a=b#frag", "\t//evil.example", "/.//evil.example", "", "%", "/admin/\r\nSet-Cookie: x=y"} {
+		f.Add(seed)
+	}
+	st := storetest.Open(f, store.SQLite)
+	site, err := web.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	a := auth.New(st, st.Keys())
+	site.EnableWorkspace(a, f.TempDir())
+	_, setup, err := a.AddUser(context.Background(), "test", "fuzz@example.org", auth.Viewer)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := a.SetPassword(context.Background(), auth.PurposeSetup, setup, testPassword); err != nil {
+		f.Fatal(err)
+	}
+	res, err := a.SignIn(context.Background(), "fuzz@example.org", testPassword, "fuzz")
+	if err != nil {
+		f.Fatal(err)
+	}
+	cookie := &http.Cookie{Name: "rollcall", Value: res.Token}
+	base, _ := url.Parse("https://rollcall.example/admin/signin")
+	f.Fuzz(func(t *testing.T, next string) {
+		req := httptest.NewRequest(http.MethodGet, "/admin/signin?next="+url.QueryEscape(next), nil)
+		req.AddCookie(cookie)
+		w := httptest.NewRecorder()
+		site.ServeHTTP(w, req)
+		loc := w.Header().Get("Location")
+		if w.Code != http.StatusSeeOther {
+			t.Fatalf("next=%q: %d", next, w.Code)
+		}
+		u, err := url.Parse(loc)
+		if err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") ||
+			strings.ContainsAny(loc, "\r\n") || strings.ContainsAny(strings.SplitN(loc, "?", 2)[0], "\\\t") ||
+			base.ResolveReference(u).Host != "rollcall.example" {
+			t.Fatalf("next=%q leads to %q", next, loc)
+		}
+	})
 }
