@@ -81,6 +81,7 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		return err
 	}
 	site.EnableWorkspace(auth.New(st, keys), g.data)
+	site.EnableFunds(fundsConfig()) // donations (funds.go): Stripe from ROLLCALL_STRIPE_* variables
 	var handler http.Handler = site
 	if *httpsProxy {
 		handler = web.BehindTLSProxy(site)

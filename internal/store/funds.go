@@ -977,3 +977,28 @@ func (s *Store) BookedPayments(ctx context.Context, from, to int) ([]BookedPayme
 	}
 	return out, rows.Err()
 }
+
+// StripeMovements sums the ledger's entries on the processor's balance
+// per transaction kind and currency, for transactions dated in [from, to]
+// (yyyymmdd): donations positive, fees and reversals negative.
+func (s *Store) StripeMovements(ctx context.Context, from, to int) (map[string]map[string]int64, error) {
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT t.kind, e.currency, sum(e.amount) FROM fund_entries e JOIN fund_transactions t ON t.id = e.transaction_id
+		WHERE e.account = ? AND t.day >= ? AND t.day <= ? GROUP BY t.kind, e.currency`), funds.AccountStripe, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]map[string]int64{}
+	for rows.Next() {
+		var kind, cur string
+		var v int64
+		if err := rows.Scan(&kind, &cur, &v); err != nil {
+			return nil, err
+		}
+		if out[kind] == nil {
+			out[kind] = map[string]int64{}
+		}
+		out[kind][cur] = v
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"rollcall/internal/funds"
+	"rollcall/internal/funds/stripepay"
+	"rollcall/internal/web"
+)
+
+func init() {
+	register("funds", "donations: the ledger's balances, reconciliation with the card processor", runFunds)
+}
+
+// fundsConfig is how the site takes donations, from the environment:
+// ROLLCALL_STRIPE_KEY (card gifts), ROLLCALL_STRIPE_WEBHOOK_SECRET (its
+// events), ROLLCALL_STRIPE_API_BASE (stripe-mock in tests) and
+// ROLLCALL_BANK_DETAILS (what donors write on a bank transfer).
+func fundsConfig() web.FundsConfig {
+	cfg := web.FundsConfig{BankDetails: strings.ReplaceAll(os.Getenv("ROLLCALL_BANK_DETAILS"), `\n`, "\n")}
+	if p := stripeFromEnv(); p != nil {
+		cfg.Processor = p
+	}
+	return cfg
+}
+
+func stripeFromEnv() *stripepay.Client {
+	key := os.Getenv("ROLLCALL_STRIPE_KEY")
+	if key == "" {
+		return nil
+	}
+	return stripepay.New(stripepay.Config{Key: key, WebhookSecret: os.Getenv("ROLLCALL_STRIPE_WEBHOOK_SECRET"), APIBase: os.Getenv("ROLLCALL_STRIPE_API_BASE")})
+}
+
+func runFunds(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "ledger":
+			return runFundsLedger(ctx, g, args[1:], stdout, stderr)
+		case "reconcile":
+			return runFundsReconcile(ctx, g, args[1:], stdout, stderr)
+		}
+	}
+	fs := newFlags(g, "funds", "funds ledger [--json]\n       rollcall funds reconcile --from YYYY-MM-DD --to YYYY-MM-DD [--json]", stderr)
+	if err := parseOnlyFlags(fs, args); err != nil {
+		return err
+	}
+	fs.Usage()
+	return errUsage
+}
+
+func runFundsLedger(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags(g, "funds", "funds ledger [--json]\n\nPrints every balance of the ledger, summed from its entries: per account\n(assets:…, income:CAMPAIGN, spending:CATEGORY:CAMPAIGN, fees:stripe) and currency.", stderr)
+	asJSON := fs.Bool("json", false, "print JSON: a list of {account, campaign, category, currency, minor, amount}")
+	if err := parseOnlyFlags(fs, args); err != nil {
+		return err
+	}
+	st, err := g.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	b, err := st.LedgerBalances(ctx)
+	if err != nil {
+		return err
+	}
+	lines := funds.Report(b)
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(lines)
+	}
+	if len(lines) == 0 {
+		fmt.Fprintln(stdout, "The ledger is empty.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "ACCOUNT\tCAMPAIGN\tCATEGORY\tCURRENCY\tBALANCE\t")
+	for _, l := range lines {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", l.Account, l.Campaign, l.Category, l.Currency, l.Amount)
+	}
+	return tw.Flush()
+}
+
+func runFundsReconcile(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags(g, "funds", "funds reconcile --from YYYY-MM-DD --to YYYY-MM-DD [--json]\n\nCompares the card payments, fees, refunds and disputes the ledger booked on\nthose days (inclusive, UTC) with Stripe's balance transactions, and lists every\ndifference; exits 1 when there is one. Needs ROLLCALL_STRIPE_KEY (and\nROLLCALL_STRIPE_API_BASE for stripe-mock).", stderr)
+	fromFlag := fs.String("from", "", "first day, YYYY-MM-DD")
+	toFlag := fs.String("to", "", "last day, YYYY-MM-DD")
+	asJSON := fs.Bool("json", false, "print the differences as JSON")
+	if err := parseOnlyFlags(fs, args); err != nil {
+		return err
+	}
+	from, err1 := time.Parse("2006-01-02", *fromFlag)
+	to, err2 := time.Parse("2006-01-02", *toFlag)
+	if err1 != nil || err2 != nil {
+		return errors.New("give --from and --to as YYYY-MM-DD")
+	}
+	if to.Before(from) {
+		return errors.New("--to is before --from")
+	}
+	proc := stripeFromEnv()
+	if proc == nil {
+		return errors.New("ROLLCALL_STRIPE_KEY is not set: reconciliation asks Stripe for its balance transactions")
+	}
+	st, err := g.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	end := to.AddDate(0, 0, 1)
+	bts, err := proc.BalanceTransactions(ctx, from, end)
+	if err != nil {
+		return err
+	}
+	// Keep only the period asked, whatever the API returned.
+	inPeriod := bts[:0]
+	for _, bt := range bts {
+		if !bt.Created.Before(from) && bt.Created.Before(end) {
+			inPeriod = append(inPeriod, bt)
+		}
+	}
+	fromDay, toDay := dayInt(from), dayInt(to)
+	booked, err := st.BookedPayments(ctx, fromDay, toDay)
+	if err != nil {
+		return err
+	}
+	var ledger []funds.LedgerPayment
+	for _, p := range booked {
+		ledger = append(ledger, funds.LedgerPayment{Key: p.Key, BalanceTxn: p.BalanceTxn, Currency: p.Currency, Booked: p.Booked, Fee: p.Fee})
+	}
+	moves, err := st.StripeMovements(ctx, fromDay, toDay)
+	if err != nil {
+		return err
+	}
+	diffs := funds.Reconcile(inPeriod, ledger, moves[funds.KindReversal])
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if diffs == nil {
+			diffs = []funds.Difference{}
+		}
+		if err := enc.Encode(map[string]any{"from": *fromFlag, "to": *toFlag, "processor_transactions": len(inPeriod), "ledger_payments": len(ledger), "differences": diffs}); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(stdout, "%s to %s: %d Stripe balance transactions, %d card payments in the ledger.\n", *fromFlag, *toFlag, len(inPeriod), len(ledger))
+		for _, d := range diffs {
+			fmt.Fprintf(stdout, "%-17s %s: %s\n", d.Kind, d.Ref, d.Detail)
+		}
+	}
+	if len(diffs) > 0 {
+		return fmt.Errorf("%d differences", len(diffs))
+	}
+	if !*asJSON {
+		fmt.Fprintln(stdout, "No differences.")
+	}
+	return nil
+}
+
+func dayInt(t time.Time) int { return t.Year()*10000 + int(t.Month())*100 + t.Day() }
