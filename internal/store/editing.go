@@ -128,8 +128,9 @@ func recordFieldsDigest(rec registry.Record) string {
 // an import stores one: normalised names, search keys of every spelling,
 // a new person of its own. It belongs to the source rec.SourceID; its own
 // key is made from its id. enteredBy is the user who entered it: a
-// volunteer sees it until an editor takes it.
-func (s *Store) AddRecord(ctx context.Context, enteredBy string, rec registry.Record, first registry.Claim) (recordID, personID string, err error) {
+// volunteer sees it until an editor takes it. A record an editor enters
+// (editorial) is in the editors' hands at once: it is stored taken.
+func (s *Store) AddRecord(ctx context.Context, enteredBy string, editorial bool, rec registry.Record, first registry.Claim) (recordID, personID string, err error) {
 	if strings.TrimSpace(rec.Name) == "" {
 		return "", "", errors.New("a record needs a name")
 	}
@@ -151,10 +152,14 @@ func (s *Store) AddRecord(ctx context.Context, enteredBy string, rec registry.Re
 			roles[i] = string(r)
 		}
 		now := s.Now().UnixMicro()
+		takenBy, takenAt := "", any(nil)
+		if editorial {
+			takenBy, takenAt = enteredBy, now
+		}
 		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO records (id, source_id, source_record, person_id, name, name_norm, name_alt, name_alt_norm,
-			sex, birth_year, birth_date, region, locality, roles, fields_hash, created_at, entered_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			sex, birth_year, birth_date, region, locality, roles, fields_hash, created_at, entered_by, taken_by, taken_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			recordID, rec.SourceID, "web-"+recordID, personID, rec.Name, names.Normalize(rec.Name), strings.Join(rec.NameAlt, ";"), strings.Join(altNorm, ";"),
-			rec.Sex, rec.BirthYear, rec.BirthDate, rec.Region, rec.Locality, strings.Join(roles, ";"), recordFieldsDigest(rec), now, enteredBy); err != nil {
+			rec.Sex, rec.BirthYear, rec.BirthDate, rec.Region, rec.Locality, strings.Join(roles, ";"), recordFieldsDigest(rec), now, enteredBy, takenBy, takenAt); err != nil {
 			return err
 		}
 		seen := map[string]bool{}

@@ -38,7 +38,7 @@ func auditActorActions(t *testing.T, s *store.Store, after int64) []string {
 func addRecord(t *testing.T, s *store.Store, sourceID, user, name string, c registry.Claim) (string, string) {
 	t.Helper()
 	rec := registry.Record{SourceID: sourceID, Name: name, NameAlt: []string{"Азамат Курбанов"}, Sex: "m", BirthYear: 1990, Region: "Nukus", Roles: []registry.Role{"protester"}}
-	recID, person, err := s.AddRecord(context.Background(), user, rec, c)
+	recID, person, err := s.AddRecord(context.Background(), user, user == "ed", rec, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestEnteredRecordsAreLikeImportedOnes(t *testing.T) {
 		if _, err := s.AddClaim(ctx, "vol-1", recID, c); !errors.Is(err, store.ErrDuplicate) {
 			t.Errorf("the same claim twice: %v", err)
 		}
-		if _, _, err := s.AddRecord(ctx, "vol-1", registry.Record{SourceID: "nope", Name: "X"}, c); !errors.Is(err, store.ErrNotFound) {
+		if _, _, err := s.AddRecord(ctx, "vol-1", false, registry.Record{SourceID: "nope", Name: "X"}, c); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("unknown source: %v", err)
 		}
 		got := auditActorActions(t, s, 0)
@@ -140,6 +140,14 @@ func TestVolunteersSeeOnlyTheirOwnUntilTaken(t *testing.T) {
 		rec, _, _ := s.Record(ctx, b)
 		if !rec.Taken() || rec.TakenBy != "ed" || rec.EnteredBy != "vol-b" {
 			t.Errorf("taken record %+v", rec)
+		}
+		// An editor's own entry is in the editors' hands from the start.
+		own, _ := addRecord(t, s, src, "ed", "Editor Entry", c)
+		if rec, _, _ := s.Record(ctx, own); !rec.Taken() || rec.TakenBy != "ed" {
+			t.Errorf("an editor's entry is not taken: %+v", rec)
+		}
+		if err := s.TakeRecord(ctx, "ed", own); !errors.Is(err, store.ErrDuplicate) {
+			t.Errorf("taking an editor's entry: %v", err)
 		}
 	})
 }

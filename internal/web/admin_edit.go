@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -427,7 +428,7 @@ func (s *Server) addRecord(w http.ResponseWriter, r *http.Request, acc *account)
 		s.recordForm(w, r, acc, http.StatusBadRequest, fr.problems)
 		return
 	}
-	id, _, err := s.store.AddRecord(r.Context(), acc.User.ID, rec, c)
+	id, _, err := s.store.AddRecord(r.Context(), acc.User.ID, acc.Can(auth.EditRecords), rec, c)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		// The source or the incident chosen is gone (or never was).
@@ -956,9 +957,16 @@ func (s *Server) publishPost(w http.ResponseWriter, r *http.Request, acc *accoun
 type editPublishedPage struct {
 	editFrame
 	Snapshot store.Snapshot
+	Counts   []countRow
 	Head     store.AuditHead
 	SignedBy string
 	File     string
+}
+
+// countRow is one count of a snapshot, by its name in docs/counting.md.
+type countRow struct {
+	Name  string
+	Value int
 }
 
 // editPublishedPage shows a publication as the command line prints it: the
@@ -978,6 +986,13 @@ func (s *Server) publishedPage(w http.ResponseWriter, r *http.Request, acc *acco
 	if p.Head, err = s.store.PublicationHead(r.Context(), sn.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.serverError(w, "publication head", err)
 		return
+	}
+	var counts registry.Counts
+	if err := json.Unmarshal([]byte(sn.CountsJSON), &counts); err == nil {
+		for _, name := range registry.CountNames {
+			v, _ := counts.Get(name)
+			p.Counts = append(p.Counts, countRow{name, v})
+		}
 	}
 	if pub, err := publish.ParsePublicKey([]byte(sn.PublicKey)); err == nil {
 		p.SignedBy = publish.Fingerprint(pub)

@@ -502,6 +502,9 @@ func TestPublishFromTheWorkspace(t *testing.T) {
 	if !strings.Contains(page, head.String()) || !strings.Contains(page, "SHA256:") || strings.Contains(page, "first list <b>") {
 		t.Errorf("the result page lacks the audit head or the key, or shows the note unescaped")
 	}
+	if !strings.Contains(page, `<th scope="row">in detention now</th><td class="num">1</td>`) {
+		t.Error("the result page does not show the snapshot's counts")
+	}
 	noMissingMessages(t, page)
 	// The public site serves it.
 	if res := get(t, w.site, "/data/snapshots/rollcall-snapshot-2022-08-03.json"); res.StatusCode != 200 {
