@@ -45,7 +45,9 @@ func TestBrowserAddVerifyPublish(t *testing.T) {
 			if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "rollcall", Value: editor.Cookie.Value, URL: base, HTTPOnly: &httpOnly}); err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { chromedp.Call(tb.ctx, network.DeleteCookies, network.DeleteCookiesParams{Name: "rollcall", URL: base}) })
+			t.Cleanup(func() {
+				chromedp.Call(tb.ctx, network.DeleteCookies, network.DeleteCookiesParams{Name: "rollcall", URL: base})
+			})
 			name := "Azamat Qurbanov"
 			other := fmt.Sprintf("Азамат Курбанов %v", js)
 			if js {
