@@ -208,6 +208,9 @@ type adminReportView struct {
 	adminPage
 	Report  store.Report
 	Secrets *store.ReportSecrets
+	// Matches are records already in the registry whose spellings hold
+	// every search key of the reported name: the person may be known.
+	Matches []store.EnteredRecord
 	// Reason and Problem refill the dismissal form after a mistake.
 	Reason, Problem string
 }
@@ -229,6 +232,10 @@ func (s *Server) reportView(w http.ResponseWriter, r *http.Request, acc *account
 	v.Title = v.Tf("admin.reports.one", "ref", rep.Reference)
 	if r.URL.Query().Get("done") == "recorded" {
 		v.Flash = v.T("admin.reports.done.recorded")
+	}
+	if v.Matches, err = s.store.Records(r.Context(), store.RecordFilter{Query: rep.Name, Limit: 20}); err != nil {
+		s.serverError(w, "report matches", err)
+		return adminReportView{}, false
 	}
 	return v, true
 }

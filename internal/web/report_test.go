@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"rollcall/internal/auth"
+	"rollcall/internal/intake"
 	"rollcall/internal/registry"
 	"rollcall/internal/seal"
 	"rollcall/internal/store"
@@ -348,6 +349,15 @@ func TestReportTriage(t *testing.T) {
 		reports := openReports(t, st, "")
 		rep, spam := reports[0], reports[1]
 
+		// A record of the same person from another list is shown as a possible match.
+		list := filepath.Join(t.TempDir(), "list.csv")
+		os.WriteFile(list, []byte("source,record,name,birth_year,region,status,date\nv,1,Qurbanov Azamat,1992,Nukus,detained,2022-07-02\n"), 0o600)
+		if _, err := intake.ImportFile(ctx, st, list, intake.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.RefreshPublic(ctx); err != nil { // as serve and dedupe do: it builds the search keys
+			t.Fatal(err)
+		}
 		w := ed.get(t, site, "/admin/reports/")
 		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), rep.Reference) || !strings.Contains(w.Body.String(), "Азамат Курбанов") {
 			t.Fatalf("queue: %d %.300s", w.Code, w.Body.String())
@@ -355,6 +365,9 @@ func TestReportTriage(t *testing.T) {
 		w = ed.get(t, site, "/admin/reports/"+rep.ID)
 		if w.Code != http.StatusOK || strings.Contains(w.Body.String(), "5531") || !strings.Contains(w.Body.String(), "/admin/reports/"+rep.ID+"/sealed") {
 			t.Fatalf("the report page shows the sealed contact unasked, or no way to open it: %d", w.Code)
+		}
+		if !strings.Contains(w.Body.String(), ">Qurbanov Azamat</a>") {
+			t.Error("the record of the same name in another list is not offered as a possible match")
 		}
 		w = ed.get(t, site, "/admin/reports/"+rep.ID+"/sealed")
 		if !strings.Contains(w.Body.String(), "&lt;b&gt;contact&lt;/b&gt; 5531") || !strings.Contains(w.Body.String(), "taken at night") {
@@ -377,16 +390,21 @@ func TestReportTriage(t *testing.T) {
 			t.Errorf("a second record of one report: %d", w.Code)
 		}
 		var rows []store.ClaimRow
-		st.EachClaim(ctx, func(c store.ClaimRow) error { rows = append(rows, c); return nil })
+		st.EachClaim(ctx, func(c store.ClaimRow) error {
+			if c.Record.SourceKey == "public-reports" {
+				rows = append(rows, c)
+			}
+			return nil
+		})
 		if len(rows) != 1 || rows[0].Record.ID != got.RecordID || rows[0].Record.SourceKey != "public-reports" || rows[0].SourceKind != registry.KindRelative ||
 			rows[0].Claim.Status != registry.Missing || rows[0].Claim.Verification != registry.Unverified || rows[0].Record.BirthYear == 0 {
 			t.Fatalf("the registry holds %+v", rows)
 		}
-		if ids, _ := st.SearchRecords(ctx, "Qurbanov Azamat", 10); len(ids) != 1 || ids[0] != got.RecordID {
+		if ids, _ := st.SearchRecords(ctx, "Qurbanov Azamat", 10); len(ids) != 2 || (ids[0] != got.RecordID && ids[1] != got.RecordID) {
 			t.Errorf("the record is not found by another spelling: %v", ids)
 		}
 		now := time.Now().Add(time.Hour)
-		if c, _ := st.Counts(ctx, registry.Query{AsOf: registry.DayOf(now), KnownAt: now, MinVerification: registry.Unverified}); c.MissingNow != 1 {
+		if c, _ := st.Counts(ctx, registry.Query{AsOf: registry.DayOf(now), KnownAt: now, MinVerification: registry.Unverified}); c.MissingNow != 1 || c.DetainedNow != 1 {
 			t.Errorf("counted at unverified: %+v", c)
 		}
 		if c, _ := st.Counts(ctx, registry.Query{AsOf: registry.DayOf(now), KnownAt: now, MinVerification: registry.Corroborated}); c.MissingNow != 0 {
