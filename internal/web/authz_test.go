@@ -26,6 +26,7 @@ const (
 	missing  = 404
 	clash    = 409
 	tooBig   = 413
+	invalid  = 422 // a form the report page answers with its problems
 )
 
 // authzRow is one route of the matrix: a request that fills its
@@ -103,6 +104,63 @@ var authzTable = map[string]authzRow{
 	"GET /admin/review/{$}":                  {path: "/admin/review/", want: [6]int{toSignIn, fine, fine, refused, refused, refused}},
 	"GET /admin/review/{pair}":               {path: "/admin/review/" + sampleID, want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
 	"POST /admin/review/{pair}":              {path: "/admin/review/" + sampleID, form: url.Values{"verdict": {"same"}}, want: [6]int{refused, missing, missing, refused, refused, refused}},
+
+	// Editing the registry (admin_edit.go). Made-up ids: 404 for the
+	// roles that may use the route.
+	"GET /admin/sources/{$}":                {path: "/admin/sources/", want: [6]int{toSignIn, fine, fine, refused, refused, refused}},
+	"POST /admin/sources/{$}":               {path: "/admin/sources/", want: [6]int{refused, bad, bad, refused, refused, refused}},
+	"GET /admin/sources/{id}":               {path: "/admin/sources/" + sampleID, want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
+	"POST /admin/sources/{id}/identity":     {path: "/admin/sources/" + sampleID + "/identity", want: [6]int{refused, missing, missing, refused, refused, refused}},
+	"GET /admin/sources/{id}/identity":      {path: "/admin/sources/" + sampleID + "/identity", want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
+	"GET /admin/records/{$}":                {path: "/admin/records/", want: [6]int{toSignIn, fine, fine, fine, refused, refused}},
+	"GET /admin/records/new":                {path: "/admin/records/new", want: [6]int{toSignIn, fine, fine, fine, refused, refused}},
+	"POST /admin/records/{$}":               {path: "/admin/records/", want: [6]int{refused, bad, bad, bad, refused, refused}},
+	"GET /admin/records/{id}":               {path: "/admin/records/" + sampleID, want: [6]int{toSignIn, missing, missing, missing, refused, refused}},
+	"POST /admin/records/{id}/claims":       {path: "/admin/records/" + sampleID + "/claims", want: [6]int{refused, missing, missing, missing, refused, refused}},
+	"POST /admin/records/{id}/take":         {path: "/admin/records/" + sampleID + "/take", want: [6]int{refused, missing, missing, refused, refused, refused}},
+	"POST /admin/claims/{id}/retract":       {path: "/admin/claims/" + sampleID + "/retract", want: [6]int{refused, missing, missing, missing, refused, refused}},
+	"POST /admin/claims/{id}/verify":        {path: "/admin/claims/" + sampleID + "/verify", want: [6]int{refused, missing, missing, refused, refused, refused}},
+	"GET /admin/claims/{id}/note":           {path: "/admin/claims/" + sampleID + "/note", want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
+	"GET /admin/incidents/{$}":              {path: "/admin/incidents/", want: [6]int{toSignIn, fine, fine, refused, refused, refused}},
+	"POST /admin/incidents/{$}":             {path: "/admin/incidents/", want: [6]int{refused, bad, bad, refused, refused, refused}},
+	"GET /admin/people/{$}":                 {path: "/admin/people/", want: [6]int{toSignIn, fine, fine, refused, refused, fine}},
+	"GET /admin/people/{id}":                {path: "/admin/people/" + sampleID, want: [6]int{toSignIn, missing, missing, refused, refused, missing}},
+	"POST /admin/people/{id}/move":          {path: "/admin/people/" + sampleID + "/move", want: [6]int{refused, missing, missing, refused, refused, refused}},
+	"POST /admin/people/{id}/mark":          {path: "/admin/people/" + sampleID + "/mark", want: [6]int{refused, missing, missing, refused, refused, refused}},
+	"POST /admin/people/{id}/relationships": {path: "/admin/people/" + sampleID + "/relationships", want: [6]int{refused, missing, missing, refused, refused, refused}},
+	"GET /admin/relationships/{id}/contact": {path: "/admin/relationships/" + sampleID + "/contact", want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
+	"GET /admin/consents/{id}/giver":        {path: "/admin/consents/" + sampleID + "/giver", want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
+	"GET /admin/publish/{$}":                {path: "/admin/publish/", want: [6]int{toSignIn, fine, fine, refused, refused, refused}},
+	"POST /admin/publish/{$}":               {path: "/admin/publish/", want: [6]int{refused, bad, bad, refused, refused, refused}},
+	"GET /admin/publish/{slug}":             {path: "/admin/publish/no-such-snapshot", want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
+
+	// Public reports (report.go): anyone files; editors triage.
+	"GET /{lang}/report/{$}":           {path: "/en/report/", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"POST /{lang}/report/{$}":          {path: "/en/report/", want: [6]int{invalid, invalid, invalid, invalid, invalid, invalid}},
+	"GET /admin/reports/{$}":           {path: "/admin/reports/", want: [6]int{toSignIn, fine, fine, refused, refused, refused}},
+	"GET /admin/reports/{id}":          {path: "/admin/reports/" + sampleID, want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
+	"GET /admin/reports/{id}/sealed":   {path: "/admin/reports/" + sampleID + "/sealed", want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
+	"POST /admin/reports/{id}/record":  {path: "/admin/reports/" + sampleID + "/record", want: [6]int{refused, missing, missing, refused, refused, refused}},
+	"POST /admin/reports/{id}/dismiss": {path: "/admin/reports/" + sampleID + "/dismiss", want: [6]int{refused, missing, missing, refused, refused, refused}},
+
+	// Donations and the ledger (funds.go).
+	"GET /{lang}/donate/{$}":                       {path: "/en/donate/", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /{lang}/donate/thanks/{$}":                {path: "/en/donate/thanks/", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /{lang}/donate/pledge/{ref}/{$}":          {path: "/en/donate/pledge/NO-SUCH-REF/", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"GET /{lang}/donate/{slug}/{$}":                {path: "/en/donate/no-such-campaign/", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"POST /{lang}/donate/{slug}/card":              {path: "/en/donate/no-such-campaign/card", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"POST /{lang}/donate/{slug}/pledge":            {path: "/en/donate/no-such-campaign/pledge", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"GET /{lang}/transparency/{$}":                 {path: "/en/transparency/", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /{lang}/transparency/monthly.csv":         {path: "/en/transparency/monthly.csv", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"POST /webhooks/stripe":                        {path: "/webhooks/stripe", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"GET /admin/funds/{$}":                         {path: "/admin/funds/", want: [6]int{toSignIn, fine, refused, refused, fine, refused}},
+	"POST /admin/funds/campaigns":                  {path: "/admin/funds/campaigns", want: [6]int{refused, refused, refused, refused, bad, refused}},
+	"POST /admin/funds/bank":                       {path: "/admin/funds/bank", want: [6]int{refused, refused, refused, refused, bad, refused}},
+	"POST /admin/funds/statement":                  {path: "/admin/funds/statement", want: [6]int{refused, refused, refused, refused, bad, refused}},
+	"POST /admin/funds/crypto":                     {path: "/admin/funds/crypto", want: [6]int{refused, refused, refused, refused, bad, refused}},
+	"POST /admin/funds/receipts/{id}/confirm":      {path: "/admin/funds/receipts/" + sampleID + "/confirm", want: [6]int{refused, refused, refused, refused, missing, refused}},
+	"POST /admin/funds/disbursements":              {path: "/admin/funds/disbursements", want: [6]int{refused, refused, refused, refused, bad, refused}},
+	"POST /admin/funds/disbursements/{id}/approve": {path: "/admin/funds/disbursements/" + sampleID + "/approve", want: [6]int{refused, missing, refused, refused, missing, refused}},
 }
 
 // tableKey is a route's row in the matrix: the hashed asset URLs change
