@@ -302,12 +302,17 @@ func (s *Store) ClaimRecord(ctx context.Context, claimID string) (string, error)
 // ErrRetracted refuses a change to a claim already withdrawn.
 var ErrRetracted = errors.New("the claim is retracted")
 
-// WithdrawClaim retracts a claim from now on, with an audit entry saying
-// who and why. The claim stays stored: counts as known before are
-// unchanged.
+// ErrCannotMove refuses a move that changes nothing: into the person the
+// record is in, or a split of a record alone in its person.
+var ErrCannotMove = errors.New("the record is in that person already, or alone in its person")
+
+// WithdrawClaim retracts a claim from now on, with who (the audit entry)
+// and why (kept with the claim: free text stays out of the audit log,
+// which holds ids only). The claim stays stored: counts as known before
+// are unchanged.
 func (s *Store) WithdrawClaim(ctx context.Context, actor, claimID, why string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE claims SET retracted_at = ? WHERE id = ? AND retracted_at IS NULL`), s.Now().UnixMicro(), claimID)
+		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE claims SET retracted_at = ?, retract_reason = ? WHERE id = ? AND retracted_at IS NULL`), s.Now().UnixMicro(), why, claimID)
 		if err != nil {
 			return err
 		}
@@ -319,7 +324,7 @@ func (s *Store) WithdrawClaim(ctx context.Context, actor, claimID, why string) e
 			}
 			return ErrRetracted
 		}
-		_, err = s.appendAudit(ctx, tx, actor, "claim.retract", claimID, why)
+		_, err = s.appendAudit(ctx, tx, actor, "claim.retract", claimID, "")
 		return err
 	})
 }
@@ -354,7 +359,7 @@ func (s *Store) SetVerification(ctx context.Context, actor, claimID string, leve
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE claims SET retracted_at = ? WHERE id = ?`), s.Now().UnixMicro(), claimID); err != nil {
+		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE claims SET retracted_at = ?, retract_reason = ? WHERE id = ?`), s.Now().UnixMicro(), "verification set to "+level.String(), claimID); err != nil {
 			return err
 		}
 		from := c.Verification
@@ -371,10 +376,11 @@ func (s *Store) SetVerification(ctx context.Context, actor, claimID string, leve
 // EnteredClaim is a claim as the workspace shows it.
 type EnteredClaim struct {
 	registry.Claim
-	IncidentName string
-	EnteredBy    string
-	Supersedes   string
-	HasNote      bool // the note is sealed; ReadSealed may open it
+	IncidentName  string
+	EnteredBy     string
+	Supersedes    string
+	RetractReason string
+	HasNote       bool // the note is sealed; ReadSealed may open it
 }
 
 // Record returns a record, the person it is in now and its claims (all of
@@ -388,7 +394,7 @@ func (s *Store) Record(ctx context.Context, id string) (EnteredRecord, []Entered
 		return EnteredRecord{}, nil, fmt.Errorf("record %s: %w", id, ErrNotFound)
 	}
 	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT c.id, c.status, c.date_start, c.precision, c.place, c.details, COALESCE(c.incident_id, ''),
-		COALESCE(i.name, ''), c.verification, c.note <> '', c.recorded_at, c.retracted_at, c.entered_by, c.supersedes
+		COALESCE(i.name, ''), c.verification, c.note <> '', c.recorded_at, c.retracted_at, c.entered_by, c.supersedes, c.retract_reason
 		FROM claims c LEFT JOIN incidents i ON i.id = c.incident_id WHERE c.record_id = ? ORDER BY c.recorded_at, c.id`), id)
 	if err != nil {
 		return EnteredRecord{}, nil, err
@@ -401,7 +407,7 @@ func (s *Store) Record(ctx context.Context, id string) (EnteredRecord, []Entered
 		var start, verification, recorded int64
 		var retracted sql.NullInt64
 		if err := rows.Scan(&c.ID, &status, &start, &precision, &c.Place, &c.Details, &c.IncidentID, &c.IncidentName, &verification,
-			&c.HasNote, &recorded, &retracted, &c.EnteredBy, &c.Supersedes); err != nil {
+			&c.HasNote, &recorded, &retracted, &c.EnteredBy, &c.Supersedes, &c.RetractReason); err != nil {
 			return EnteredRecord{}, nil, err
 		}
 		c.RecordID = id
@@ -667,12 +673,12 @@ func (s *Store) MoveRecord(ctx context.Context, actor, recordID, toPerson, why s
 				return err
 			}
 			if len(members) < 2 {
-				return errors.New("the record is alone in its person already")
+				return ErrCannotMove
 			}
 			person = NewID()
 		} else {
 			if toPerson == current {
-				return errors.New("the record is in that person already")
+				return ErrCannotMove
 			}
 			if ok, err := s.personExists(ctx, tx, toPerson); err != nil {
 				return err

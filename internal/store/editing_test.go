@@ -200,6 +200,13 @@ func TestVerificationIsAppendedAndCountedAtItsTime(t *testing.T) {
 		if err := s.WithdrawClaim(ctx, "ed", third, "wrong person"); err != nil {
 			t.Fatal(err)
 		}
+		_, claims, _ = s.Record(ctx, recID)
+		if claims[2].RetractReason != "wrong person" || claims[0].RetractReason != "verification set to corroborated" {
+			t.Errorf("retraction reasons %q, %q", claims[2].RetractReason, claims[0].RetractReason)
+		}
+		if es, _ := s.AuditEntries(ctx, 0, 100); es[len(es)-1].Action != "claim.retract" || es[len(es)-1].Detail != "" {
+			t.Errorf("the retraction's audit entry holds free text: %+v", es[len(es)-1])
+		}
 		if err := s.WithdrawClaim(ctx, "ed", third, "again"); !errors.Is(err, store.ErrRetracted) {
 			t.Errorf("retracting twice: %v", err)
 		}
@@ -286,7 +293,7 @@ func TestMoveSplitRelateAndIncidents(t *testing.T) {
 		if err != nil || split == pa || split == "" {
 			t.Fatalf("split: %v %v", split, err)
 		}
-		if _, err := s.MoveRecord(ctx, "ed", b, "", "again"); err == nil {
+		if _, err := s.MoveRecord(ctx, "ed", b, "", "again"); !errors.Is(err, store.ErrCannotMove) {
 			t.Error("splitting a record alone in its person was accepted")
 		}
 		rel, err := s.AddRelation(ctx, s.Keys(), "ed", pa, split, registry.Sibling, "their aunt, +998 90 123")

@@ -804,9 +804,11 @@ func (s *Server) moveRecord(w http.ResponseWriter, r *http.Request, acc *account
 	case errors.Is(err, store.ErrNotFound):
 		s.showPerson(w, r, acc, http.StatusBadRequest, []string{"admin.edit.err.target"})
 		return
-	case err != nil:
-		// Moving into the same person, or splitting a record that is alone.
+	case errors.Is(err, store.ErrCannotMove):
 		s.showPerson(w, r, acc, http.StatusBadRequest, []string{"admin.edit.err.move"})
+		return
+	case err != nil:
+		s.serverError(w, "move record", err)
 		return
 	}
 	s.refreshPublic(r.Context())

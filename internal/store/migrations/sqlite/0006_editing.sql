@@ -16,6 +16,9 @@ CREATE INDEX records_entered_by ON records (entered_by, created_at) WHERE entere
 -- rules see one claim in force at any known-at time.
 ALTER TABLE claims ADD COLUMN entered_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE claims ADD COLUMN supersedes TEXT NOT NULL DEFAULT '';
+-- Why a claim was withdrawn, in the editor's words (free text stays out of
+-- the audit log, which holds ids only).
+ALTER TABLE claims ADD COLUMN retract_reason TEXT NOT NULL DEFAULT '';
 
 -- Consent to show a person publicly, given with a mark. Who gave it (a
 -- relative's identity) is a sealed value (sealed_values, kind
