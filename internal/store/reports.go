@@ -65,6 +65,10 @@ type ReportSecrets struct {
 	Relation, Contact, Text string
 }
 
+// ErrReferenceTaken is returned by AddReport when another report has the
+// reference already (about one chance in 10^12 per pair): make another.
+var ErrReferenceTaken = errors.New("the report reference is taken")
+
 // ErrReportClosed is returned for an action on a report that is no longer open.
 var ErrReportClosed = errors.New("the report was already dealt with")
 
@@ -90,6 +94,13 @@ func (s *Store) AddReport(ctx context.Context, r NewReport) (string, error) {
 		}
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var taken int
+		if err := tx.QueryRowContext(ctx, s.rebind(`SELECT count(*) FROM reports WHERE reference = ?`), r.Reference).Scan(&taken); err != nil {
+			return err
+		}
+		if taken > 0 {
+			return ErrReferenceTaken
+		}
 		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO reports (id, reference, lang, name, name_alt, birth_year, age, region, locality,
 			status, date_start, precision, place, relation_sealed, contact_sealed, text_sealed, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),

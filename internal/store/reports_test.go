@@ -51,6 +51,11 @@ func TestReportsFileListUnseal(t *testing.T) {
 		if byRef, n, _ := s.Reports(ctx, store.ReportFilter{Reference: strings.ToLower(r.Reference)}); n != 1 || byRef[0].ID != id {
 			t.Errorf("by reference: %d", n)
 		}
+		again := newReport(t, "C D", "", "")
+		again.Reference = r.Reference
+		if _, err := s.AddReport(ctx, again); !errors.Is(err, store.ErrReferenceTaken) {
+			t.Errorf("a reference given twice: %v", err)
+		}
 		if _, err := s.Report(ctx, "no-such-id"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("unknown id: %v", err)
 		}

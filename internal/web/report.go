@@ -162,8 +162,14 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request, acc *account
 		return
 	}
 	throttle.Fail(now, client)
-	rep.Reference = intake.NewReference()
-	if _, err := s.store.AddReport(r.Context(), rep); err != nil {
+	var err error
+	for range 3 {
+		rep.Reference = intake.NewReference()
+		if _, err = s.store.AddReport(r.Context(), rep); !errors.Is(err, store.ErrReferenceTaken) {
+			break
+		}
+	}
+	if err != nil {
 		s.serverError(w, "report", err)
 		return
 	}
