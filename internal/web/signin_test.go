@@ -691,3 +691,51 @@ func FuzzSignInNext(f *testing.F) {
 		}
 	})
 }
+
+// The workspace's pages speak Russian to a Russian browser, with no
+// message id left untranslated, and put every form under the site's CSP
+// (no inline script or style).
+func TestWorkspacePagesInRussian(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	site, a := workspaceSite(t, st)
+	setClock(a)
+	_, setup := newAccount(t, a, "ru.editor@example.org", auth.Editor)
+	c := newClient(site)
+	c.lang = "ru-RU,ru;q=0.9"
+	pages := map[string]string{}
+	pages["setup"] = c.get("/admin/setup?token=" + url.QueryEscape(setup)).Body.String()
+	c.post("/admin/setup", url.Values{"token": {setup}, "password": {testPassword}, "password2": {testPassword}})
+	pages["signin"] = c.get("/admin/signin?msg=password_set").Body.String()
+	c.post("/admin/signin", url.Values{"email": {"ru.editor@example.org"}, "password": {testPassword}})
+	pages["enroll"] = c.get("/admin/signin/enroll").Body.String()
+	secret := secretRe.FindStringSubmatch(pages["enroll"])
+	if secret == nil {
+		t.Fatalf("no key:\n%s", pages["enroll"])
+	}
+	pages["recovery"] = c.post("/admin/signin/enroll", url.Values{"code": {codeAt(t, secret[1], a.Now())}}).Body.String()
+	pages["home"] = c.get("/admin/").Body.String()
+	pages["account"] = c.get("/admin/account/").Body.String()
+	pages["reauth"] = c.get("/admin/reauth?next=%2Fadmin%2F").Body.String()
+	pages["review"] = c.get("/admin/review/").Body.String()
+	admin := signIn(t, site, a, auth.Admin)
+	req := httptest.NewRequest(http.MethodGet, "/admin/users/", nil)
+	req.Header.Set("Accept-Language", "ru")
+	req.AddCookie(admin.Cookie)
+	w := httptest.NewRecorder()
+	site.ServeHTTP(w, req)
+	pages["users"] = w.Body.String()
+	for name, body := range pages {
+		if !strings.Contains(body, `<html lang="ru">`) {
+			t.Errorf("%s is not in Russian:\n%.500s", name, body)
+		}
+		if m := regexp.MustCompile(`\b(admin|review)\.[a-z_.]+`).FindString(body); m != "" {
+			t.Errorf("%s shows the message id %q", name, m)
+		}
+		if strings.Contains(body, "<script") || strings.Contains(body, "style=") {
+			t.Errorf("%s has inline script or style", name)
+		}
+	}
+	if !strings.Contains(pages["signin"], "Пароль сохранён") || !strings.Contains(pages["home"], "редактор") {
+		t.Errorf("Russian messages missing:\n%s\n%s", pages["signin"], pages["home"])
+	}
+}
