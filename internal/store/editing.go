@@ -231,17 +231,27 @@ func (s *Store) addClaimTx(ctx context.Context, tx *sql.Tx, actor, recordID, rec
 	if err := tx.QueryRowContext(ctx, s.rebind(`SELECT count(*) FROM claims WHERE record_id = ? AND fingerprint = ?`), recordID, fingerprint).Scan(&n); err != nil {
 		return "", err
 	}
+	noteApart := false
 	if n > 0 {
 		// The same claim was stated and retracted before (a level set back
 		// to an earlier one): a fingerprint of its own keeps both rows. A
-		// re-import still finds the first and leaves it retracted.
+		// re-import still finds the first and leaves it retracted. Its note
+		// is kept apart, in sealed_values: a key rotation recomputes the
+		// fingerprints of claims holding notes from their content, which
+		// would make this one collide with the first again.
 		fingerprint = Digest(fingerprint, id)
+		noteApart, note = note != "", ""
 	}
 	if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO claims (id, record_id, record_person, status, date_start, date_end, precision, place, details,
 		incident_id, verification, note, fingerprint, recorded_at, entered_by, supersedes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		id, recordID, recordPerson, string(c.Status), int64(c.Date.Start), int64(c.Date.End), string(c.Date.Precision), c.Place, c.Details,
 		incident, int64(c.Verification), note, fingerprint, s.Now().UnixMicro(), actor, supersedes); err != nil {
 		return "", err
+	}
+	if noteApart {
+		if err := s.setSealedTx(ctx, tx, s.keys, actor, SealedPrivateNote, id, c.Note); err != nil {
+			return "", err
+		}
 	}
 	action := "claim.add"
 	if supersedes != "" {
@@ -351,13 +361,8 @@ func (s *Store) SetVerification(ctx context.Context, actor, claimID string, leve
 		if c.Verification == level {
 			return fmt.Errorf("the claim is %s already: %w", level, ErrDuplicate)
 		}
-		if sealedNote != "" {
-			if s.keys == nil {
-				return ErrNoKeys
-			}
-			if c.Note, err = s.keys.UnsealString(ClaimNotePlace(claimID), sealedNote); err != nil {
-				return err
-			}
+		if c.Note, err = s.claimNoteTx(ctx, tx, claimID, sealedNote); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE claims SET retracted_at = ?, retract_reason = ? WHERE id = ?`), s.Now().UnixMicro(), "verification set to "+level.String(), claimID); err != nil {
 			return err
@@ -394,7 +399,8 @@ func (s *Store) Record(ctx context.Context, id string) (EnteredRecord, []Entered
 		return EnteredRecord{}, nil, fmt.Errorf("record %s: %w", id, ErrNotFound)
 	}
 	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT c.id, c.status, c.date_start, c.precision, c.place, c.details, COALESCE(c.incident_id, ''),
-		COALESCE(i.name, ''), c.verification, c.note <> '', c.recorded_at, c.retracted_at, c.entered_by, c.supersedes, c.retract_reason
+		COALESCE(i.name, ''), c.verification,
+		c.note <> '' OR EXISTS (SELECT 1 FROM sealed_values v WHERE v.kind = 'private_note' AND v.owner_id = c.id), c.recorded_at, c.retracted_at, c.entered_by, c.supersedes, c.retract_reason
 		FROM claims c LEFT JOIN incidents i ON i.id = c.incident_id WHERE c.record_id = ? ORDER BY c.recorded_at, c.id`), id)
 	if err != nil {
 		return EnteredRecord{}, nil, err
@@ -431,19 +437,33 @@ func (s *Store) ClaimNote(ctx context.Context, actor, claimID string) (string, e
 		if err != nil {
 			return err
 		}
-		if sealedNote == "" {
-			return fmt.Errorf("claim %s has no note: %w", claimID, ErrNotFound)
-		}
-		if s.keys == nil {
-			return ErrNoKeys
-		}
-		if note, err = s.keys.UnsealString(ClaimNotePlace(claimID), sealedNote); err != nil {
+		if note, err = s.claimNoteTx(ctx, tx, claimID, sealedNote); err != nil {
 			return err
 		}
 		_, err = s.appendAudit(ctx, tx, actor, "sealed.read", claimID, "claim_note")
 		return err
 	})
 	return note, err
+}
+
+// claimNoteTx opens a claim's note: claims.note (sealedNote, bound to the
+// claim) or, for a restated claim whose note is kept apart, its
+// private_note sealed value. ErrNotFound when it has none.
+func (s *Store) claimNoteTx(ctx context.Context, tx *sql.Tx, claimID, sealedNote string) (string, error) {
+	if s.keys == nil {
+		return "", ErrNoKeys
+	}
+	if sealedNote != "" {
+		return s.keys.UnsealString(ClaimNotePlace(claimID), sealedNote)
+	}
+	err := tx.QueryRowContext(ctx, s.rebind(`SELECT sealed FROM sealed_values WHERE kind = ? AND owner_id = ?`), SealedPrivateNote, claimID).Scan(&sealedNote)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("claim %s has no note: %w", claimID, ErrNotFound)
+	}
+	if err != nil {
+		return "", err
+	}
+	return s.keys.UnsealString(sealedPlace(SealedPrivateNote, claimID), sealedNote)
 }
 
 // RecordFilter narrows a list of records.

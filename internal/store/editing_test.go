@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"rollcall/internal/registry"
+	"rollcall/internal/seal"
 	"rollcall/internal/store"
 	"rollcall/internal/store/storetest"
 )
@@ -340,6 +341,56 @@ func TestSnapshotAndItsAuditEntryTogether(t *testing.T) {
 		}
 		if es, _ := s.AuditEntries(ctx, 0, 10); len(es) != 2 {
 			t.Errorf("audit holds %d entries after a failed publication, want 2", len(es))
+		}
+	})
+}
+
+// A level set back to an earlier one restates a claim identical to a
+// retracted one; a key rotation recomputes the fingerprints of noted
+// claims, and must not make the two collide.
+func TestRotationAfterALevelRoundTrip(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		withClock(s)
+		dir := t.TempDir()
+		k, err := seal.Open(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.SetKeys(k)
+		src, _ := s.AddSource(ctx, k, "ed", "hotline", registry.KindRelative, 0, "who")
+		recID, _ := addRecord(t, s, src, "vol", "Azamat Qurbanov", registry.Claim{Status: registry.Detained, Date: period(t, "2022-07-02"), Note: "private"})
+		first := func() string { _, c, _ := s.Record(ctx, recID); return c[len(c)-1].ID }
+		for _, level := range []registry.Verification{registry.Corroborated, registry.Unverified, registry.Verified, registry.Unverified} {
+			if _, err := s.SetVerification(ctx, "ed", first(), level); err != nil {
+				t.Fatalf("to %s: %v", level, err)
+			}
+		}
+		if err := k.BeginRotation(dir); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ResealAll(ctx, k, "ed"); err != nil {
+			t.Fatalf("rotation after a level round trip: %v", err)
+		}
+		if err := k.FinishRotation(dir); err != nil {
+			t.Fatal(err)
+		}
+		onlyNew, err := seal.Open(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.SetKeys(onlyNew)
+		_, claims, _ := s.Record(ctx, recID)
+		if len(claims) != 5 {
+			t.Fatalf("%d claims, want 5", len(claims))
+		}
+		for _, c := range claims {
+			if !c.HasNote {
+				t.Errorf("claim %s lost its note", c.ID)
+			}
+			if note, err := s.ClaimNote(ctx, "ed", c.ID); err != nil || note != "private" {
+				t.Errorf("claim %s after rotation: %q %v", c.ID, note, err)
+			}
 		}
 	})
 }
