@@ -767,6 +767,21 @@ func (s *Store) MarkWithConsent(ctx context.Context, k *seal.Keyring, actor, per
 	})
 }
 
+// Exists reports whether a row with id is in table, one of the tables
+// whose rows own sealed values the workspace opens: a consent's giver is
+// opened through the consent, a relative's contact through the
+// relationship, never one through the other.
+func (s *Store) Exists(ctx context.Context, table, id string) (bool, error) {
+	switch table {
+	case "person_consents", "relationships", "sources", "claims":
+	default:
+		return false, fmt.Errorf("table %q: not one whose rows own sealed values", table)
+	}
+	var n int
+	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT count(*) FROM `+table+` WHERE id = ?`), id).Scan(&n)
+	return n > 0, err
+}
+
 // Consents returns the consents recorded for a person, oldest first.
 func (s *Store) Consents(ctx context.Context, personID string) ([]Consent, error) {
 	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT id, given_on, how, recorded_by, recorded_at FROM person_consents WHERE person_id = ? ORDER BY recorded_at, id`), personID)

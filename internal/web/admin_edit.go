@@ -899,14 +899,25 @@ func (s *Server) addRelation(w http.ResponseWriter, r *http.Request, acc *accoun
 }
 
 func (s *Server) revealRelativeContact(w http.ResponseWriter, r *http.Request, acc *account) {
-	s.showSealed(w, r, acc, "admin.edit.sealed.contact", "/admin/people/", func() (string, error) {
-		return s.store.Sealed(r.Context(), s.store.Keys(), acc.User.ID, store.SealedRelativeContact, r.PathValue("id"))
-	})
+	s.revealRelativeContactOf(w, r, acc, "relationships", "admin.edit.sealed.contact")
 }
 
 func (s *Server) revealConsentGiver(w http.ResponseWriter, r *http.Request, acc *account) {
-	s.showSealed(w, r, acc, "admin.edit.sealed.consent", "/admin/people/", func() (string, error) {
-		return s.store.Sealed(r.Context(), s.store.Keys(), acc.User.ID, store.SealedRelativeContact, r.PathValue("id"))
+	s.revealRelativeContactOf(w, r, acc, "person_consents", "admin.edit.sealed.consent")
+}
+
+// revealRelativeContactOf opens the relative_contact sealed value of a
+// row of table (a relationship or a consent), only through its own kind
+// of page.
+func (s *Server) revealRelativeContactOf(w http.ResponseWriter, r *http.Request, acc *account, table, whatKey string) {
+	id := r.PathValue("id")
+	s.showSealed(w, r, acc, whatKey, "/admin/people/", func() (string, error) {
+		if ok, err := s.store.Exists(r.Context(), table, id); err != nil {
+			return "", err
+		} else if !ok {
+			return "", store.ErrNotFound
+		}
+		return s.store.Sealed(r.Context(), s.store.Keys(), acc.User.ID, store.SealedRelativeContact, id)
 	})
 }
 

@@ -413,6 +413,9 @@ func TestPublicMarkNeedsConsentOrReason(t *testing.T) {
 	if giver := w.editor.get(t, w.site, "/admin/consents/"+consents[0].ID+"/giver").Body.String(); !strings.Contains(giver, "his mother, Gulnara") {
 		t.Error("the consent's giver does not open for an editor")
 	}
+	if res := w.editor.get(t, w.site, "/admin/relationships/"+consents[0].ID+"/contact"); res.Code != http.StatusNotFound {
+		t.Errorf("a consent's giver opened as a relationship's contact: %d", res.Code)
+	}
 	// A reason alone is enough too.
 	res = w.editor.post(t, w.site, path, url.Values{"mark": {"public"}, "reason": {"named in the court's published verdict"}})
 	if res.Code != http.StatusSeeOther {
