@@ -394,3 +394,48 @@ func TestRotationAfterALevelRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+func TestSmallLookups(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		src, _ := s.AddSource(ctx, s.Keys(), "ed", "hotline", registry.KindMedia, 4, "")
+		bare, _ := s.AddSource(ctx, s.Keys(), "ed", "bare", registry.KindList, 0, "")
+		if got, err := s.Source(ctx, src); err != nil || got.Key != "hotline" || got.Kind != registry.KindMedia || got.Reliability != 4 || got.Records != 0 {
+			t.Errorf("source %+v %v", got, err)
+		}
+		if _, err := s.Source(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("unknown source: %v", err)
+		}
+		if err := s.SetSealed(ctx, s.Keys(), "ed", store.SealedSourceIdentity, src, "who"); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := s.HasSealed(ctx, store.SealedSourceIdentity, src); err != nil || !ok {
+			t.Errorf("has sealed: %v %v", ok, err)
+		}
+		if ok, _ := s.HasSealed(ctx, store.SealedSourceIdentity, bare); ok {
+			t.Error("a source without an identity has one")
+		}
+		rec, person := addRecord(t, s, src, "vol", "Azamat Qurbanov", registry.Claim{Status: registry.Missing, Date: period(t, "2022")})
+		_, claims, _ := s.Record(ctx, rec)
+		if got, err := s.ClaimRecord(ctx, claims[0].ID); err != nil || got != rec {
+			t.Errorf("claim's record %q %v", got, err)
+		}
+		if _, err := s.ClaimRecord(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("unknown claim: %v", err)
+		}
+		if ok, _ := s.PersonExists(ctx, person); !ok {
+			t.Error("the record's person does not exist")
+		}
+		for table, id := range map[string]string{"sources": src, "claims": claims[0].ID} {
+			if ok, err := s.Exists(ctx, table, id); err != nil || !ok {
+				t.Errorf("%s %s: %v %v", table, id, ok, err)
+			}
+			if ok, _ := s.Exists(ctx, table, "nope"); ok {
+				t.Errorf("%s: an unknown id exists", table)
+			}
+		}
+		if _, err := s.Exists(ctx, "users", "x"); err == nil {
+			t.Error("Exists reads any table")
+		}
+	})
+}
