@@ -197,6 +197,9 @@ func (s *Server) campaignFor(w http.ResponseWriter, r *http.Request, acc *accoun
 	}
 	dp.Path = "/donate/" + c.Slug + "/"
 	dp.Title = dp.Campaign.Title
+	if dp.Card {
+		allowCheckout(w)
+	}
 	dp.Max = funds.FormatAmount(s.maxMinor(c.Currency), c.Currency)
 	if acc != nil {
 		dp.CSRF = acc.CSRF
@@ -211,6 +214,16 @@ func (s *Server) maxMinor(currency string) int64 {
 		m *= 10
 	}
 	return m
+}
+
+// checkoutOrigin is Stripe Checkout's. The gift form posts to us and we
+// answer 303 to Checkout; browsers apply the form page's form-action to
+// that redirect too, so the campaign page's policy names Checkout.
+const checkoutOrigin = "https://checkout.stripe.com"
+
+// allowCheckout is the site's policy with Checkout added to form-action.
+func allowCheckout(w http.ResponseWriter) {
+	w.Header().Set("Content-Security-Policy", strings.Replace(contentSecurityPolicy, "form-action 'self'", "form-action 'self' "+checkoutOrigin, 1))
 }
 
 func (s *Server) donateCampaign(w http.ResponseWriter, r *http.Request) {

@@ -162,6 +162,11 @@ func TestCardGiftGoesToCheckout(t *testing.T) {
 	if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), "Адвокаты для задержанных") || !strings.Contains(page.Body.String(), `action="/ru/donate/legal-aid/card"`) {
 		t.Fatalf("campaign page: %d", page.Code)
 	}
+	// Browsers hold the redirect after a form post to the form page's
+	// form-action: Checkout must be in it, and nothing else.
+	if csp := page.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' https://checkout.stripe.com;") || !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("campaign page's policy: %s", csp)
+	}
 	w := anon.post(t, site, "/ru/donate/legal-aid/card", url.Values{"amount": {"25"}, "monthly": {"yes"}})
 	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "https://") {
 		t.Fatalf("gift: %d Location %q %s", w.Code, w.Header().Get("Location"), w.Body)
