@@ -127,7 +127,7 @@ func statementRow(line int, date, amount, currency, text string) (StatementRow, 
 			break
 		}
 	}
-	if err != nil {
+	if err != nil || day.Year() < 1990 || day.Year() > 2200 {
 		return StatementRow{}, fmt.Errorf("date %q: use YYYY-MM-DD or DD.MM.YYYY", date)
 	}
 	cur, err := ParseCurrency(currency)
