@@ -114,7 +114,10 @@ func TestLogsHoldNoCanaries(t *testing.T) {
 	c.post("/admin/signin", url.Values{"email": {canaryEmail}, "password": {canaryPassword}})
 	req := c.request(http.MethodGet, "/admin/", "")
 	req.AddCookie(&http.Cookie{Name: "rollcall", Value: full})
-	c.send(req)
+	// The visitor gets a plain sentence, never the error itself.
+	if w := c.send(req); w.Code != 500 || strings.TrimSpace(w.Body.String()) != "Something went wrong on our side." {
+		t.Errorf("a failure on our side answered %d %q", w.Code, w.Body.String())
+	}
 
 	out := logs.String()
 	if !strings.Contains(out, "level=ERROR") {
