@@ -108,7 +108,7 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) {
 func clientKey(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
 	return "report:" + host
 }
