@@ -481,3 +481,38 @@ func sqliteFile(t *testing.T, raw *sql.DB) string {
 	}
 	return file
 }
+
+// The same event delivered at once on several connections is applied
+// once: the primary key decides, not a read before the write.
+func TestConcurrentDuplicateDeliveries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		c := testCampaign(t, s, "race", "EUR")
+		gift, _ := s.NewCardGift(ctx, c, funds.GiftCard, 1000, "")
+		ev := funds.ProcessorEvent{ID: "evt_race", Type: "checkout.session.completed", Action: funds.ActionPayment, GiftID: gift, SessionID: "cs_r",
+			PaymentKey: "cs_r", PaymentIntent: "pi_r", Amount: 1000, Currency: "EUR", Paid: true, Fee: 30, Created: time.Now()}
+		outcomes := make(chan string, 8)
+		errs := make(chan error, 8)
+		for i := 0; i < 8; i++ {
+			go func() {
+				o, err := s.ApplyProcessorEvent(ctx, ev)
+				outcomes <- o
+				errs <- err
+			}()
+		}
+		applied := 0
+		for i := 0; i < 8; i++ {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+			if <-outcomes == store.EventApplied {
+				applied++
+			}
+		}
+		tot, _ := s.CampaignTotals(ctx, c)
+		if applied != 1 || tot.Raised["EUR"] != 1000 {
+			t.Fatalf("applied %d times; raised %v", applied, tot.Raised)
+		}
+		checkLedger(t, s)
+	})
+}
