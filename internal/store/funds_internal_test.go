@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+	"time"
+
+	"rollcall/internal/funds"
+	"rollcall/internal/seal"
+)
+
+// After a rotation that runs resealFunds, donors' and payees' details
+// open with the new key alone.
+func TestResealFundsMovesToTheNewKey(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	k, err := seal.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetKeys(k)
+	c, err := s.CreateCampaign(ctx, "t", funds.Campaign{Slug: "rot", Currency: "EUR", Goal: 100, Starts: 20260101, Texts: map[string]funds.CampaignText{"en": {Title: "R"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gift, _ := s.NewCardGift(ctx, c, funds.GiftCard, 100, "Shown Name")
+	if _, err := s.ApplyProcessorEvent(ctx, funds.ProcessorEvent{ID: "e", Type: "checkout.session.completed", Action: funds.ActionPayment, GiftID: gift,
+		SessionID: "cs", PaymentKey: "cs", PaymentIntent: "pi", Amount: 100, Currency: "EUR", Paid: true, Email: "d@example.org", Name: "D", Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ProposeDisbursement(ctx, "a", Disbursement{Campaign: c, Category: funds.Travel, Amount: 10, Day: 20260102, Payee: "P", Memo: "M"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.BeginRotation(dir); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.inTx(ctx, func(tx *sql.Tx) error { n, err = s.resealFunds(ctx, tx, k); return err }); err != nil || n != 5 {
+		t.Fatalf("resealed %d values: %v", n, err)
+	}
+	if err := k.FinishRotation(dir); err != nil {
+		t.Fatal(err)
+	}
+	tot, err := s.CampaignTotals(ctx, c)
+	if err != nil || len(tot.Named) != 1 || tot.Named[0] != "Shown Name" {
+		t.Fatalf("display name after rotation: %v %v", tot.Named, err)
+	}
+	ds, err := s.Disbursements(ctx, "a")
+	if err != nil || ds[0].Payee != "P" || ds[0].Memo != "M" {
+		t.Fatalf("payee after rotation: %+v %v", ds, err)
+	}
+	var email string
+	s.read.QueryRowContext(ctx, `SELECT donor_email FROM fund_gifts WHERE id = ?`, gift).Scan(&email)
+	if got, err := k.UnsealString(giftPlace("donor_email", gift), email); err != nil || got != "d@example.org" {
+		t.Fatalf("e-mail after rotation: %q %v", got, err)
+	}
+}
