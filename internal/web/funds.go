@@ -140,6 +140,8 @@ type donatePage struct {
 	Max        string
 	Form       url.Values
 	Problem    string
+	// Closed says why a campaign takes no gifts today.
+	Closed string
 	// The bank pledge page.
 	Reference, Amount, BankDetails string
 }
@@ -197,6 +199,14 @@ func (s *Server) campaignFor(w http.ResponseWriter, r *http.Request, acc *accoun
 	}
 	dp.Path = "/donate/" + c.Slug + "/"
 	dp.Title = dp.Campaign.Title
+	// Gifts are taken from the first day to the last (UTC), no other time.
+	today := dayOfTime(time.Now())
+	switch {
+	case today < c.Starts:
+		dp.Card, dp.Bank, dp.Closed = false, false, dp.Tf("funds.not_started", "date", dayString(c.Starts))
+	case c.Ends != 0 && today > c.Ends:
+		dp.Card, dp.Bank, dp.Closed = false, false, dp.Tf("funds.ended", "date", dayString(c.Ends))
+	}
 	if dp.Card {
 		allowCheckout(w)
 	}
@@ -281,7 +291,7 @@ func (s *Server) donateCard(w http.ResponseWriter, r *http.Request, acc *account
 		return
 	}
 	cfg := s.fundsConfig()
-	if cfg.Processor == nil {
+	if !dp.Card {
 		s.notFound(w, r)
 		return
 	}
@@ -515,6 +525,11 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write([]byte(outcome + "\n"))
+}
+
+func dayOfTime(t time.Time) int {
+	t = t.UTC()
+	return t.Year()*10000 + int(t.Month())*100 + t.Day()
 }
 
 // dayNumber reads a YYYY-MM-DD form value as yyyymmdd.

@@ -36,7 +36,7 @@ func fundsSite(t *testing.T, st *store.Store, apiBase string) (*web.Server, *aut
 	site, a := workspaceSite(t, st)
 	proc := stripepay.New(stripepay.Config{Key: stripetest.Key, WebhookSecret: stripetest.Secret, APIBase: apiBase})
 	site.EnableFunds(web.FundsConfig{Processor: fixedFee{proc}, MaxAmount: 5000, BankDetails: "Holder: Rollcall Aid\nIBAN: DE00 0000 0000 0000 0000 00"})
-	c, err := st.CreateCampaign(context.Background(), "setup", funds.Campaign{Slug: "legal-aid", Currency: "EUR", Goal: 100000, Starts: 20261101,
+	c, err := st.CreateCampaign(context.Background(), "setup", funds.Campaign{Slug: "legal-aid", Currency: "EUR", Goal: 100000, Starts: 20200101,
 		Texts: map[string]funds.CampaignText{"en": {Title: "Lawyers for the detained", Body: "Every detained protester deserves a lawyer."},
 			"ru": {Title: "Адвокаты для задержанных"}}})
 	if err != nil {
@@ -328,5 +328,28 @@ func TestTreasurerCreatesCampaign(t *testing.T) {
 	bad := url.Values{"slug": {"x y"}, "currency": {"EUR"}, "goal": {"10"}, "starts": {"2026-12-01"}, "title_en": {"t"}}
 	if w := tr.post(t, site, "/admin/funds/campaigns", bad); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "lower-case letters") {
 		t.Errorf("a bad short name: %d", w.Code)
+	}
+}
+
+// A campaign takes gifts only between its dates.
+func TestEndedCampaignTakesNoGifts(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	site, _, _ := fundsSite(t, st, "")
+	if _, err := st.CreateCampaign(context.Background(), "setup", funds.Campaign{Slug: "old", Currency: "EUR", Goal: 100, Starts: 20220701, Ends: 20221231,
+		Texts: map[string]funds.CampaignText{"en": {Title: "Old appeal"}}}); err != nil {
+		t.Fatal(err)
+	}
+	anon := (*session)(nil)
+	p := anon.get(t, site, "/en/donate/old/")
+	if p.Code != http.StatusOK || !strings.Contains(p.Body.String(), "This campaign ended on 2022-12-31") || strings.Contains(p.Body.String(), `action="/en/donate/old/card"`) {
+		t.Fatalf("ended campaign page: %d", p.Code)
+	}
+	for _, path := range []string{"/en/donate/old/card", "/en/donate/old/pledge"} {
+		if w := anon.post(t, site, path, url.Values{"amount": {"25"}}); w.Code != http.StatusNotFound {
+			t.Errorf("%s on an ended campaign: %d", path, w.Code)
+		}
+	}
+	if p := anon.get(t, site, "/en/donate/legal-aid/"); !strings.Contains(p.Body.String(), `action="/en/donate/legal-aid/card"`) {
+		t.Error("the running campaign offers no card form")
 	}
 }
