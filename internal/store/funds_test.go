@@ -516,3 +516,30 @@ func TestConcurrentDuplicateDeliveries(t *testing.T) {
 		checkLedger(t, s)
 	})
 }
+
+// BenchmarkApplyProcessorEvent: one paid one-off gift per event (event
+// row, audit entry, payment, donation and fee transactions).
+func BenchmarkApplyProcessorEvent(b *testing.B) {
+	for _, d := range storetest.Dialects {
+		b.Run(string(d), func(b *testing.B) {
+			s := storetest.Open(b, d)
+			ctx := context.Background()
+			c, err := s.CreateCampaign(ctx, "t", funds.Campaign{Slug: "bench", Currency: "EUR", Goal: 100, Starts: 20260101, Texts: map[string]funds.CampaignText{"en": {Title: "B"}}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			gifts := make([]string, b.N)
+			for i := range gifts {
+				gifts[i], _ = s.NewCardGift(ctx, c, funds.GiftCard, 1000, "")
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				key := fmt.Sprintf("cs_%d", i)
+				if _, err := s.ApplyProcessorEvent(ctx, funds.ProcessorEvent{ID: fmt.Sprintf("evt_%d", i), Type: "checkout.session.completed", Action: funds.ActionPayment,
+					GiftID: gifts[i], SessionID: key, PaymentKey: key, PaymentIntent: "pi_" + key, Amount: 1000, Currency: "EUR", Paid: true, Fee: 30, Created: time.Now()}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
