@@ -632,3 +632,47 @@ func TestSealedFormValuesNotInClear(t *testing.T) {
 		})
 	}
 }
+
+// Every message the editing pages use is in English and Russian (the
+// workspace's languages; the others fall back to English).
+func TestEditingMessagesInEnglishAndRussian(t *testing.T) {
+	files, _ := filepath.Glob("templates/admin_edit_*.html")
+	files = append(files, "admin_edit.go")
+	used := map[string]bool{}
+	keyRE := regexp.MustCompile(`"(admin\.edit\.[a-z_.]*[a-z_])"`)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range keyRE.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = true
+		}
+	}
+	// Keys made at run time from a value.
+	for _, family := range [][]string{
+		{"admin.edit.done.", "source", "identity", "record", "claim", "retracted", "verified", "taken", "incident", "moved", "marked", "relation"},
+		{"admin.edit.level.", "unverified", "corroborated", "verified"},
+		{"admin.edit.mark.", "withheld", "public"},
+		{"admin.edit.rel.", "parent", "child", "sibling", "spouse", "colleague"},
+		{"admin.edit.reliability.", "0", "1", "2", "3", "4", "5"},
+	} {
+		for _, v := range family[1:] {
+			used[family[0]+v] = true
+		}
+	}
+	if len(used) < 150 {
+		t.Fatalf("found only %d message ids: the search is broken", len(used))
+	}
+	for _, lang := range []string{"en", "ru"} {
+		b, err := os.ReadFile(filepath.Join("i18n", lang, "admin_edit.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for key := range used {
+			if !strings.Contains(string(b), `"`+key+`":`) {
+				t.Errorf("%s: no message %q", lang, key)
+			}
+		}
+	}
+}
