@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -42,11 +43,48 @@ var fundsState sync.Map // *Server → *fundsSite
 type fundsSite struct {
 	mu  sync.RWMutex
 	cfg FundsConfig
+	// gifts slows a client that starts many gifts (each is a row, and a
+	// Checkout session at Stripe). Over an onion service every visitor
+	// shares the Tor daemon's address, so the wait stays short.
+	gifts *auth.Throttle
 }
 
+// Gifts a client may start before each next one waits giftWaitBase·2^n,
+// at most giftWaitMax; an hour without one clears the count.
+const (
+	giftsFree    = 20
+	giftWaitBase = 5 * time.Second
+	giftWaitMax  = 2 * time.Minute
+)
+
 func (s *Server) fundsSite() *fundsSite {
-	f, _ := fundsState.LoadOrStore(s, &fundsSite{})
+	f, loaded := fundsState.Load(s)
+	if !loaded {
+		t := auth.NewThrottle(giftsFree)
+		t.Base, t.Max = giftWaitBase, giftWaitMax
+		f, _ = fundsState.LoadOrStore(s, &fundsSite{gifts: t})
+	}
 	return f.(*fundsSite)
+}
+
+// giftAllowed counts a gift started by the client and says whether it may
+// go on; when not, it has answered 429.
+func (s *Server) giftAllowed(w http.ResponseWriter, r *http.Request, dp donatePage) bool {
+	t := s.fundsSite().gifts
+	now := time.Now()
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	client := "gift:" + host
+	if wait := t.Wait(now, client); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		dp.Problem = dp.T("funds.error.wait")
+		s.renderStatus(w, http.StatusTooManyRequests, "funds_campaign.html", dp)
+		return false
+	}
+	t.Fail(now, client)
+	return true
 }
 
 func (s *Server) fundsConfig() FundsConfig {
@@ -302,6 +340,9 @@ func (s *Server) donateCard(w http.ResponseWriter, r *http.Request, acc *account
 		s.renderStatus(w, http.StatusBadRequest, "funds_campaign.html", dp)
 		return
 	}
+	if !s.giftAllowed(w, r, dp) {
+		return
+	}
 	kind := funds.GiftCard
 	if r.PostForm.Get("monthly") == "yes" {
 		kind = funds.GiftCardMonthly
@@ -356,6 +397,9 @@ func (s *Server) donateBank(w http.ResponseWriter, r *http.Request, acc *account
 	if problem != "" {
 		dp.Problem = problem
 		s.renderStatus(w, http.StatusBadRequest, "funds_campaign.html", dp)
+		return
+	}
+	if !s.giftAllowed(w, r, dp) {
 		return
 	}
 	p, err := s.store.NewPledge(r.Context(), c, amount, displayName(r.PostForm))

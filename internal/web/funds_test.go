@@ -353,3 +353,19 @@ func TestEndedCampaignTakesNoGifts(t *testing.T) {
 		t.Error("the running campaign offers no card form")
 	}
 }
+
+// A client starting gift after gift is slowed down, with a plain message.
+func TestManyGiftsAreSlowedDown(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	site, _, _ := fundsSite(t, st, "")
+	anon := (*session)(nil)
+	for i := 0; i < 20; i++ {
+		if w := anon.post(t, site, "/en/donate/legal-aid/pledge", url.Values{"amount_other": {"5"}}); w.Code != http.StatusSeeOther {
+			t.Fatalf("pledge %d: %d", i+1, w.Code)
+		}
+	}
+	w := anon.post(t, site, "/ru/donate/legal-aid/pledge", url.Values{"amount_other": {"5"}})
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" || !strings.Contains(w.Body.String(), "Подождите минуту") {
+		t.Fatalf("the 21st pledge: %d %q", w.Code, w.Header().Get("Retry-After"))
+	}
+}
