@@ -477,17 +477,36 @@ type RecordFilter struct {
 	Limit    int
 }
 
-// Records lists records, newest first.
+// membersOf lists the records in a person now.
+func (s *Store) membersOf(ctx context.Context, personID string) ([]string, error) {
+	return queryStrings(ctx, s.read, s.rebind(`
+		SELECT r.id FROM records r WHERE r.person_id = ?
+		  AND NOT EXISTS (SELECT 1 FROM links l WHERE l.record_id = r.id AND l.unlinked_at IS NULL)
+		UNION
+		SELECT record_id FROM links WHERE person_id = ? AND unlinked_at IS NULL`), personID, personID)
+}
+
+// Records lists records, newest first (ids are UUIDv7: their order is
+// the order they were made in, and the primary key serves it).
 func (s *Store) Records(ctx context.Context, f RecordFilter) ([]EnteredRecord, error) {
 	var where []string
 	var args []any
 	if f.EnteredBy != "" {
-		where = append(where, `r.entered_by = ? AND r.taken_at IS NULL`)
+		// entered_by <> '' lets the partial index records_entered_by serve.
+		where = append(where, `r.entered_by = ? AND r.entered_by <> '' AND r.taken_at IS NULL`)
 		args = append(args, f.EnteredBy)
 	}
 	if f.PersonID != "" {
-		where = append(where, `COALESCE(l.person_id, r.person_id) = ?`)
-		args = append(args, f.PersonID)
+		// The person's records through the two indexed ways in (first
+		// person, current link), not a scan of every record's person.
+		ids, err := s.membersOf(ctx, f.PersonID)
+		if err != nil || len(ids) == 0 {
+			return nil, err
+		}
+		where = append(where, `r.id IN (`+placeholders(len(ids))+`)`)
+		for _, id := range ids {
+			args = append(args, id)
+		}
 	}
 	if strings.TrimSpace(f.Query) != "" {
 		keys := names.QueryKeys(CutQuery(f.Query))
@@ -516,7 +535,7 @@ func (s *Store) scanRecords(ctx context.Context, where string, args []any, limit
 		r.region, r.locality, r.roles, r.created_at, COALESCE(l.person_id, r.person_id), r.entered_by, r.taken_by, r.taken_at
 		FROM records r JOIN sources s ON s.id = r.source_id
 		LEFT JOIN links l ON l.record_id = r.id AND l.unlinked_at IS NULL `+where+`
-		ORDER BY r.created_at DESC, r.id LIMIT ?`), append(args, limit)...)
+		ORDER BY r.id DESC LIMIT ?`), append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}

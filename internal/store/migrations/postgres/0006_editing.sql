@@ -9,7 +9,7 @@
 ALTER TABLE records ADD COLUMN entered_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE records ADD COLUMN taken_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE records ADD COLUMN taken_at BIGINT;
-CREATE INDEX records_entered_by ON records (entered_by, created_at) WHERE entered_by <> '';
+CREATE INDEX records_entered_by ON records (entered_by, id) WHERE entered_by <> '';
 
 -- A verification is a new claim that supersedes the one it restates (which
 -- is retracted at the same moment): the history stays, and the counting
