@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"rollcall/internal/auth"
@@ -233,13 +234,50 @@ func done(w http.ResponseWriter, r *http.Request, path, what string) {
 	http.Redirect(w, r, path+"?done="+what, http.StatusSeeOther)
 }
 
-// refreshPublic rebuilds the public list after a change that may alter
-// it (a level, a retraction, a link, a mark). The change is committed
-// already; a failed rebuild is logged and the next one catches up.
-func (s *Server) refreshPublic(ctx context.Context) {
-	if _, err := s.store.RefreshPublic(ctx); err != nil {
-		s.log.Error("refresh public list after an edit", "err", err)
+// publicRefresher rebuilds the public list in the background after edits.
+// A rebuild of a large registry takes tens of seconds (docs/benchmarks.md):
+// the editor is not kept waiting, and edits made while one runs share the
+// next. run is held by whatever rebuilds the list (or publishes, which may
+// rebuild it), so two never overlap.
+type publicRefresher struct {
+	run     sync.Mutex
+	mu      sync.Mutex
+	pending bool // a rebuild is asked for and has not started reading yet
+}
+
+// publicRefreshers holds each Server's refresher (the Server's fields are
+// the frame's; this feature keeps its state here).
+var publicRefreshers sync.Map // *Server → *publicRefresher
+
+func (s *Server) refresher() *publicRefresher {
+	v, _ := publicRefreshers.LoadOrStore(s, &publicRefresher{})
+	return v.(*publicRefresher)
+}
+
+// refreshPublic asks for the public list to be rebuilt after a change that
+// may alter it (a level, a retraction, a link, a mark). The change is
+// committed already; a failed rebuild is logged, and the next one (or the
+// next start of serve) catches up.
+func (s *Server) refreshPublic() {
+	r := s.refresher()
+	r.mu.Lock()
+	if r.pending {
+		// A rebuild that has not started reading yet will see this change.
+		r.mu.Unlock()
+		return
 	}
+	r.pending = true
+	r.mu.Unlock()
+	go func() {
+		r.run.Lock()
+		defer r.run.Unlock()
+		r.mu.Lock()
+		r.pending = false
+		r.mu.Unlock()
+		if _, err := s.store.RefreshPublic(context.Background()); err != nil {
+			s.log.Error("refresh public list after an edit", "err", err)
+		}
+	}()
 }
 
 // --- sources ---
@@ -439,7 +477,7 @@ func (s *Server) addRecord(w http.ResponseWriter, r *http.Request, acc *account)
 		return
 	}
 	if c.Verification >= registry.PublicMinVerification {
-		s.refreshPublic(r.Context())
+		s.refreshPublic()
 	}
 	done(w, r, "/admin/records/"+id, "record")
 }
@@ -530,7 +568,7 @@ func (s *Server) addClaim(w http.ResponseWriter, r *http.Request, acc *account) 
 		return
 	}
 	if c.Verification >= registry.PublicMinVerification {
-		s.refreshPublic(r.Context())
+		s.refreshPublic()
 	}
 	done(w, r, "/admin/records/"+id, "claim")
 }
@@ -573,7 +611,7 @@ func (s *Server) retractClaim(w http.ResponseWriter, r *http.Request, acc *accou
 		s.serverError(w, "retract claim", err)
 		return
 	}
-	s.refreshPublic(r.Context())
+	s.refreshPublic()
 	done(w, r, "/admin/records/"+recordID, "retracted")
 }
 
@@ -599,7 +637,7 @@ func (s *Server) verifyClaim(w http.ResponseWriter, r *http.Request, acc *accoun
 		s.serverError(w, "verify claim", err)
 		return
 	}
-	s.refreshPublic(r.Context())
+	s.refreshPublic()
 	done(w, r, "/admin/records/"+recordID, "verified")
 }
 
@@ -811,7 +849,7 @@ func (s *Server) moveRecord(w http.ResponseWriter, r *http.Request, acc *account
 		s.serverError(w, "move record", err)
 		return
 	}
-	s.refreshPublic(r.Context())
+	s.refreshPublic()
 	done(w, r, "/admin/people/"+person, "moved")
 }
 
@@ -858,7 +896,7 @@ func (s *Server) markPerson(w http.ResponseWriter, r *http.Request, acc *account
 		s.serverError(w, "mark person", err)
 		return
 	}
-	s.refreshPublic(r.Context())
+	s.refreshPublic()
 	done(w, r, "/admin/people/"+id, "marked")
 }
 
@@ -894,7 +932,7 @@ func (s *Server) addRelation(w http.ResponseWriter, r *http.Request, acc *accoun
 		s.serverError(w, "add relationship", err)
 		return
 	}
-	s.refreshPublic(r.Context())
+	s.refreshPublic()
 	done(w, r, "/admin/people/"+id, "relation")
 }
 
@@ -959,7 +997,10 @@ func (s *Server) publishPost(w http.ResponseWriter, r *http.Request, acc *accoun
 		s.showPublish(w, r, acc, http.StatusBadRequest, fr.problems)
 		return
 	}
+	refresher := s.refresher()
+	refresher.run.Lock()
 	res, err := publish.PublishRecorded(r.Context(), s.store, s.dataDir, acc.User.ID, publish.PublishOptions{AsOf: day, Note: note})
+	refresher.run.Unlock()
 	if err != nil {
 		s.serverError(w, "publish", err)
 		return

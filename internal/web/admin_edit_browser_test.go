@@ -125,8 +125,14 @@ func TestBrowserAddVerifyPublish(t *testing.T) {
 			}
 			tb.check(t, base, "")
 
-			tb.navigate(t, base+"/en/people/?q="+strings.ReplaceAll(name, " ", "+"))
-			if html := tb.html(t); !strings.Contains(html, name) {
+			// The list is rebuilt in the background after the verification
+			// (and at the latest by the publication): look until it shows.
+			found := false
+			for deadline := time.Now().Add(20 * time.Second); !found && time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+				tb.navigate(t, base+"/en/people/?q="+strings.ReplaceAll(name, " ", "+"))
+				found = strings.Contains(tb.html(t), name)
+			}
+			if !found {
 				t.Error("the verified person is not on the public list")
 			}
 			tb.check(t, base, "")
