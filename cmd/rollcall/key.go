@@ -135,7 +135,7 @@ func runKey(ctx context.Context, g *globals, args []string, stdout, stderr io.Wr
 		if err := keys.FinishRotation(g.data); err != nil {
 			return fmt.Errorf("values re-encrypted, but the old key could not be dropped from the key file: %w", err)
 		}
-		fmt.Fprintf(stdout, "key %s replaced by %s: %d accounts, %d sealed values, %d claim notes re-encrypted\n", old, keys.KeyID(), rep.Users, rep.SealedValues, rep.ClaimNotes)
+		fmt.Fprintf(stdout, "key %s replaced by %s: %d accounts, %d sealed values, %d claim notes, %d report and donation fields re-encrypted\n", old, keys.KeyID(), rep.Users, rep.SealedValues, rep.ClaimNotes, rep.Columns)
 		return nil
 	case "passphrase":
 		st, keys, err := openWithKeys(ctx, g, *passFD)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"rollcall/internal/funds"
-	"rollcall/internal/seal"
 )
 
 // Errors of the money side.
@@ -1002,53 +1001,4 @@ func (s *Store) StripeMovements(ctx context.Context, from, to int) (map[string]m
 		out[kind][cur] = v
 	}
 	return out, rows.Err()
-}
-
-// resealFunds re-encrypts the donations' sealed columns (donors' display
-// names, names and e-mail addresses; payees and notes) under k's current
-// key, inside tx. Key rotation (ResealAll) must call it in its
-// transaction, so these move to the new key with everything else.
-func (s *Store) resealFunds(ctx context.Context, tx *sql.Tx, k *seal.Keyring) (int, error) {
-	type cell struct{ table, column, id, sealed string }
-	var cells []cell
-	for _, q := range []struct{ table, columns string }{
-		{"fund_gifts", "display_name, donor_email, donor_name"},
-		{"fund_disbursements", "payee, memo"},
-	} {
-		cols := strings.Split(q.columns, ", ")
-		rows, err := tx.QueryContext(ctx, `SELECT id, `+q.columns+` FROM `+q.table)
-		if err != nil {
-			return 0, err
-		}
-		for rows.Next() {
-			vals := make([]string, len(cols))
-			ptrs := []any{new(string)}
-			for i := range vals {
-				ptrs = append(ptrs, &vals[i])
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				rows.Close()
-				return 0, err
-			}
-			for i, v := range vals {
-				if v != "" {
-					cells = append(cells, cell{q.table, cols[i], *ptrs[0].(*string), v})
-				}
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return 0, err
-		}
-	}
-	for _, c := range cells {
-		resealed, err := k.Reseal(c.table+"."+c.column+":"+c.id, c.sealed)
-		if err != nil {
-			return 0, fmt.Errorf("%s.%s of %s: %w", c.table, c.column, c.id, err)
-		}
-		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE `+c.table+` SET `+c.column+` = ? WHERE id = ?`), resealed, c.id); err != nil {
-			return 0, err
-		}
-	}
-	return len(cells), nil
 }

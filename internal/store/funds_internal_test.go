@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 	"time"
 
@@ -10,8 +9,8 @@ import (
 	"rollcall/internal/seal"
 )
 
-// After a rotation that runs resealFunds, donors' and payees' details
-// open with the new key alone.
+// After a key rotation donors' and payees' details, and public reports'
+// sealed parts, open with the new key alone.
 func TestResealFundsMovesToTheNewKey(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -40,9 +39,13 @@ func TestResealFundsMovesToTheNewKey(t *testing.T) {
 	if err := k.BeginRotation(dir); err != nil {
 		t.Fatal(err)
 	}
-	var n int
-	if err := s.inTx(ctx, func(tx *sql.Tx) error { n, err = s.resealFunds(ctx, tx, k); return err }); err != nil || n != 5 {
-		t.Fatalf("resealed %d values: %v", n, err)
+	report, err := s.AddReport(ctx, NewReport{Reference: "ABCD-EFGH", Lang: "ru", Name: "Имя", Status: "missing", Relation: "сестра", Contact: "канарейка", Text: "слова"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.ResealAll(ctx, k, "t")
+	if err != nil || rep.Columns != 5+3 {
+		t.Fatalf("resealed %d sealed cells, want 8: %v", rep.Columns, err)
 	}
 	if err := k.FinishRotation(dir); err != nil {
 		t.Fatal(err)
@@ -59,5 +62,8 @@ func TestResealFundsMovesToTheNewKey(t *testing.T) {
 	s.read.QueryRowContext(ctx, `SELECT donor_email FROM fund_gifts WHERE id = ?`, gift).Scan(&email)
 	if got, err := k.UnsealString(giftPlace("donor_email", gift), email); err != nil || got != "d@example.org" {
 		t.Fatalf("e-mail after rotation: %q %v", got, err)
+	}
+	if secrets, err := s.ReportSealed(ctx, "t", report); err != nil || secrets.Contact != "канарейка" {
+		t.Fatalf("report contact after rotation: %+v %v", secrets, err)
 	}
 }

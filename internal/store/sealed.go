@@ -92,6 +92,66 @@ func (s *Store) Sealed(ctx context.Context, k *seal.Keyring, actor, kind, ownerI
 // RotationReport counts what a key rotation re-encrypted.
 type RotationReport struct {
 	Users, SealedValues, ClaimNotes int
+	// Columns counts the other sealed cells: public reports' parts,
+	// donors' and payees' details.
+	Columns int
+}
+
+// sealedColumn is a column of sealed values outside sealed_values, with
+// the place each cell is bound to.
+type sealedColumn struct {
+	table, column string
+	place         func(id string) string
+}
+
+// sealedColumns lists every such column: a feature that seals a column
+// adds it here, or key rotation would leave it under the old key.
+var sealedColumns = []sealedColumn{
+	{"reports", "relation_sealed", func(id string) string { return reportPlace("relation", id) }},
+	{"reports", "contact_sealed", func(id string) string { return reportPlace("contact", id) }},
+	{"reports", "text_sealed", func(id string) string { return reportPlace("text", id) }},
+	{"fund_gifts", "display_name", func(id string) string { return giftPlace("display_name", id) }},
+	{"fund_gifts", "donor_email", func(id string) string { return giftPlace("donor_email", id) }},
+	{"fund_gifts", "donor_name", func(id string) string { return giftPlace("donor_name", id) }},
+	{"fund_disbursements", "payee", func(id string) string { return disbursementPlace("payee", id) }},
+	{"fund_disbursements", "memo", func(id string) string { return disbursementPlace("memo", id) }},
+}
+
+// resealColumns re-encrypts every non-empty cell of sealedColumns under
+// k's current key, inside tx.
+func (s *Store) resealColumns(ctx context.Context, tx *sql.Tx, k *seal.Keyring) (int, error) {
+	n := 0
+	for _, c := range sealedColumns {
+		type cell struct{ id, sealed string }
+		var cells []cell
+		rows, err := tx.QueryContext(ctx, `SELECT id, `+c.column+` FROM `+c.table+` WHERE `+c.column+` <> ''`)
+		if err != nil {
+			return n, err
+		}
+		for rows.Next() {
+			var v cell
+			if err := rows.Scan(&v.id, &v.sealed); err != nil {
+				rows.Close()
+				return n, err
+			}
+			cells = append(cells, v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return n, err
+		}
+		for _, v := range cells {
+			resealed, err := k.Reseal(c.place(v.id), v.sealed)
+			if err != nil {
+				return n, fmt.Errorf("%s.%s of %s: %w", c.table, c.column, v.id, err)
+			}
+			if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE `+c.table+` SET `+c.column+` = ? WHERE id = ?`), resealed, v.id); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
 }
 
 // ResealAll re-encrypts every sealed value under k's current key and
@@ -213,7 +273,10 @@ func (s *Store) ResealAll(ctx context.Context, k *seal.Keyring, actor string) (R
 			}
 			rep.ClaimNotes++
 		}
-		_, err = s.appendAudit(ctx, tx, actor, "key.rotate", k.KeyID(), fmt.Sprintf("users=%d values=%d notes=%d", rep.Users, rep.SealedValues, rep.ClaimNotes))
+		if rep.Columns, err = s.resealColumns(ctx, tx, k); err != nil {
+			return err
+		}
+		_, err = s.appendAudit(ctx, tx, actor, "key.rotate", k.KeyID(), fmt.Sprintf("users=%d values=%d notes=%d columns=%d", rep.Users, rep.SealedValues, rep.ClaimNotes, rep.Columns))
 		return err
 	})
 	return rep, err
@@ -225,11 +288,15 @@ func (s *Store) ResealAll(ctx context.Context, k *seal.Keyring, actor string) (R
 func (s *Store) SealKeysInUse(ctx context.Context) ([]string, error) {
 	seen := map[string]bool{}
 	var ids []string
-	for _, q := range []string{
+	queries := []string{
 		`SELECT email_sealed FROM users ORDER BY created_at DESC LIMIT 1`,
 		`SELECT sealed FROM sealed_values ORDER BY updated_at DESC LIMIT 1`,
 		`SELECT note FROM claims WHERE note <> '' LIMIT 1`,
-	} {
+	}
+	for _, c := range sealedColumns {
+		queries = append(queries, `SELECT `+c.column+` FROM `+c.table+` WHERE `+c.column+` <> '' LIMIT 1`)
+	}
+	for _, q := range queries {
 		var v string
 		err := s.read.QueryRowContext(ctx, q).Scan(&v)
 		if errors.Is(err, sql.ErrNoRows) {
