@@ -364,6 +364,8 @@ func TestMarkupInEveryFieldIsEscaped(t *testing.T) {
 	rec := strings.TrimPrefix(location(t, w.editor.post(t, w.site, "/admin/records/", form)), "/admin/records/")
 	person, _ := w.st.PersonOf(context.Background(), rec)
 	w.editor.post(t, w.site, "/admin/people/"+person+"/mark", url.Values{"mark": {"withheld"}, "reason": {"why" + evil}})
+	location(t, w.editor.post(t, w.site, "/admin/people/"+person+"/mark", url.Values{"mark": {"public"}, "consent_by": {"b" + evil},
+		"consent_on": {"2022-08-10"}, "consent_how": {"h" + evil}}))
 	location(t, w.editor.post(t, w.site, "/admin/claims/"+w.claims(t, rec)[0].ID+"/retract", url.Values{"why": {"w" + evil}}))
 	for _, path := range []string{"/admin/sources/", "/admin/sources/" + src, "/admin/incidents/", "/admin/records/", "/admin/records/" + rec,
 		"/admin/people/", "/admin/people/" + person, "/admin/records/new"} {
