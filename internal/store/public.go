@@ -452,7 +452,8 @@ func (s *Store) PublicStale(ctx context.Context) (bool, error) {
 		SELECT COALESCE(max(imported_at), 0) AS t FROM imports
 		UNION ALL SELECT COALESCE(max(linked_at), 0) FROM links
 		UNION ALL SELECT COALESCE(max(unlinked_at), 0) FROM links
-		UNION ALL SELECT COALESCE(max(retracted_at), 0) FROM claims
+		-- A claim's last change: its retraction, else its recording (one scan).
+		UNION ALL SELECT COALESCE(max(COALESCE(retracted_at, recorded_at)), 0) FROM claims
 		UNION ALL SELECT COALESCE(max(marked_at), 0) FROM person_publicity
 		UNION ALL SELECT COALESCE(max(recorded_at), 0) FROM relationships
 		UNION ALL SELECT COALESCE(max(retracted_at), 0) FROM relationships) changes`).Scan(&latest)

@@ -146,6 +146,20 @@ func TestPublicListFiltersSearchAndPages(t *testing.T) {
 		if _, err := s.PublicPerson(ctx, "nobody"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("unknown person: %v", err)
 		}
+		// A claim added in the workspace (no import) makes the list stale
+		// (an act: the change log below stays as it is).
+		recs, err := s.Records(ctx, store.RecordFilter{PersonID: daulet.ID})
+		if err != nil || len(recs) == 0 {
+			t.Fatalf("records of a person: %v %v", recs, err)
+		}
+		day, _ := registry.ParseDay("2022-07-30")
+		if _, err := s.AddClaim(ctx, "editor", recs[0].ID, registry.Claim{Status: registry.Injured, Date: registry.PeriodFrom(day, registry.PrecisionDay), Verification: registry.Verified}); err != nil {
+			t.Fatal(err)
+		}
+		if stale, _ := s.PublicStale(ctx); !stale {
+			t.Error("a claim added by hand, yet the list is not stale")
+		}
+		refresh(t, s)
 		// The change log: five new, then a state change.
 		importCSV(t, s, "vol,3,Azamat Qurbanov,m,,Chimbay,released,2022-07-20,corroborated,")
 		if sum := refresh(t, s); sum.New != 0 || sum.StateChanges != 1 {
