@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -56,6 +55,12 @@ var shared struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	// The whole package has run, the browser suite included: nothing it
+	// typed, no address and no token may be in any log line.
+	if found := scanSuiteLog(); found != "" && code == 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: the test sites logged what logs must never hold: %s\n", found)
+		code = 1
+	}
 	for i := len(shared.closers) - 1; i >= 0; i-- {
 		shared.closers[i]()
 	}
@@ -120,7 +125,7 @@ func startShared() {
 		shared.err = err
 		return
 	}
-	site, err := web.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	site, err := web.New(st, suiteLogger())
 	if err != nil {
 		shared.err = err
 		return

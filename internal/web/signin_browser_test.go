@@ -3,8 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -25,7 +23,7 @@ import (
 // the browser (the shared site of browser_test.go has no workspace).
 func workspaceServer(t *testing.T, st *store.Store) (*auth.Service, string) {
 	t.Helper()
-	site, err := web.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	site, err := web.New(st, suiteLogger())
 	if err != nil {
 		t.Fatal(err)
 	}

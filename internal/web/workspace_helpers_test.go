@@ -3,12 +3,13 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,13 +25,74 @@ import (
 // the auth service behind it (tests make accounts through it).
 func workspaceSite(t *testing.T, st *store.Store) (*web.Server, *auth.Service) {
 	t.Helper()
-	site, err := web.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	site, err := web.New(st, suiteLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := auth.New(st, st.Keys())
 	site.EnableWorkspace(a, t.TempDir())
 	return site, a
+}
+
+// suiteLog receives what every site of the package's tests logs, the
+// browser suite's included; TestMain searches it (scanSuiteLog).
+var suiteLog = &lockedBuffer{}
+
+// suiteLogger is the logger of the package's test sites.
+func suiteLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(suiteLog, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: withoutTime}))
+}
+
+// withoutTime leaves out the time, whose hh:mm:ss would look like an IPv6
+// address to ipPattern.
+func withoutTime(groups []string, a slog.Attr) slog.Attr {
+	if a.Key == slog.TimeKey && len(groups) == 0 {
+		return slog.Attr{}
+	}
+	return a
+}
+
+// canaries are values that must never reach a log: what the tests type as
+// names, passwords, contacts, and the tokens they are given.
+type canaries struct {
+	mu     sync.Mutex
+	values []string
+}
+
+func (c *canaries) add(values ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.values = append(c.values, values...)
+}
+
+// logCanaries starts with what the browser tests type; signIn adds each
+// account's address and session token.
+var logCanaries = &canaries{values: []string{testPassword, "Azamat Qurbanov", "Bahadir Allanazarov", "Азамат Курбанов",
+	"Qurbanov Azamat", "Гульнара Сейтимбетова", "Gulnara Seytimbetova", "signal 4471", "Её увели с площади", "Ерлан Досжанов",
+	"Yerlan Doszhanov", "same birth place, same detention date"}}
+
+// emailPattern is anything shaped like an e-mail address.
+var emailPattern = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`)
+
+// scanSuiteLog says what, of the canaries, addresses and tokens, the
+// package's test sites logged; "" when nothing.
+func scanSuiteLog() string {
+	logged := suiteLog.String()
+	var found []string
+	logCanaries.mu.Lock()
+	for _, v := range logCanaries.values {
+		if v != "" && strings.Contains(logged, v) {
+			found = append(found, fmt.Sprintf("canary %q", v))
+		}
+	}
+	logCanaries.mu.Unlock()
+	for _, m := range ipPattern.FindAllString(logged, 5) {
+		found = append(found, "address "+m)
+	}
+	for _, m := range emailPattern.FindAllString(logged, 5) {
+		found = append(found, "e-mail address "+m)
+	}
+	return strings.Join(found, "; ")
 }
 
 // testPassword is long enough and not a common password.
@@ -81,6 +143,7 @@ func signIn(t *testing.T, site *web.Server, a *auth.Service, role auth.Role) ses
 		s.TOTP = enr.Secret
 	}
 	s.Cookie = &http.Cookie{Name: "rollcall", Value: token}
+	logCanaries.add(token, email)
 	s.CSRF = site.FormToken(token)
 	return s
 }
