@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"rollcall/internal/web"
@@ -90,7 +91,8 @@ http {
 	if err := ngx.Start(); err != nil {
 		return fmt.Errorf("nginx: %w", err)
 	}
-	defer func() { ngx.Process.Kill(); ngx.Wait() }()
+	// SIGTERM, not SIGKILL: the master then stops its workers too.
+	defer func() { ngx.Process.Signal(syscall.SIGTERM); ngx.Wait() }()
 	theirs := fmt.Sprintf("http://127.0.0.1:%d", port)
 	for range 50 {
 		if _, err := fetch(theirs + "/en/people/"); err == nil {

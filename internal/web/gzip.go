@@ -32,7 +32,10 @@ func newGzipWriter(w http.ResponseWriter, r *http.Request) *gzipWriter {
 }
 
 func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
+	if header == "" {
+		return false
+	}
+	for part := range strings.SplitSeq(header, ",") {
 		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if strings.EqualFold(strings.TrimSpace(coding), "gzip") {
 			return strings.ReplaceAll(strings.TrimSpace(params), " ", "") != "q=0"

@@ -17,6 +17,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"rollcall/internal/auth"
 	"rollcall/internal/registry"
@@ -106,6 +108,26 @@ var securityHeaders = http.Header{
 	"Permissions-Policy":           {"camera=(), microphone=(), geolocation=(), interest-cohort=()"},
 }
 
+// dateHeader keeps the Date header's value for the current second.
+var dateHeader cachedDate
+
+type cachedDate struct {
+	mu     sync.Mutex
+	second int64
+	value  []string
+}
+
+// now returns the HTTP date of this second, formatted once per second.
+func (c *cachedDate) now() []string {
+	t := time.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if sec := t.Unix(); sec != c.second || c.value == nil {
+		c.second, c.value = sec, []string{t.UTC().Format(http.TimeFormat)}
+	}
+	return c.value
+}
+
 // ServeHTTP adds the security headers every response carries, and
 // compresses what is worth compressing.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -115,6 +137,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, v := range securityHeaders {
 		h[k] = v
 	}
+	// net/http would format the date anew for every response.
+	h["Date"] = dateHeader.now()
 	gz := newGzipWriter(w, r)
 	if gz == nil {
 		s.mux.ServeHTTP(w, r)
