@@ -3,11 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,6 +13,7 @@ import (
 	"rollcall/internal/auth"
 	"rollcall/internal/seal"
 	"rollcall/internal/store"
+	"rollcall/internal/store/storetest"
 )
 
 // rollcallIn runs the binary with stdin (where --passphrase-fd 0 reads).
@@ -186,31 +185,7 @@ func TestCanariesThroughCommandLine(t *testing.T) {
 		if strings.Contains(logs.String(), email) || strings.Contains(logs.String(), contact) {
 			t.Errorf("a canary is in the logs:\n%s", logs.String())
 		}
-		var dump []byte
-		if dsn == "" {
-			for _, name := range []string{"rollcall.db", "rollcall.db-wal"} {
-				b, _ := os.ReadFile(filepath.Join(dir, name))
-				dump = append(dump, b...)
-			}
-		} else {
-			db, err := sql.Open("pgx", dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			for _, table := range []string{"users", "user_tokens", "sessions", "sealed_values", "audit_log", "recovery_codes", "claims", "records", "sources"} {
-				rows, err := db.Query(`SELECT t::text FROM ` + table + ` t`)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for rows.Next() {
-					var s string
-					rows.Scan(&s)
-					dump = append(dump, s...)
-				}
-				rows.Close()
-			}
-		}
+		dump := storetest.AtRest(t, dir, dsn)
 		if !bytes.Contains(dump, []byte("user.unlock")) && !bytes.Contains(dump, []byte("purpose=reset")) {
 			t.Fatal("the dump does not even hold the audit log: the search is broken")
 		}

@@ -5,8 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -156,52 +154,9 @@ func TestCanariesNotInClear(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			var haystack []byte
-			if d == store.SQLite {
-				// Read the files while the store is open: the WAL holds
-				// the latest pages until a checkpoint.
-				for _, name := range []string{"rollcall.db", "rollcall.db-wal", "rollcall.db-shm"} {
-					b, err := os.ReadFile(filepath.Join(dir, name))
-					if err != nil && name != "rollcall.db-shm" {
-						t.Fatalf("%s: %v", name, err)
-					}
-					haystack = append(haystack, b...)
-				}
-				if !bytes.Contains(haystack, []byte("user.email")) {
-					t.Fatal("the search finds nothing at all: the audit log's words are not in the files")
-				}
-			} else {
-				raw := rawDB(t, dir, dsn)
-				rows, err := raw.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var tables []string
-				for rows.Next() {
-					var n string
-					rows.Scan(&n)
-					tables = append(tables, n)
-				}
-				rows.Close()
-				if len(tables) < 5 {
-					t.Fatalf("found only tables %v", tables)
-				}
-				for _, table := range tables {
-					rows, err := raw.Query(`SELECT t::text FROM "` + table + `" t`)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for rows.Next() {
-						var line string
-						rows.Scan(&line)
-						haystack = append(haystack, line...)
-						haystack = append(haystack, '\n')
-					}
-					rows.Close()
-				}
-				if !strings.Contains(string(haystack), "user.email") {
-					t.Fatal("the dump holds no audit entries: the search is broken")
-				}
+			haystack := storetest.AtRest(t, dir, dsn)
+			if !bytes.Contains(haystack, []byte("user.email")) {
+				t.Fatal("the dump holds no audit entries: the search is broken")
 			}
 			lower := bytes.ToLower(haystack)
 			for what, c := range canaries {

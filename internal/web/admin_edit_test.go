@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -589,46 +588,7 @@ func TestSealedFormValuesNotInClear(t *testing.T) {
 				t.Fatal("the source identity does not open")
 			}
 
-			var haystack []byte
-			if d == store.SQLite {
-				for _, name := range []string{"rollcall.db", "rollcall.db-wal"} {
-					b, err := os.ReadFile(filepath.Join(dir, name))
-					if err != nil {
-						t.Fatal(err)
-					}
-					haystack = append(haystack, b...)
-				}
-			} else {
-				raw, err := sql.Open("pgx", dsn)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer raw.Close()
-				tables, err := raw.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var names []string
-				for tables.Next() {
-					var n string
-					tables.Scan(&n)
-					names = append(names, n)
-				}
-				tables.Close()
-				for _, table := range names {
-					rows, err := raw.Query(`SELECT t::text FROM "` + table + `" t`)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for rows.Next() {
-						var line string
-						rows.Scan(&line)
-						haystack = append(haystack, line...)
-						haystack = append(haystack, '\n')
-					}
-					rows.Close()
-				}
-			}
+			haystack := storetest.AtRest(t, dir, dsn)
 			// The search must be able to find something: the names are
 			// stored in clear, as records are.
 			if !bytes.Contains(haystack, []byte("Gulnara Qurbanova")) {

@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"io"
 	"log/slog"
 	"net/http"
@@ -276,45 +275,7 @@ func TestReportCanariesNotInClear(t *testing.T) {
 			if w := ed.get(t, site, "/admin/reports/"+id+"/sealed"); !strings.Contains(w.Body.String(), contact) {
 				t.Fatalf("the editor cannot read the contact: %d", w.Code)
 			}
-			var haystack []byte
-			if d == store.SQLite {
-				for _, name := range []string{"rollcall.db", "rollcall.db-wal"} {
-					b, err := os.ReadFile(filepath.Join(dir, name))
-					if err != nil {
-						t.Fatal(err)
-					}
-					haystack = append(haystack, b...)
-				}
-			} else {
-				raw, err := sql.Open("pgx", dsn)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer raw.Close()
-				rows, err := raw.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var tables []string
-				for rows.Next() {
-					var n string
-					rows.Scan(&n)
-					tables = append(tables, n)
-				}
-				rows.Close()
-				for _, table := range tables {
-					rows, err := raw.Query(`SELECT t::text FROM "` + table + `" t`)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for rows.Next() {
-						var line string
-						rows.Scan(&line)
-						haystack = append(haystack, line...)
-					}
-					rows.Close()
-				}
-			}
+			haystack := storetest.AtRest(t, dir, dsn)
 			if !bytes.Contains(haystack, []byte("Canary Person")) {
 				t.Fatal("the person's name is not found either: the search is broken")
 			}

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -124,4 +125,62 @@ func redacted(dsn string) string {
 		return "(bad URL)"
 	}
 	return u.Redacted()
+}
+
+// AtRest returns everything a database holds at rest, for tests that look
+// for values which must never be stored in clear: for SQLite (dsn "") the
+// bytes of the database file, its WAL and shared memory, read while the
+// store is open (the WAL holds the latest pages until a checkpoint); for
+// PostgreSQL every row of every table of the test's schema as text, a
+// line each.
+func AtRest(t testing.TB, dataDir, dsn string) []byte {
+	t.Helper()
+	var dump []byte
+	if dsn == "" {
+		for _, name := range []string{"rollcall.db", "rollcall.db-wal", "rollcall.db-shm"} {
+			b, err := os.ReadFile(filepath.Join(dataDir, name))
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			dump = append(dump, b...)
+		}
+		return dump
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, n)
+	}
+	rows.Close()
+	if len(tables) == 0 {
+		t.Fatal("no tables in the test's schema: the dump would prove nothing")
+	}
+	for _, table := range tables {
+		rows, err := db.Query(`SELECT t::text FROM "` + table + `" t`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				t.Fatal(err)
+			}
+			dump = append(dump, line...)
+			dump = append(dump, '\n')
+		}
+		rows.Close()
+	}
+	return dump
 }
