@@ -17,6 +17,10 @@ type Processor interface {
 	// PaymentFee is the processor's fee on a payment (its payment
 	// intent) and the balance transaction that holds it.
 	PaymentFee(ctx context.Context, paymentIntent string) (fee int64, balanceTxn string, err error)
+	// InvoicePaymentIntent is the payment intent that paid an invoice (""
+	// when none did): a monthly gift's invoice event need not name it,
+	// and its refunds and disputes name only the payment intent.
+	InvoicePaymentIntent(ctx context.Context, invoice string) (string, error)
 	BalanceTransactions(ctx context.Context, from, to time.Time) ([]ProcessorBalance, error)
 }
 
@@ -73,7 +77,9 @@ type ProcessorEvent struct {
 	Subscription string
 	// PaymentKey names one payment: the session of a one-off gift, the
 	// invoice of a monthly one.
-	PaymentKey    string
+	PaymentKey string
+	// Invoice is the processor's invoice of a monthly gift's payment.
+	Invoice       string
 	PaymentIntent string
 	Amount        int64
 	Currency      string

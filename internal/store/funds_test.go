@@ -543,3 +543,59 @@ func BenchmarkApplyProcessorEvent(b *testing.B) {
 		})
 	}
 }
+
+// Property: a monthly gift's invoices, their refunds and disputes (which
+// name only the payment intent), delivered in any order and any number of
+// times, leave the same ledger, with every reversal booked against its
+// own invoice and none left as an anomaly.
+func TestMonthlyReversalsConvergeInAnyOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+		for seed := int64(0); seed < 6; seed++ {
+			slug := fmt.Sprintf("monthly-%d", seed)
+			c := testCampaign(t, s, slug, "EUR")
+			gift, err := s.NewCardGift(ctx, c, funds.GiftCardMonthly, 1000, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sub, intent := "sub_"+slug, func(n int) string { return fmt.Sprintf("pi_%s_%d", slug, n) }
+			invoice := func(n int) funds.ProcessorEvent {
+				return funds.ProcessorEvent{ID: fmt.Sprintf("%s_evt_inv_%d", slug, n), Type: "invoice.paid", Action: funds.ActionPayment, GiftID: gift, Subscription: sub,
+					PaymentKey: fmt.Sprintf("in_%s_%d", slug, n), Invoice: fmt.Sprintf("in_%s_%d", slug, n), PaymentIntent: intent(n),
+					Amount: 1000, Currency: "EUR", Paid: true, Fee: 25, Created: at.AddDate(0, n, 0)}
+			}
+			refund := func(id string, n int, total int64) funds.ProcessorEvent {
+				return funds.ProcessorEvent{ID: slug + id, Type: "charge.refunded", Action: funds.ActionRefund, ReversalKey: fmt.Sprintf("refund:ch_%s_%d", slug, n),
+					PaymentIntent: intent(n), Amount: total, Currency: "EUR", Created: at}
+			}
+			evs := []funds.ProcessorEvent{
+				{ID: slug + "_evt_sess", Type: "checkout.session.completed", Action: funds.ActionSubscription, GiftID: gift, SessionID: "cs_" + slug, Subscription: sub},
+				invoice(0), invoice(1),
+				refund("_evt_ref_0a", 0, 200), refund("_evt_ref_0b", 0, 1000), // the first month refunded in full, in two steps
+				{ID: slug + "_evt_dispute_1", Type: "charge.dispute.created", Action: funds.ActionDispute, ReversalKey: "dispute:dp_" + slug,
+					PaymentIntent: intent(1), Amount: 400, Currency: "EUR", Created: at},
+			}
+			if seed > 0 {
+				rng := rand.New(rand.NewSource(seed))
+				rng.Shuffle(len(evs), func(i, j int) { evs[i], evs[j] = evs[j], evs[i] })
+				evs = append(evs, evs[:3]...)
+				rng.Shuffle(len(evs), func(i, j int) { evs[i], evs[j] = evs[j], evs[i] })
+			}
+			for _, e := range evs {
+				if _, err := s.ApplyProcessorEvent(ctx, e); err != nil {
+					t.Fatalf("seed %d %s: %v", seed, e.ID, err)
+				}
+				checkLedger(t, s)
+			}
+			got := campaignBalances(t, s, c)
+			want := map[string]int64{"income EUR": -(2000 - 1000 - 400), funds.AccountStripe + " EUR": 2000 - 1000 - 400 - 50, funds.AccountFees + " EUR": 50}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("seed %d: ledger %v; want %v", seed, got, want)
+			}
+		}
+		if as, err := s.FundAnomalies(ctx); err != nil || len(as) != 0 {
+			t.Fatalf("anomalies left: %+v %v", as, err)
+		}
+	})
+}

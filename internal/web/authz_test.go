@@ -146,7 +146,6 @@ var authzTable = map[string]authzRow{
 	// Donations and the ledger (funds.go).
 	"GET /{lang}/donate/{$}":                       {path: "/en/donate/", want: [6]int{fine, fine, fine, fine, fine, fine}},
 	"GET /{lang}/donate/thanks/{$}":                {path: "/en/donate/thanks/", want: [6]int{fine, fine, fine, fine, fine, fine}},
-	"GET /{lang}/donate/pledge/{ref}/{$}":          {path: "/en/donate/pledge/NO-SUCH-REF/", want: [6]int{missing, missing, missing, missing, missing, missing}},
 	"GET /{lang}/donate/{slug}/{$}":                {path: "/en/donate/no-such-campaign/", want: [6]int{missing, missing, missing, missing, missing, missing}},
 	"POST /{lang}/donate/{slug}/card":              {path: "/en/donate/no-such-campaign/card", want: [6]int{missing, missing, missing, missing, missing, missing}},
 	"POST /{lang}/donate/{slug}/pledge":            {path: "/en/donate/no-such-campaign/pledge", want: [6]int{missing, missing, missing, missing, missing, missing}},

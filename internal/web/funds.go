@@ -122,7 +122,6 @@ func (s *Server) EnableFunds(cfg FundsConfig) {
 func (s *Server) fundsRoutes() {
 	s.public("GET /{lang}/donate/{$}", s.donateIndex)
 	s.public("GET /{lang}/donate/thanks/{$}", s.donateThanks)
-	s.public("GET /{lang}/donate/pledge/{ref}/{$}", s.donatePledge)
 	s.public("GET /{lang}/donate/{slug}/{$}", s.donateCampaign)
 	s.handle("POST /{lang}/donate/{slug}/card", auth.ReadPublic, s.donateCard)
 	s.handle("POST /{lang}/donate/{slug}/pledge", auth.ReadPublic, s.donateBank)
@@ -407,28 +406,13 @@ func (s *Server) donateBank(w http.ResponseWriter, r *http.Request, acc *account
 		s.serverError(w, "pledge", err)
 		return
 	}
-	http.Redirect(w, r, "/"+dp.Lang+"/donate/pledge/"+p.Reference+"/", http.StatusSeeOther)
-}
-
-func (s *Server) donatePledge(w http.ResponseWriter, r *http.Request) {
-	dp, ok := s.donateFrame(r)
-	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	p, err := s.store.PledgeByReference(r.Context(), r.PathValue("ref"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, "pledge", err)
-		return
-	}
-	privatePage(w) // the address is the pledge's: keep it out of caches
+	// The answer is the pledge page itself, not a redirect to it: the
+	// reference ties a donor to a transfer, and an address with it would
+	// stay in the browser's history. Nothing caches the page either.
+	w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
+	privatePage(w)
 	dp.Title = dp.T("funds.pledge.title")
 	dp.Reference, dp.Amount = p.Reference, funds.FormatAmount(p.Amount, p.Currency)
-	dp.Campaign.Title = p.Campaign.Text(dp.Lang).Title
 	s.render(w, "funds_pledge.html", dp)
 }
 
@@ -552,6 +536,18 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.plainError(w, http.StatusBadRequest, "The event could not be read.")
 		return
+	}
+	if ev.Action == funds.ActionPayment && ev.Paid && ev.Invoice != "" && ev.PaymentIntent == "" {
+		// A monthly gift's refunds and disputes name only the payment
+		// intent, which a basil invoice event lacks unless its payments
+		// are included. Without it they could never be matched, so when
+		// Stripe cannot say, nothing is recorded and Stripe retries (500).
+		pi, err := cfg.Processor.InvoicePaymentIntent(r.Context(), ev.Invoice)
+		if err != nil {
+			s.serverError(w, "stripe invoice payment", err)
+			return
+		}
+		ev.PaymentIntent = pi
 	}
 	if ev.Action == funds.ActionPayment && ev.Paid && ev.PaymentIntent != "" {
 		// The fee is booked apart; without it the gift is still booked

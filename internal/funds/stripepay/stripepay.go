@@ -113,6 +113,56 @@ func (c *Client) PaymentFee(ctx context.Context, paymentIntent string) (int64, s
 	return bt.Fee, bt.ID, nil
 }
 
+// InvoicePaymentIntent asks Stripe which payment intent paid an invoice
+// (GET /v1/invoice_payments?invoice=…). The payment intent is expanded
+// because Stripe answers its id either way, while stripe-mock leaves an
+// unexpanded one out.
+func (c *Client) InvoicePaymentIntent(ctx context.Context, invoice string) (string, error) {
+	p := &stripe.InvoicePaymentListParams{Invoice: stripe.String(invoice)}
+	p.AddExpand("data.payment.payment_intent")
+	var payments []*stripe.InvoicePayment
+	for ip, err := range c.sc.V1InvoicePayments.List(ctx, p) {
+		if err != nil {
+			return "", quiet("stripe invoice payments "+invoice, err)
+		}
+		payments = append(payments, ip)
+	}
+	return paidIntent(payments), nil
+}
+
+// quiet is an API error without the network's details: a failed
+// connection's message holds addresses, which logs must not.
+func quiet(what string, err error) error {
+	var se *stripe.Error
+	if errors.As(err, &se) {
+		return fmt.Errorf("%s: Stripe answered %d %s", what, se.HTTPStatusCode, se.Code)
+	}
+	return fmt.Errorf("%s: Stripe could not be reached", what)
+}
+
+// paidIntent is the payment intent of an invoice's payments: the one
+// whose status is paid, else the default one, else "". (An invoice may
+// list failed attempts before the payment that succeeded.)
+func paidIntent(payments []*stripe.InvoicePayment) string {
+	best, bestRank := "", 0
+	for _, ip := range payments {
+		if ip == nil || ip.Payment == nil || ip.Payment.PaymentIntent == nil || ip.Payment.PaymentIntent.ID == "" {
+			continue
+		}
+		rank := 1
+		if ip.IsDefault {
+			rank = 2
+		}
+		if ip.Status == "paid" {
+			rank = 3
+		}
+		if rank > bestRank {
+			best, bestRank = ip.Payment.PaymentIntent.ID, rank
+		}
+	}
+	return best
+}
+
 // BalanceTransactions lists Stripe's balance transactions created in
 // [from, to).
 func (c *Client) BalanceTransactions(ctx context.Context, from, to time.Time) ([]funds.ProcessorBalance, error) {
@@ -197,18 +247,17 @@ func Reduce(e stripe.Event) (funds.ProcessorEvent, error) {
 			return ev, nil
 		}
 		sd := inv.Parent.SubscriptionDetails
-		ev.Action, ev.PaymentKey, ev.Paid = funds.ActionPayment, inv.ID, true
+		ev.Action, ev.PaymentKey, ev.Invoice, ev.Paid = funds.ActionPayment, inv.ID, inv.ID, true
 		ev.GiftID = sd.Metadata["gift"]
 		if sd.Subscription != nil {
 			ev.Subscription = sd.Subscription.ID
 		}
 		ev.Amount, ev.Currency = inv.AmountPaid, strings.ToUpper(string(inv.Currency))
+		// With API version basil an invoice names its payment intent only
+		// in its payments, which events carry only when they are included;
+		// otherwise the webhook asks (InvoicePaymentIntent).
 		if inv.Payments != nil {
-			for _, p := range inv.Payments.Data {
-				if p != nil && p.Payment != nil && p.Payment.PaymentIntent != nil {
-					ev.PaymentIntent = p.Payment.PaymentIntent.ID
-				}
-			}
+			ev.PaymentIntent = paidIntent(inv.Payments.Data)
 		}
 	case "charge.refunded":
 		var ch stripe.Charge

@@ -42,6 +42,12 @@ func TestFeeAndBalanceTransactionsAgainstStripeMock(t *testing.T) {
 	if err != nil || fee < 0 || !strings.HasPrefix(txn, "txn_") {
 		t.Fatalf("fee %d txn %q err %v", fee, txn, err)
 	}
+	// GET /v1/invoice_payments?invoice=… (stripe-mock checks the
+	// parameters against Stripe's API description).
+	intent, err := c.InvoicePaymentIntent(ctx, "in_123")
+	if err != nil || !strings.HasPrefix(intent, "pi_") {
+		t.Fatalf("invoice payment intent %q %v", intent, err)
+	}
 	bts, err := c.BalanceTransactions(ctx, time.Unix(0, 0), time.Now())
 	if err != nil || len(bts) == 0 {
 		t.Fatalf("balance transactions %+v %v", bts, err)
@@ -109,8 +115,18 @@ func TestReduceEventTypes(t *testing.T) {
 	}
 	inv := map[string]any{"id": "in_1", "object": "invoice", "amount_paid": 1000, "currency": "eur",
 		"parent": map[string]any{"type": "subscription_details", "subscription_details": map[string]any{"subscription": "sub_9", "metadata": map[string]any{"gift": "g9"}}}}
-	if ev := read(stripetest.Event("e3", "invoice.paid", inv)); ev.Action != funds.ActionPayment || ev.PaymentKey != "in_1" || ev.GiftID != "g9" || ev.Subscription != "sub_9" || !ev.Paid || ev.Amount != 1000 {
+	if ev := read(stripetest.Event("e3", "invoice.paid", inv)); ev.Action != funds.ActionPayment || ev.PaymentKey != "in_1" || ev.Invoice != "in_1" || ev.GiftID != "g9" || ev.Subscription != "sub_9" || !ev.Paid || ev.Amount != 1000 || ev.PaymentIntent != "" {
 		t.Errorf("invoice: %+v", ev)
+	}
+	// With its payments included, the invoice names the payment intent
+	// that paid it, not an earlier failed attempt.
+	inv["payments"] = map[string]any{"object": "list", "data": []any{
+		map[string]any{"id": "inpay_1", "object": "invoice_payment", "status": "canceled", "is_default": false, "payment": map[string]any{"type": "payment_intent", "payment_intent": "pi_failed"}},
+		map[string]any{"id": "inpay_2", "object": "invoice_payment", "status": "paid", "is_default": true, "payment": map[string]any{"type": "payment_intent", "payment_intent": "pi_paid"}},
+		map[string]any{"id": "inpay_3", "object": "invoice_payment", "status": "open", "is_default": false, "payment": map[string]any{"type": "payment_intent", "payment_intent": "pi_later"}},
+	}}
+	if ev := read(stripetest.Event("e3b", "invoice.paid", inv)); ev.PaymentIntent != "pi_paid" {
+		t.Errorf("invoice with its payments: payment intent %q; want pi_paid", ev.PaymentIntent)
 	}
 	ch := map[string]any{"id": "ch_1", "object": "charge", "amount": 2500, "amount_refunded": 1000, "currency": "kwd", "payment_intent": "pi_1"}
 	if ev := read(stripetest.Event("e4", "charge.refunded", ch)); ev.Action != funds.ActionRefund || ev.ReversalKey != "refund:ch_1" || ev.Amount != 1000 || ev.PaymentIntent != "pi_1" || ev.Currency != "KWD" {
