@@ -671,20 +671,119 @@ func (s *Store) AddRelation(ctx context.Context, k *seal.Keyring, actor, a, b st
 	return id, err
 }
 
-// RelationsOf returns the relationships a person is part of, retracted
-// ones included.
-func (s *Store) RelationsOf(ctx context.Context, personID string) ([]registry.Relationship, error) {
-	all, err := s.Relationships(ctx)
+// PersonRelation is a relationship as the workspace shows it, with why it
+// was retracted.
+type PersonRelation struct {
+	registry.Relationship
+	RetractReason string
+}
+
+// ErrRelationRetracted refuses retracting a relationship twice.
+var ErrRelationRetracted = errors.New("the relationship is retracted already")
+
+const relationColumns = `SELECT id, person_a, person_b, kind, recorded_at, COALESCE(retracted_at, 0), retract_reason FROM relationships`
+
+func (s *Store) scanRelations(ctx context.Context, where string, args ...any) ([]PersonRelation, error) {
+	rows, err := s.read.QueryContext(ctx, s.rebind(relationColumns+" "+where+" ORDER BY recorded_at, id"), args...)
 	if err != nil {
 		return nil, err
 	}
-	var out []registry.Relationship
-	for _, r := range all {
-		if r.PersonA == personID || r.PersonB == personID {
-			out = append(out, r)
+	defer rows.Close()
+	var out []PersonRelation
+	for rows.Next() {
+		var r PersonRelation
+		var kind string
+		var recorded, retracted int64
+		if err := rows.Scan(&r.ID, &r.PersonA, &r.PersonB, &kind, &recorded, &retracted, &r.RetractReason); err != nil {
+			return nil, err
 		}
+		r.Kind = registry.RelationshipKind(kind)
+		r.RecordedAt = time.UnixMicro(recorded).UTC()
+		if retracted != 0 {
+			r.RetractedAt = time.UnixMicro(retracted).UTC()
+		}
+		out = append(out, r)
 	}
-	return out, nil
+	return out, rows.Err()
+}
+
+// RelationsOf returns the relationships a person is part of, retracted
+// ones included, in the order they were recorded.
+func (s *Store) RelationsOf(ctx context.Context, personID string) ([]PersonRelation, error) {
+	return s.scanRelations(ctx, `WHERE person_a = ? OR person_b = ?`, personID, personID)
+}
+
+// Relation returns one relationship by id.
+func (s *Store) Relation(ctx context.Context, id string) (PersonRelation, error) {
+	rels, err := s.scanRelations(ctx, `WHERE id = ?`, id)
+	if err != nil {
+		return PersonRelation{}, err
+	}
+	if len(rels) == 0 {
+		return PersonRelation{}, fmt.Errorf("relationship %s: %w", id, ErrNotFound)
+	}
+	return rels[0], nil
+}
+
+// RetractRelation withdraws a relationship from now on, with who (the
+// audit entry) and why (kept with the relationship). The row stays, so
+// what was known before is unchanged; the public pages stop showing it at
+// the next rebuild of the public list.
+func (s *Store) RetractRelation(ctx context.Context, actor, id, why string) error {
+	if strings.TrimSpace(why) == "" {
+		return errors.New("retracting a relationship needs a reason")
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE relationships SET retracted_at = ?, retract_reason = ? WHERE id = ? AND retracted_at IS NULL`), s.Now().UnixMicro(), why, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			var count int
+			if err := tx.QueryRowContext(ctx, s.rebind(`SELECT count(*) FROM relationships WHERE id = ?`), id).Scan(&count); err != nil {
+				return err
+			}
+			if count == 0 {
+				return fmt.Errorf("relationship %s: %w", id, ErrNotFound)
+			}
+			return ErrRelationRetracted
+		}
+		_, err = s.appendAudit(ctx, tx, actor, "relationship.retract", id, "")
+		return err
+	})
+}
+
+// SetSourceRating changes a source's kind and reliability (the workspace's
+// `rollcall source set`), with an audit entry naming the old and new
+// values. Setting what it is already is ErrDuplicate and writes nothing.
+func (s *Store) SetSourceRating(ctx context.Context, actor, id string, kind registry.SourceKind, reliability int) error {
+	if reliability < 0 || reliability > 5 {
+		return fmt.Errorf("reliability %d: want 0 (unknown) to 5", reliability)
+	}
+	if _, err := registry.ParseSourceKind(string(kind)); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var oldKind string
+		var oldReliability int
+		err := tx.QueryRowContext(ctx, s.rebind(`SELECT kind, reliability FROM sources WHERE id = ?`), id).Scan(&oldKind, &oldReliability)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("source %s: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if oldKind == string(kind) && oldReliability == reliability {
+			return fmt.Errorf("source %s is %s, %d already: %w", id, kind, reliability, ErrDuplicate)
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE sources SET kind = ?, reliability = ? WHERE id = ?`), string(kind), reliability, id); err != nil {
+			return err
+		}
+		_, err = s.appendAudit(ctx, tx, actor, "source.set", id, fmt.Sprintf("kind=%s reliability=%d from kind=%s reliability=%d", kind, reliability, oldKind, oldReliability))
+		return err
+	})
 }
 
 // MoveRecord moves a record into another person now (toPerson), or splits

@@ -760,7 +760,7 @@ type editPersonPage struct {
 	Records   []editPersonRecord
 	Marks     []store.PublicityMark
 	Consents  []store.Consent
-	Relations []registry.Relationship
+	Relations []store.PersonRelation
 	Kinds     []registry.RelationshipKind
 }
 
