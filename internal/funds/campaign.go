@@ -26,30 +26,43 @@ type CampaignText struct {
 	Body  string
 }
 
+// Why a campaign, a crypto asset or a transaction id is refused: pages
+// show each in their reader's language.
+var (
+	ErrCampaignSlug      = errors.New("the short name must be 2 to 40 lower-case letters, digits or hyphens")
+	ErrCampaignSlugTaken = errors.New("the short name is taken by a page of the site")
+	ErrCampaignGoal      = errors.New("the goal must be more than zero")
+	ErrCampaignStart     = errors.New("the campaign needs a start date")
+	ErrCampaignEnds      = errors.New("the campaign ends before it starts")
+	ErrCampaignTitle     = errors.New("the campaign needs at least an English title")
+	ErrCryptoAsset       = errors.New("unknown crypto asset")
+	ErrTxID              = errors.New("the transaction id must be 8 to 128 letters, digits, ':', '_' or '-'")
+)
+
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,39}$`)
 
 // Check refuses a campaign that cannot be shown or booked.
 func (c Campaign) Check() error {
 	if !slugPattern.MatchString(c.Slug) {
-		return fmt.Errorf("the short name %q must be 2 to 40 lower-case letters, digits or hyphens", c.Slug)
+		return fmt.Errorf("%q: %w", c.Slug, ErrCampaignSlug)
 	}
 	if c.Slug == "thanks" || c.Slug == "pledge" {
-		return fmt.Errorf("the short name %q is taken by a page of the site", c.Slug)
+		return fmt.Errorf("%q: %w", c.Slug, ErrCampaignSlugTaken)
 	}
 	if _, ok := exponents[c.Currency]; !ok {
-		return fmt.Errorf("unknown currency %q", c.Currency)
+		return fmt.Errorf("%w %q", ErrCurrency, c.Currency)
 	}
 	if c.Goal <= 0 {
-		return errors.New("the goal must be more than zero")
+		return ErrCampaignGoal
 	}
 	if c.Starts == 0 {
-		return errors.New("the campaign needs a start date")
+		return ErrCampaignStart
 	}
 	if c.Ends != 0 && c.Ends < c.Starts {
-		return errors.New("the campaign ends before it starts")
+		return ErrCampaignEnds
 	}
 	if strings.TrimSpace(c.Texts["en"].Title) == "" {
-		return errors.New("the campaign needs at least an English title")
+		return ErrCampaignTitle
 	}
 	return nil
 }
@@ -110,7 +123,7 @@ func ParseCryptoAsset(s string) (string, error) {
 			return a, nil
 		}
 	}
-	return "", fmt.Errorf("unknown crypto asset %q: one of %s", s, strings.Join(CryptoAssets, ", "))
+	return "", fmt.Errorf("%w %q: one of %s", ErrCryptoAsset, s, strings.Join(CryptoAssets, ", "))
 }
 
 var txIDPattern = regexp.MustCompile(`^[A-Za-z0-9:_-]{8,128}$`)
@@ -118,7 +131,7 @@ var txIDPattern = regexp.MustCompile(`^[A-Za-z0-9:_-]{8,128}$`)
 // CheckTxID refuses what cannot be a transaction id or hash.
 func CheckTxID(s string) error {
 	if !txIDPattern.MatchString(s) {
-		return errors.New("the transaction id must be 8 to 128 letters, digits, ':', '_' or '-'")
+		return ErrTxID
 	}
 	return nil
 }

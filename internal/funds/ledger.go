@@ -49,6 +49,9 @@ const (
 // Categories lists the spending categories.
 var Categories = []Category{Lawyers, Parcels, Travel, FamilySupport, Operations}
 
+// ErrCategory is a spending category we do not have.
+var ErrCategory = errors.New("unknown category")
+
 // ParseCategory reads a category name.
 func ParseCategory(s string) (Category, error) {
 	c := Category(strings.TrimSpace(s))
@@ -57,7 +60,7 @@ func ParseCategory(s string) (Category, error) {
 			return c, nil
 		}
 	}
-	return "", fmt.Errorf("unknown category %q: one of lawyers, parcels, travel, family_support, operations", s)
+	return "", fmt.Errorf("%w %q: one of lawyers, parcels, travel, family_support, operations", ErrCategory, s)
 }
 
 // Transaction kinds.

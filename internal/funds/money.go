@@ -5,6 +5,7 @@
 package funds
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -32,12 +33,15 @@ func Exponent(currency string) (int, bool) {
 	return e, ok
 }
 
+// ErrCurrency is a currency we do not know the minor unit of.
+var ErrCurrency = errors.New("unknown currency")
+
 // ParseCurrency reads a currency code ("eur" → "EUR") and refuses one we
 // do not know the minor unit of.
 func ParseCurrency(s string) (string, error) {
 	c := strings.ToUpper(strings.TrimSpace(s))
 	if _, ok := exponents[c]; !ok {
-		return "", fmt.Errorf("unknown currency %q: give an ISO 4217 code such as EUR, USD, JPY or KWD", s)
+		return "", fmt.Errorf("%w %q: give an ISO 4217 code such as EUR, USD, JPY or KWD", ErrCurrency, s)
 	}
 	return c, nil
 }

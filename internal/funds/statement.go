@@ -19,6 +19,15 @@ type StatementRow struct {
 	Reference string // the pledge reference found in it, or ""
 }
 
+// Why a statement, or one of its rows, cannot be read.
+var (
+	ErrStatementNotCSV  = errors.New("the statement is empty or not CSV")
+	ErrStatementHeader  = errors.New("the header needs date, amount, currency and reference or description columns")
+	ErrStatementRowCSV  = errors.New("not valid CSV")
+	ErrStatementTooLong = fmt.Errorf("more than %d rows: split the statement", MaxStatementRows)
+	ErrStatementDate    = errors.New("use YYYY-MM-DD or DD.MM.YYYY")
+)
+
 // StatementProblem is a row of a statement that could not be read.
 type StatementProblem struct {
 	Line int
@@ -27,8 +36,8 @@ type StatementProblem struct {
 
 func (p StatementProblem) Error() string { return fmt.Sprintf("line %d: %v", p.Line, p.Err) }
 
-// maxStatementRows bounds what one pasted statement may hold.
-const maxStatementRows = 5000
+// MaxStatementRows bounds what one pasted statement may hold.
+const MaxStatementRows = 5000
 
 // statementColumns are the header names we recognise, by what they hold.
 var statementColumns = map[string][]string{
@@ -58,7 +67,7 @@ func ParseStatement(r io.Reader) ([]StatementRow, []StatementProblem, error) {
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
-		return nil, nil, errors.New("the statement is empty or not CSV")
+		return nil, nil, ErrStatementNotCSV
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -73,7 +82,7 @@ func ParseStatement(r io.Reader) ([]StatementRow, []StatementProblem, error) {
 	}
 	for _, what := range []string{"date", "amount", "currency", "text"} {
 		if _, ok := col[what]; !ok {
-			return nil, nil, fmt.Errorf("the header has no %s column (it needs date, amount, currency and reference or description)", what)
+			return nil, nil, fmt.Errorf("no %s column: %w", what, ErrStatementHeader)
 		}
 	}
 	var rows []StatementRow
@@ -88,15 +97,15 @@ func ParseStatement(r io.Reader) ([]StatementRow, []StatementProblem, error) {
 			if !errors.As(err, &pe) {
 				return rows, problems, err
 			}
-			problems = append(problems, StatementProblem{pe.StartLine, errors.New("not valid CSV")})
-			if len(problems) > maxStatementRows {
+			problems = append(problems, StatementProblem{pe.StartLine, ErrStatementRowCSV})
+			if len(problems) > MaxStatementRows {
 				break
 			}
 			continue
 		}
 		line, _ := cr.FieldPos(0)
-		if len(rows)+len(problems) >= maxStatementRows {
-			problems = append(problems, StatementProblem{line, fmt.Errorf("more than %d rows: split the statement", maxStatementRows)})
+		if len(rows)+len(problems) >= MaxStatementRows {
+			problems = append(problems, StatementProblem{line, ErrStatementTooLong})
 			break
 		}
 		field := func(what string) string {
@@ -128,7 +137,7 @@ func statementRow(line int, date, amount, currency, text string) (StatementRow, 
 		}
 	}
 	if err != nil || day.Year() < 1990 || day.Year() > 2200 {
-		return StatementRow{}, fmt.Errorf("date %q: use YYYY-MM-DD or DD.MM.YYYY", date)
+		return StatementRow{}, fmt.Errorf("date %q: %w", date, ErrStatementDate)
 	}
 	cur, err := ParseCurrency(currency)
 	if err != nil {
@@ -139,7 +148,7 @@ func statementRow(line int, date, amount, currency, text string) (StatementRow, 
 	}
 	minor, err := ParseAmount(amount, cur, 0)
 	if err != nil {
-		return StatementRow{}, fmt.Errorf("amount %q: %v", amount, err)
+		return StatementRow{}, fmt.Errorf("amount %q: %w", amount, err)
 	}
 	return StatementRow{Line: line, Day: day.Year()*10000 + int(day.Month())*100 + day.Day(), Amount: minor,
 		Currency: cur, Text: text, Reference: FindReference(text)}, nil

@@ -22,6 +22,13 @@ var (
 	// ErrFundsDuplicate is a bank transfer or crypto transaction entered
 	// twice.
 	ErrFundsDuplicate = errors.New("this transfer was entered already")
+	// ErrCampaignExists is a new campaign with a short name in use.
+	ErrCampaignExists = errors.New("a campaign of this short name exists already")
+	// ErrCurrencyMismatch is a bank transfer in another currency than its
+	// pledge: the amount credited in the pledge's currency is entered.
+	ErrCurrencyMismatch = errors.New("the transfer is in another currency than its pledge")
+	// ErrNoPayee is a disbursement that names nobody to pay.
+	ErrNoPayee = errors.New("say who is paid (kept sealed, never shown publicly)")
 )
 
 // Places sealed donor and payee data are bound to.
@@ -49,7 +56,7 @@ func (s *Store) CreateCampaign(ctx context.Context, actor string, c funds.Campai
 			return err
 		}
 		if n > 0 {
-			return fmt.Errorf("a campaign named %q exists already", c.Slug)
+			return fmt.Errorf("%q: %w", c.Slug, ErrCampaignExists)
 		}
 		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO fund_campaigns (id, slug, currency, goal, starts, ends, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
 			c.ID, c.Slug, c.Currency, c.Goal, c.Starts, c.Ends, s.Now().UnixMicro(), actor); err != nil {
@@ -464,7 +471,8 @@ func (s *Store) ApplyProcessorEvent(ctx context.Context, ev funds.ProcessorEvent
 			}
 			if !ok {
 				outcome = EventAnomaly
-				detail = fmt.Sprintf("no gift of ours for session %q subscription %q: %s", ev.SessionID, ev.Subscription, funds.FormatAmount(ev.Amount, orDash(ev.Currency)))
+				// Ids and amount only: pages put the words around it.
+				detail = fmt.Sprintf("%s / %s: %s", orDash(ev.SessionID), orDash(ev.Subscription), funds.FormatAmount(ev.Amount, orDash(ev.Currency)))
 				break
 			}
 			giftID = g.id
@@ -488,7 +496,7 @@ func (s *Store) ApplyProcessorEvent(ctx context.Context, ev funds.ProcessorEvent
 		case funds.ActionRefund, funds.ActionDispute:
 			if ev.PaymentIntent == "" {
 				outcome = EventAnomaly
-				detail = "a reversal naming no payment"
+				detail = ""
 				break
 			}
 			// A charge's refunded total only grows: keep the largest.
@@ -638,13 +646,26 @@ func (s *Store) settle(ctx context.Context, tx *sql.Tx, key, ref string) error {
 // FundAnomaly is something the treasurer must look at: an event for a gift
 // we do not know, or a refund or dispute whose payment has not arrived.
 type FundAnomaly struct {
-	EventID, Type, Detail string
-	At                    time.Time
+	EventID, Type string
+	Kind          AnomalyKind
+	// Detail is the ids and amount of an unknown gift's event (session /
+	// subscription: amount), or the payment intent a reversal waits for.
+	Detail string
+	At     time.Time
 }
+
+// AnomalyKind says what is wrong, for pages to say it in their language.
+type AnomalyKind string
+
+const (
+	AnomalyUnknownGift AnomalyKind = "unknown_gift" // a payment of no gift of ours
+	AnomalyNoPayment   AnomalyKind = "no_payment"   // a refund or dispute naming no payment
+	AnomalyWaiting     AnomalyKind = "waiting"      // a refund or dispute whose payment has not arrived
+)
 
 // FundAnomalies lists the anomalies, newest first.
 func (s *Store) FundAnomalies(ctx context.Context) ([]FundAnomaly, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.type, e.detail, e.received_at FROM fund_events e WHERE e.outcome = 'anomaly'
+	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.type, e.outcome, e.detail, e.received_at FROM fund_events e WHERE e.outcome = 'anomaly'
 		OR (e.outcome = 'waiting' AND NOT EXISTS (SELECT 1 FROM fund_payments p WHERE p.payment_intent = e.detail))
 		ORDER BY e.received_at DESC`)
 	if err != nil {
@@ -655,11 +676,17 @@ func (s *Store) FundAnomalies(ctx context.Context) ([]FundAnomaly, error) {
 	for rows.Next() {
 		var a FundAnomaly
 		var at int64
-		if err := rows.Scan(&a.EventID, &a.Type, &a.Detail, &at); err != nil {
+		var outcome string
+		if err := rows.Scan(&a.EventID, &a.Type, &outcome, &a.Detail, &at); err != nil {
 			return nil, err
 		}
-		if strings.HasPrefix(a.Detail, "pi_") {
-			a.Detail = "a refund or dispute of payment " + a.Detail + ", which has not arrived"
+		switch {
+		case outcome == EventWaiting:
+			a.Kind = AnomalyWaiting
+		case strings.HasPrefix(a.Type, "charge."):
+			a.Kind = AnomalyNoPayment
+		default:
+			a.Kind = AnomalyUnknownGift
 		}
 		a.At = time.UnixMicro(at).UTC()
 		out = append(out, a)
@@ -721,7 +748,7 @@ func (s *Store) EnterBankTransfer(ctx context.Context, actor, reference string, 
 		return Receipt{}, err
 	}
 	if currency != p.Currency {
-		return Receipt{}, fmt.Errorf("the pledge is in %s, the transfer in %s: enter the amount credited in %s", p.Currency, currency, p.Currency)
+		return Receipt{}, fmt.Errorf("%w: the pledge is in %s, the transfer in %s: enter the amount credited in %s", ErrCurrencyMismatch, p.Currency, currency, p.Currency)
 	}
 	r := Receipt{ID: NewID(), Kind: funds.GiftBank, GiftID: p.GiftID, Campaign: p.Campaign.Slug, Amount: amount, Currency: currency, Day: day,
 		ExternalID: fmt.Sprintf("%s/%d/%d", reference, day, amount), EnteredBy: actor}
@@ -745,7 +772,7 @@ func (s *Store) EnterCryptoGift(ctx context.Context, actor string, c funds.Campa
 
 func (s *Store) enterReceipt(ctx context.Context, r Receipt) error {
 	if r.Amount <= 0 {
-		return errors.New("the amount must be more than zero")
+		return &funds.AmountError{Problem: funds.AmountNotPositive, Currency: r.Currency}
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var n int
@@ -842,13 +869,13 @@ type Disbursement struct {
 // another treasurer approves it.
 func (s *Store) ProposeDisbursement(ctx context.Context, actor string, d Disbursement) (string, error) {
 	if d.Amount <= 0 {
-		return "", errors.New("the amount must be more than zero")
+		return "", &funds.AmountError{Problem: funds.AmountNotPositive, Currency: d.Campaign.Currency}
 	}
 	if _, err := funds.ParseCategory(string(d.Category)); err != nil {
 		return "", err
 	}
 	if strings.TrimSpace(d.Payee) == "" {
-		return "", errors.New("say who is paid (kept sealed, never shown publicly)")
+		return "", ErrNoPayee
 	}
 	id := NewID()
 	payee, err := s.sealOptional(disbursementPlace("payee", id), d.Payee)

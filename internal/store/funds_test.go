@@ -247,6 +247,13 @@ func TestAnomaliesAreKept(t *testing.T) {
 		if err != nil || len(as) != 2 {
 			t.Fatalf("anomalies: %+v %v", as, err)
 		}
+		kinds := map[string]store.AnomalyKind{}
+		for _, a := range as {
+			kinds[a.EventID+" "+a.Detail] = a.Kind
+		}
+		if kinds["evt_unknown cs_nobody / ?: 9.99 EUR"] != store.AnomalyUnknownGift || kinds["evt_refund_early pi_9"] != store.AnomalyWaiting {
+			t.Fatalf("anomalies: %+v", as)
+		}
 		if b, _ := s.LedgerBalances(ctx); len(b) != 0 {
 			t.Fatalf("anomalies booked money: %v", b)
 		}

@@ -572,11 +572,14 @@ func dayOfTime(t time.Time) int {
 	return t.Year()*10000 + int(t.Month())*100 + t.Day()
 }
 
+// errDayFormat is a date not given as YYYY-MM-DD.
+var errDayFormat = errors.New("give the date as YYYY-MM-DD")
+
 // dayNumber reads a YYYY-MM-DD form value as yyyymmdd.
-func dayNumber(s string) (int, error) {
-	t, err := time.Parse("2006-01-02", strings.TrimSpace(s))
+func dayNumber(text string) (int, error) {
+	t, err := time.Parse("2006-01-02", strings.TrimSpace(text))
 	if err != nil {
-		return 0, errors.New("give the date as YYYY-MM-DD")
+		return 0, errDayFormat
 	}
 	n, _ := strconv.Atoi(t.Format("20060102"))
 	return n, nil

@@ -233,7 +233,7 @@ func TestBankPledgeAndTwoTreasurers(t *testing.T) {
 		alice, bob := signIn(t, site, a, auth.Treasurer), signIn(t, site, a, auth.Treasurer)
 		statement := "Date;Amount;Currency;Reference\n2026-11-05;40,00;EUR;Spende " + strings.ToLower(ref) + "\n2026-11-05;15,00;EUR;no code here\n"
 		w := alice.post(t, site, "/admin/funds/statement", url.Values{"statement": {statement}})
-		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "1 transfers entered from 2 incoming rows.") || !strings.Contains(w.Body.String(), "line 3 (2026-11-05, 15.00 EUR): no reference code") {
+		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Incoming rows: 2; transfers entered: 1.") || !strings.Contains(w.Body.String(), "line 3 (2026-11-05, 15.00 EUR): no reference code") {
 			t.Fatalf("statement: %d\n%s", w.Code, w.Body)
 		}
 		rs, _ := st.Receipts(context.Background())
@@ -477,4 +477,122 @@ func TestInvoiceWithoutIntentIsRetried(t *testing.T) {
 	if err != nil || len(ps) != 1 || !strings.HasPrefix(ps[0].PaymentIntent, "pi_") || ps[0].Booked != 1500 {
 		t.Fatalf("the invoice's payment: %+v %v", ps, err)
 	}
+}
+
+// postIn sends a form as the session with the browser asking for lang
+// (workspace pages follow Accept-Language).
+func postIn(t *testing.T, sess session, h http.Handler, lang, path string, form url.Values) *httptest.ResponseRecorder {
+	t.Helper()
+	form.Set("csrf", sess.CSRF)
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Accept-Language", lang)
+	req.AddCookie(sess.Cookie)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w
+}
+
+// A treasurer reading Russian gets the statement report and the refusals
+// in Russian, English nowhere.
+func TestTreasurerMessagesInRussian(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		site, a, _ := fundsSite(t, st, "")
+		pledge := (*session)(nil).post(t, site, "/en/donate/legal-aid/pledge", url.Values{"amount_other": {"40"}})
+		ref := regexp.MustCompile(`RC-[0-9A-Z]{4}-[0-9A-Z]{4}`).FindString(pledge.Body.String())
+		if ref == "" {
+			t.Fatalf("no reference on the pledge page: %d", pledge.Code)
+		}
+		alice := signIn(t, site, a, auth.Treasurer)
+		statement := "Дата;Сумма;Валюта;Назначение\n" +
+			"2026-11-05;40,00;EUR;" + ref + "\n" + // entered
+			"2026-11-05;40,00;EUR;again " + ref + "\n" + // the same transfer twice
+			"2026-11-06;15,00;EUR;no code here\n" +
+			"2026-11-07;15,00;EUR;RC-ZZZZ-ZZZZ\n" + // no such pledge
+			"2026-11-08;10,00;USD;" + ref + "\n" + // another currency
+			"31.02.2026;5,00;EUR;x\n" +
+			"2026-11-09;5,00;ZZZ;x\n" +
+			"2026-11-09;5,001;EUR;x\n"
+		w := postIn(t, alice, site, "ru", "/admin/funds/statement", url.Values{"statement": {statement}})
+		body := w.Body.String()
+		for _, want := range []string{
+			"Входящих строк: 5; внесено переводов: 1.",
+			"строка 2 (2026-11-05, 40.00 EUR): " + ref + ": внесено, ждёт подтверждения",
+			"строка 3 (2026-11-05, 40.00 EUR): " + ref + ": Этот перевод или эта транзакция уже внесены.",
+			"строка 4 (2026-11-06, 15.00 EUR): кода нет; сопоставьте вручную",
+			"строка 5 (2026-11-07, 15.00 EUR): RC-ZZZZ-ZZZZ: Обещания с таким кодом нет.",
+			"строка 6 (2026-11-08, 10.00 USD): " + ref + ": Перевод пришёл в другой валюте",
+			"строка 7: дату не прочесть",
+			"строка 8: Неизвестная валюта",
+			"строка 9: Слишком много знаков после запятой: у EUR их 2.",
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the Russian report lacks %q", want)
+			}
+		}
+		if !strings.Contains(reportOf(body), "<li>") {
+			t.Fatalf("no report on the page: %d\n%s", w.Code, body)
+		}
+		for _, english := range []string{"line ", "entered", "no reference", "pledge", "unknown currency", "decimal point"} {
+			if strings.Contains(strings.ToLower(reportOf(body)), english) {
+				t.Errorf("the Russian report says %q:\n%s", english, reportOf(body))
+			}
+		}
+
+		for _, c := range []struct {
+			path string
+			form url.Values
+			want string
+		}{
+			{"/admin/funds/bank", url.Values{"reference": {"nothing"}, "amount": {"5"}, "day": {"2026-11-05"}}, "В указанном нет кода (RC-XXXX-XXXX)."},
+			{"/admin/funds/bank", url.Values{"reference": {ref}, "amount": {"5"}, "day": {"5 November"}}, "Пишите даты как ГГГГ-ММ-ДД."},
+			{"/admin/funds/crypto", url.Values{"campaign": {"legal-aid"}, "asset": {"DOGE"}, "asset_amount": {"1"}, "txid": {"abcdefgh12"}, "value": {"5"}, "day": {"2026-11-05"}},
+				"Неизвестная криптовалюта: допустимы BTC, ETH"},
+			{"/admin/funds/disbursements", url.Values{"campaign": {"legal-aid"}, "category": {"lawyers"}, "amount": {"5"}, "day": {"2026-11-05"}},
+				"Укажите, кому платим"},
+			{"/admin/funds/campaigns", url.Values{"slug": {"legal-aid"}, "currency": {"EUR"}, "goal": {"100"}, "starts": {"2026-11-01"}, "title_en": {"Again"}},
+				"Кампания с таким коротким именем уже есть."},
+		} {
+			w := postIn(t, alice, site, "ru", c.path, c.form)
+			if w.Code < 400 || !strings.Contains(w.Body.String(), c.want) {
+				t.Errorf("%s %v: %d, lacks %q", c.path, c.form, w.Code, c.want)
+			}
+		}
+		// The anomalies are described in Russian too.
+		stranger := stripetest.Event("evt_stranger", "checkout.session.completed", stripetest.Session("cs_stranger", "", "payment", "paid", "pi_s", "eur", 777))
+		early := stripetest.Event("evt_early", "charge.refunded", map[string]any{"id": "ch_e", "object": "charge", "amount": 900, "amount_refunded": 900, "currency": "eur", "payment_intent": "pi_early"})
+		for _, e := range [][]byte{stranger, early} {
+			if w := deliver(t, site, e, stripetest.Sign(e, stripetest.Secret, time.Now())); w.Code != http.StatusOK {
+				t.Fatalf("event: %d", w.Code)
+			}
+		}
+		req := httptest.NewRequest(http.MethodGet, "/admin/funds/", nil)
+		req.Header.Set("Accept-Language", "ru")
+		req.AddCookie(alice.Cookie)
+		page := httptest.NewRecorder()
+		site.ServeHTTP(page, req)
+		for _, want := range []string{"Платёж не по нашему пожертвованию (сессия Checkout / подписка: сумма): cs_stranger / ?: 7.77 EUR",
+			"Возврат или спор по платежу pi_early, который ещё не поступил."} {
+			if !strings.Contains(page.Body.String(), want) {
+				t.Errorf("the Russian treasurer's page lacks %q", want)
+			}
+		}
+
+		rs, _ := st.Receipts(context.Background())
+		if len(rs) != 1 {
+			t.Fatalf("receipts entered: %+v", rs)
+		}
+		if w := postIn(t, alice, site, "ru", "/admin/funds/receipts/"+rs[0].ID+"/confirm", url.Values{}); w.Code != http.StatusConflict ||
+			!strings.Contains(w.Body.String(), "второй казначей") && !strings.Contains(w.Body.String(), "другой казначей") {
+			t.Errorf("self-confirmation in Russian: %d", w.Code)
+		}
+	})
+}
+
+// reportOf is the statement report's list on the treasurer's page.
+func reportOf(body string) string {
+	_, after, _ := strings.Cut(body, `id="tr-report"`)
+	report, _, _ := strings.Cut(after, "</ul>")
+	return report
 }

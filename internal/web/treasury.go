@@ -109,13 +109,69 @@ func (s *Server) treasuryRender(w http.ResponseWriter, r *http.Request, acc *acc
 	s.renderStatus(w, status, "treasury_home.html", p)
 }
 
+// Why the treasurer's own forms are refused (the store's and funds'
+// reasons are their sentinel errors).
+var (
+	errChooseCampaign = errors.New("choose a campaign")
+	errNoReference    = errors.New("no reference code (RC-XXXX-XXXX) in what was given")
+	errAssetAmount    = errors.New("give the amount of the asset received")
+)
+
+// treasuryMessages are the messages of refusals, by the error they wrap.
+var treasuryMessages = []struct {
+	err error
+	key string
+}{
+	{store.ErrSamePerson, "treasury.error.same_person"},
+	{store.ErrAlreadyDone, "treasury.error.already_done"},
+	{store.ErrFundsDuplicate, "treasury.error.duplicate"},
+	{store.ErrCampaignExists, "treasury.error.campaign_exists"},
+	{store.ErrCurrencyMismatch, "treasury.error.currency_mismatch"},
+	{store.ErrNoPayee, "treasury.error.payee"},
+	{store.ErrNotFound, "treasury.error.no_pledge"},
+	{funds.ErrCurrency, "treasury.error.currency"},
+	{funds.ErrCategory, "treasury.error.category"},
+	{funds.ErrCryptoAsset, "treasury.error.asset"},
+	{funds.ErrTxID, "treasury.error.txid"},
+	{funds.ErrCampaignSlug, "treasury.error.campaign_slug"},
+	{funds.ErrCampaignSlugTaken, "treasury.error.campaign_slug_taken"},
+	{funds.ErrCampaignGoal, "treasury.error.campaign_goal"},
+	{funds.ErrCampaignStart, "treasury.error.campaign_start"},
+	{funds.ErrCampaignEnds, "treasury.error.campaign_ends"},
+	{funds.ErrCampaignTitle, "treasury.error.campaign_title"},
+	{funds.ErrStatementNotCSV, "treasury.error.statement_csv"},
+	{funds.ErrStatementHeader, "treasury.error.statement_header"},
+	{funds.ErrStatementRowCSV, "treasury.error.statement_row"},
+	{funds.ErrStatementTooLong, "treasury.error.statement_long"},
+	{funds.ErrStatementDate, "treasury.error.statement_date"},
+	{errDayFormat, "treasury.error.date"},
+	{errChooseCampaign, "treasury.error.campaign"},
+	{errNoReference, "treasury.error.no_reference"},
+	{errAssetAmount, "treasury.error.asset_amount"},
+}
+
+// treasuryMessage is the message of a refusal in the page's language;
+// an error no message is written for keeps its English text.
+func treasuryMessage(p page, err error) string {
+	var ae *funds.AmountError
+	if errors.As(err, &ae) {
+		return p.Tf("funds.error.amount."+string(ae.Problem), "currency", ae.Currency, "digits", ae.Digits, "max", funds.FormatAmount(ae.Max, ae.Currency))
+	}
+	for _, m := range treasuryMessages {
+		if errors.Is(err, m.err) {
+			return p.Tf(m.key, "assets", strings.Join(funds.CryptoAssets, ", "), "rows", funds.MaxStatementRows)
+		}
+	}
+	return err.Error()
+}
+
 // treasuryRefuse answers a refused action with the page and a plain
 // message: nothing was changed.
 func (s *Server) treasuryRefuse(w http.ResponseWriter, r *http.Request, acc *account, err error) {
-	status, msg := http.StatusBadRequest, err.Error()
+	status, msg := http.StatusBadRequest, treasuryMessage(s.adminFrame(r, acc, "").page, err)
 	switch {
 	case errors.Is(err, store.ErrSamePerson):
-		status, msg = http.StatusConflict, s.adminFrame(r, acc, "").T("treasury.error.same_person")
+		status = http.StatusConflict
 	case errors.Is(err, store.ErrAlreadyDone):
 		status = http.StatusConflict
 	case errors.Is(err, store.ErrFundsDuplicate):
@@ -129,7 +185,7 @@ func (s *Server) treasuryRefuse(w http.ResponseWriter, r *http.Request, acc *acc
 func (s *Server) campaignByForm(r *http.Request) (funds.Campaign, error) {
 	c, err := s.store.CampaignBySlug(r.Context(), r.PostForm.Get("campaign"))
 	if errors.Is(err, store.ErrNotFound) {
-		return c, errors.New("choose a campaign")
+		return c, errChooseCampaign
 	}
 	return c, err
 }
@@ -137,7 +193,7 @@ func (s *Server) campaignByForm(r *http.Request) (funds.Campaign, error) {
 func amountOf(text, currency string) (int64, error) {
 	n, err := funds.ParseAmount(text, currency, 0)
 	if err != nil {
-		return 0, fmt.Errorf("amount: %v", err)
+		return 0, fmt.Errorf("amount: %w", err)
 	}
 	return n, nil
 }
@@ -156,13 +212,13 @@ func (s *Server) treasuryCampaign(w http.ResponseWriter, r *http.Request, acc *a
 	}
 	starts, err := dayNumber(f.Get("starts"))
 	if err != nil {
-		s.treasuryRefuse(w, r, acc, fmt.Errorf("start: %v", err))
+		s.treasuryRefuse(w, r, acc, fmt.Errorf("start: %w", err))
 		return
 	}
 	ends := 0
 	if strings.TrimSpace(f.Get("ends")) != "" {
 		if ends, err = dayNumber(f.Get("ends")); err != nil {
-			s.treasuryRefuse(w, r, acc, fmt.Errorf("end: %v", err))
+			s.treasuryRefuse(w, r, acc, fmt.Errorf("end: %w", err))
 			return
 		}
 	}
@@ -183,7 +239,7 @@ func (s *Server) treasuryBank(w http.ResponseWriter, r *http.Request, acc *accou
 	f := r.PostForm
 	ref := funds.FindReference(f.Get("reference"))
 	if ref == "" {
-		s.treasuryRefuse(w, r, acc, errors.New("no reference code (RC-XXXX-XXXX) in what was given"))
+		s.treasuryRefuse(w, r, acc, errNoReference)
 		return
 	}
 	p, err := s.store.PledgeByReference(r.Context(), ref)
@@ -217,25 +273,26 @@ func (s *Server) treasuryStatement(w http.ResponseWriter, r *http.Request, acc *
 		s.treasuryRefuse(w, r, acc, err)
 		return
 	}
+	p := s.adminFrame(r, acc, "").page
 	var report []string
 	entered := 0
 	for _, row := range rows {
-		line := fmt.Sprintf("line %d (%s, %s): ", row.Line, dayString(row.Day), funds.FormatAmount(row.Amount, row.Currency))
+		line := p.Tf("treasury.report.line", "line", row.Line, "date", dayString(row.Day), "amount", funds.FormatAmount(row.Amount, row.Currency)) + ": "
 		if row.Reference == "" {
-			report = append(report, line+"no reference code; match it by hand")
+			report = append(report, line+p.T("treasury.report.no_reference"))
 			continue
 		}
 		if _, err := s.store.EnterBankTransfer(r.Context(), acc.User.ID, row.Reference, row.Amount, row.Currency, row.Day); err != nil {
-			report = append(report, line+row.Reference+": "+err.Error())
+			report = append(report, line+row.Reference+": "+treasuryMessage(p, err))
 			continue
 		}
 		entered++
-		report = append(report, line+row.Reference+": entered, to be confirmed")
+		report = append(report, line+row.Reference+": "+p.T("treasury.report.entered"))
 	}
-	for _, p := range problems {
-		report = append(report, p.Error())
+	for _, pr := range problems {
+		report = append(report, p.Tf("treasury.report.problem", "line", pr.Line, "problem", treasuryMessage(p, pr.Err)))
 	}
-	report = append([]string{fmt.Sprintf("%d transfers entered from %d incoming rows.", entered, len(rows))}, report...)
+	report = append([]string{p.Tf("treasury.report.summary", "entered", entered, "rows", len(rows))}, report...)
 	s.treasuryRender(w, r, acc, http.StatusOK, "", report)
 }
 
@@ -253,7 +310,7 @@ func (s *Server) treasuryCrypto(w http.ResponseWriter, r *http.Request, acc *acc
 	}
 	assetAmount := strings.TrimSpace(f.Get("asset_amount"))
 	if assetAmount == "" || len(assetAmount) > 40 {
-		s.treasuryRefuse(w, r, acc, errors.New("give the amount of "+asset+" received"))
+		s.treasuryRefuse(w, r, acc, errAssetAmount)
 		return
 	}
 	value, err := amountOf(f.Get("value"), c.Currency)
