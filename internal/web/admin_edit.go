@@ -27,12 +27,17 @@ func (s *Server) editingRoutes() {
 	s.handle("POST /admin/sources/{$}", auth.EditRecords, s.addSource)
 	s.handle("GET /admin/sources/{id}", auth.EditRecords, s.sourcePage)
 	s.handle("POST /admin/sources/{id}/identity", auth.EditRecords, s.setSourceIdentity)
+	s.handle("POST /admin/sources/{id}/kind", auth.EditRecords, s.setSourceRating)
 	s.handle("GET /admin/sources/{id}/identity", auth.ReadSealed, s.revealSourceIdentity)
 
-	s.handle("GET /admin/records/{$}", auth.EnterRecords, s.recordsPage)
+	// Records are read by those who enter them (a volunteer: their own
+	// only, openRecord) and by those who read the registry (viewers: all,
+	// read only); changing them needs EnterRecords or more.
+	readRecords := []auth.Permission{auth.EnterRecords, auth.ReadRegistry}
+	s.handleAny("GET /admin/records/{$}", readRecords, s.recordsPage)
 	s.handle("GET /admin/records/new", auth.EnterRecords, s.newRecordForm)
 	s.handle("POST /admin/records/{$}", auth.EnterRecords, s.addRecord)
-	s.handle("GET /admin/records/{id}", auth.EnterRecords, s.recordPage)
+	s.handleAny("GET /admin/records/{id}", readRecords, s.recordPage)
 	s.handle("POST /admin/records/{id}/claims", auth.EnterRecords, s.addClaim)
 	s.handle("POST /admin/records/{id}/take", auth.EditRecords, s.takeRecord)
 	s.handle("POST /admin/claims/{id}/retract", auth.EnterRecords, s.retractClaim)
@@ -47,6 +52,7 @@ func (s *Server) editingRoutes() {
 	s.handle("POST /admin/people/{id}/move", auth.Link, s.moveRecord)
 	s.handle("POST /admin/people/{id}/mark", auth.Publish, s.markPerson)
 	s.handle("POST /admin/people/{id}/relationships", auth.EditRecords, s.addRelation)
+	s.handle("POST /admin/relationships/{id}/retract", auth.EditRecords, s.retractRelation)
 	s.handle("GET /admin/relationships/{id}/contact", auth.ReadSealed, s.revealRelativeContact)
 	s.handle("GET /admin/consents/{id}/giver", auth.ReadSealed, s.revealConsentGiver)
 
@@ -63,7 +69,8 @@ const (
 
 // editFlashes are the messages a page shows after a change (?done=KEY).
 var editFlashes = map[string]bool{"source": true, "identity": true, "record": true, "claim": true, "retracted": true,
-	"verified": true, "taken": true, "incident": true, "moved": true, "marked": true, "relation": true}
+	"verified": true, "taken": true, "incident": true, "moved": true, "marked": true, "relation": true,
+	"relation_retracted": true, "source_set": true}
 
 // editFrame is a workspace page's frame with the flash of ?done= and the
 // problems of a refused form.
@@ -309,14 +316,7 @@ func (s *Server) showSources(w http.ResponseWriter, r *http.Request, acc *accoun
 func (s *Server) addSource(w http.ResponseWriter, r *http.Request, acc *account) {
 	fr := &formReader{form: r.PostForm}
 	key := fr.required("key", 100, "admin.edit.err.key")
-	kind, err := registry.ParseSourceKind(r.PostForm.Get("kind"))
-	if err != nil {
-		fr.bad("admin.edit.err.kind")
-	}
-	reliability, err := strconv.Atoi(r.PostForm.Get("reliability"))
-	if err != nil || reliability < 0 || reliability > 5 {
-		fr.bad("admin.edit.err.reliability")
-	}
+	kind, reliability := fr.sourceRating()
 	identity := fr.text("identity", maxNoteField)
 	if fr.problems != nil {
 		s.showSources(w, r, acc, http.StatusBadRequest, fr.problems)
@@ -334,9 +334,24 @@ func (s *Server) addSource(w http.ResponseWriter, r *http.Request, acc *account)
 	done(w, r, "/admin/sources/"+id, "source")
 }
 
+// sourceRating reads a source's kind and reliability (0 unknown to 5).
+func (fr *formReader) sourceRating() (registry.SourceKind, int) {
+	kind, err := registry.ParseSourceKind(fr.form.Get("kind"))
+	if err != nil {
+		fr.bad("admin.edit.err.kind")
+	}
+	reliability, err := strconv.Atoi(fr.form.Get("reliability"))
+	if err != nil || reliability < 0 || reliability > 5 {
+		fr.bad("admin.edit.err.reliability")
+	}
+	return kind, reliability
+}
+
 type editSourcePage struct {
 	editFrame
 	Source      store.SourceSummary
+	Kinds       []registry.SourceKind
+	Levels      []int
 	HasIdentity bool
 	Identity    string // shown only on the reveal page, after an audited read
 	Revealed    bool
@@ -356,9 +371,14 @@ func (s *Server) showSource(w http.ResponseWriter, r *http.Request, acc *account
 		s.serverError(w, "source", err)
 		return
 	}
-	p := editSourcePage{editFrame: s.editFrame(r, acc, "admin.edit.source.title"), Source: src}
+	p := editSourcePage{editFrame: s.editFrame(r, acc, "admin.edit.source.title"), Source: src, Kinds: registry.SourceKinds, Levels: []int{0, 1, 2, 3, 4, 5}}
 	if problems != nil {
 		p.refused(r, problems)
+	}
+	// The kind and reliability form starts at the source's own values
+	// (unless it is being shown again with what was sent).
+	if p.Form.Get("kind") == "" && p.Form.Get("reliability") == "" {
+		p.Form = url.Values{"kind": {string(src.Kind)}, "reliability": {strconv.Itoa(src.Reliability)}}
 	}
 	if p.HasIdentity, err = s.store.HasSealed(r.Context(), store.SealedSourceIdentity, src.ID); err != nil {
 		s.serverError(w, "source identity", err)
@@ -391,6 +411,37 @@ func (s *Server) setSourceIdentity(w http.ResponseWriter, r *http.Request, acc *
 		return
 	}
 	done(w, r, "/admin/sources/"+id, "identity")
+}
+
+// setSourceRating changes a source's kind and reliability (as `rollcall
+// source set` does), audited. The kind is public, so the public list is
+// rebuilt.
+func (s *Server) setSourceRating(w http.ResponseWriter, r *http.Request, acc *account) {
+	id := r.PathValue("id")
+	if _, err := s.store.Source(r.Context(), id); errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	} else if err != nil {
+		s.serverError(w, "source", err)
+		return
+	}
+	fr := &formReader{form: r.PostForm}
+	kind, reliability := fr.sourceRating()
+	if fr.problems != nil {
+		s.showSource(w, r, acc, http.StatusBadRequest, fr.problems, false)
+		return
+	}
+	err := s.store.SetSourceRating(r.Context(), acc.User.ID, id, kind, reliability)
+	switch {
+	case errors.Is(err, store.ErrDuplicate):
+		s.showSource(w, r, acc, http.StatusBadRequest, []string{"admin.edit.err.source_same"}, false)
+		return
+	case err != nil:
+		s.serverError(w, "set source kind", err)
+		return
+	}
+	s.refreshPublic()
+	done(w, r, "/admin/sources/"+id, "source_set")
 }
 
 // revealSourceIdentity opens who the source is; the read is audited.
@@ -496,9 +547,10 @@ type claimTable struct {
 	Actions bool
 }
 
-// ClaimTable is the record's claims with their forms.
+// ClaimTable is the record's claims, with the forms to change them for
+// those who may (not viewers, who read only).
 func (p editRecordPage) ClaimTable() claimTable {
-	return claimTable{Root: p.editRecordFormPage, Claims: p.Claims, Actions: true}
+	return claimTable{Root: p.editRecordFormPage, Claims: p.Claims, Actions: p.Can(string(auth.EnterRecords))}
 }
 
 // ClaimsOf is a record's claims as the person page shows them: read only.
@@ -765,12 +817,11 @@ type editPersonPage struct {
 }
 
 func (s *Server) adminPerson(w http.ResponseWriter, r *http.Request, acc *account) {
-	s.showPerson(w, r, acc, http.StatusOK, nil)
+	s.showPerson(w, r, acc, r.PathValue("id"), http.StatusOK, nil)
 }
 
-func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, acc *account, status int, problems []string) {
+func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, acc *account, id string, status int, problems []string) {
 	ctx := r.Context()
-	id := r.PathValue("id")
 	recs, err := s.store.Records(ctx, store.RecordFilter{PersonID: id, Limit: 1000})
 	if err != nil {
 		s.serverError(w, "person", err)
@@ -834,16 +885,16 @@ func (s *Server) moveRecord(w http.ResponseWriter, r *http.Request, acc *account
 		}
 	}
 	if fr.problems != nil {
-		s.showPerson(w, r, acc, http.StatusBadRequest, fr.problems)
+		s.showPerson(w, r, acc, r.PathValue("id"), http.StatusBadRequest, fr.problems)
 		return
 	}
 	person, err := s.store.MoveRecord(r.Context(), acc.User.ID, recordID, target, why)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		s.showPerson(w, r, acc, http.StatusBadRequest, []string{"admin.edit.err.target"})
+		s.showPerson(w, r, acc, r.PathValue("id"), http.StatusBadRequest, []string{"admin.edit.err.target"})
 		return
 	case errors.Is(err, store.ErrCannotMove):
-		s.showPerson(w, r, acc, http.StatusBadRequest, []string{"admin.edit.err.move"})
+		s.showPerson(w, r, acc, r.PathValue("id"), http.StatusBadRequest, []string{"admin.edit.err.move"})
 		return
 	case err != nil:
 		s.serverError(w, "move record", err)
@@ -888,7 +939,7 @@ func (s *Server) markPerson(w http.ResponseWriter, r *http.Request, acc *account
 		}
 	}
 	if fr.problems != nil {
-		s.showPerson(w, r, acc, http.StatusBadRequest, fr.problems)
+		s.showPerson(w, r, acc, r.PathValue("id"), http.StatusBadRequest, fr.problems)
 		return
 	}
 	id := r.PathValue("id")
@@ -920,13 +971,13 @@ func (s *Server) addRelation(w http.ResponseWriter, r *http.Request, acc *accoun
 		fr.bad("admin.edit.err.target")
 	}
 	if fr.problems != nil {
-		s.showPerson(w, r, acc, http.StatusBadRequest, fr.problems)
+		s.showPerson(w, r, acc, r.PathValue("id"), http.StatusBadRequest, fr.problems)
 		return
 	}
 	_, err := s.store.AddRelation(r.Context(), s.store.Keys(), acc.User.ID, id, other, kind, contact)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		s.showPerson(w, r, acc, http.StatusBadRequest, []string{"admin.edit.err.target"})
+		s.showPerson(w, r, acc, r.PathValue("id"), http.StatusBadRequest, []string{"admin.edit.err.target"})
 		return
 	case err != nil:
 		s.serverError(w, "add relationship", err)
@@ -934,6 +985,42 @@ func (s *Server) addRelation(w http.ResponseWriter, r *http.Request, acc *accoun
 	}
 	s.refreshPublic()
 	done(w, r, "/admin/people/"+id, "relation")
+}
+
+// retractRelation withdraws a relationship, with a reason; it stays on the
+// persons' pages as retracted and leaves the public pages. The form names
+// the person page it was sent from (one of the two), to go back to.
+func (s *Server) retractRelation(w http.ResponseWriter, r *http.Request, acc *account) {
+	rel, err := s.store.Relation(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, "relationship", err)
+		return
+	}
+	person := r.PostForm.Get("person")
+	if person != rel.PersonB {
+		person = rel.PersonA
+	}
+	fr := &formReader{form: r.PostForm}
+	why := fr.required("why", maxShortField, "admin.edit.err.why")
+	if fr.problems != nil {
+		s.showPerson(w, r, acc, person, http.StatusBadRequest, fr.problems)
+		return
+	}
+	err = s.store.RetractRelation(r.Context(), acc.User.ID, rel.ID, why)
+	switch {
+	case errors.Is(err, store.ErrRelationRetracted):
+		s.showPerson(w, r, acc, person, http.StatusBadRequest, []string{"admin.edit.err.relation_retracted"})
+		return
+	case err != nil:
+		s.serverError(w, "retract relationship", err)
+		return
+	}
+	s.refreshPublic()
+	done(w, r, "/admin/people/"+person, "relation_retracted")
 }
 
 func (s *Server) revealRelativeContact(w http.ResponseWriter, r *http.Request, acc *account) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"rollcall/internal/auth"
 	"rollcall/internal/store"
@@ -48,10 +49,12 @@ func (a *account) Can(p auth.Permission) bool { return a != nil && auth.Can(a.Ro
 type accountHandler func(w http.ResponseWriter, r *http.Request, acc *account)
 
 // route is one entry of the router: its pattern and the permission it
-// needs. The authorization matrix test walks Routes.
+// needs (or, for a route registered with handleAny, any one of Permission
+// and Or). The authorization matrix test walks Routes.
 type route struct {
 	Pattern    string
 	Permission auth.Permission
+	Or         []auth.Permission
 }
 
 // Routes lists every route the site serves and the permission each needs.
@@ -62,7 +65,7 @@ func (s *Server) Routes() []route { return append([]route(nil), s.routeTable...)
 // public site. Nothing is looked up per request (the public pages are the
 // ones that must be fast).
 func (s *Server) public(pattern string, h http.HandlerFunc) {
-	s.routeTable = append(s.routeTable, route{pattern, auth.ReadPublic})
+	s.routeTable = append(s.routeTable, route{Pattern: pattern, Permission: auth.ReadPublic})
 	s.mux.HandleFunc(pattern, h)
 }
 
@@ -78,7 +81,19 @@ func (s *Server) public(pattern string, h http.HandlerFunc) {
 //   - a permission that demands a fresh sign-in sends the account to
 //     confirm its password and code first.
 func (s *Server) handle(pattern string, perm auth.Permission, h accountHandler) {
-	s.routeTable = append(s.routeTable, route{pattern, perm})
+	s.handleAny(pattern, []auth.Permission{perm}, h)
+}
+
+// handleAny is handle for a route that any one of several permissions
+// opens (a record page: viewers read every record, volunteers their own).
+// The handler narrows further by object and by what it shows; the checks
+// are handle's, passing when one of perms passes.
+func (s *Server) handleAny(pattern string, perms []auth.Permission, h accountHandler) {
+	s.routeTable = append(s.routeTable, route{Pattern: pattern, Permission: perms[0], Or: perms[1:]})
+	anonymous := false
+	for _, p := range perms {
+		anonymous = anonymous || auth.Can(auth.Anonymous, p)
+	}
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		privatePage(w)
 		if s.auth == nil {
@@ -116,7 +131,7 @@ func (s *Server) handle(pattern string, perm auth.Permission, h accountHandler) 
 			s.plainError(w, http.StatusForbidden, "This form has expired. Go back, reload the page and send it again.")
 			return
 		}
-		if acc == nil && !auth.Can(auth.Anonymous, perm) {
+		if acc == nil && !anonymous {
 			if changes {
 				s.plainError(w, http.StatusForbidden, "Your session has ended. Sign in again.")
 				return
@@ -125,7 +140,7 @@ func (s *Server) handle(pattern string, perm auth.Permission, h accountHandler) 
 			return
 		}
 		if acc != nil {
-			switch err := auth.Authorize(acc.Session, acc.User, perm, s.auth.Now()); {
+			switch err := authorizeAny(acc, perms, s.auth.Now()); {
 			case errors.Is(err, auth.ErrNotFresh):
 				next := r.URL.RequestURI()
 				if changes {
@@ -133,13 +148,28 @@ func (s *Server) handle(pattern string, perm auth.Permission, h accountHandler) 
 				}
 				http.Redirect(w, r, "/admin/reauth?next="+url.QueryEscape(next), http.StatusSeeOther)
 				return
-			case err != nil && !auth.Can(auth.Anonymous, perm):
+			case err != nil && !anonymous:
 				s.plainError(w, http.StatusForbidden, "Your account may not do this.")
 				return
 			}
 		}
 		h(w, r, acc)
 	})
+}
+
+// authorizeAny passes when the account may use one of perms now; it is
+// auth.ErrNotFresh when only a fresh sign-in stands in the way.
+func authorizeAny(acc *account, perms []auth.Permission, now time.Time) error {
+	var err error
+	for _, p := range perms {
+		switch e := auth.Authorize(acc.Session, acc.User, p, now); {
+		case e == nil:
+			return nil
+		case err == nil || errors.Is(e, auth.ErrNotFresh):
+			err = e
+		}
+	}
+	return err
 }
 
 // signedIn returns the account of the request's session cookie, or nil.
