@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
 	"rollcall/internal/registry"
+	"rollcall/internal/store"
 )
 
 func init() {
@@ -88,7 +90,11 @@ func runSourceSet(ctx context.Context, g *globals, args []string, stdout, stderr
 		return err
 	}
 	defer st.Close()
-	if err := st.SetSource(ctx, rest[0], kind, *reliability); err != nil {
+	switch err := st.SetSource(ctx, cliActor(), rest[0], kind, *reliability); {
+	case errors.Is(err, store.ErrDuplicate):
+		fmt.Fprintf(stdout, "source %s: kind %s, reliability %d already; nothing changed\n", rest[0], kind, *reliability)
+		return nil
+	case err != nil:
 		return err
 	}
 	// The kind appears on public pages: rebuild the public list now.

@@ -35,6 +35,13 @@ func TestSourceKindReachesThePublicList(t *testing.T) {
 		if r := rollcall(t, env, "source", "--json"); !strings.Contains(r.stdout, `"kind": "volunteers"`) || !strings.Contains(r.stdout, `"reliability": 4`) {
 			t.Errorf("source --json after set:\n%s", r.stdout)
 		}
+		// The change is in the audit log; the same values again change nothing.
+		if r := rollcall(t, env, "audit", "list"); !strings.Contains(r.stdout, "source.set") || !strings.Contains(r.stdout, "kind=volunteers reliability=4") {
+			t.Errorf("no audit entry for source set:\n%s", r.stdout)
+		}
+		if r := rollcall(t, env, "source", "set", "volunteers-2022-07", "--kind", "volunteers", "--reliability", "4"); r.code != 0 || !strings.Contains(r.stdout, "nothing changed") {
+			t.Errorf("the same values again: %d %s %s", r.code, r.stdout, r.stderr)
+		}
 		// The public list says where the record came from by kind, never by name.
 		st, err := store.Open(context.Background(), envValue(env, "ROLLCALL_DATA"), envValue(env, "ROLLCALL_DB"))
 		if err != nil {

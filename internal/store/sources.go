@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"rollcall/internal/registry"
@@ -37,20 +38,17 @@ func (s *Store) Sources(ctx context.Context) ([]SourceSummary, error) {
 	return out, rows.Err()
 }
 
-// SetSource sets a source's kind (public) and reliability (0 unknown, 1 to
-// 5). The kind is what public pages say of where a record came from.
-func (s *Store) SetSource(ctx context.Context, key string, kind registry.SourceKind, reliability int) error {
-	if reliability < 0 || reliability > 5 {
-		return fmt.Errorf("reliability %d: want 0 (unknown) to 5", reliability)
+// SetSource sets the kind (public) and reliability (0 unknown, 1 to 5) of
+// the source with this key, as SetSourceRating does for an id: audited,
+// and ErrDuplicate when nothing would change.
+func (s *Store) SetSource(ctx context.Context, actor, key string, kind registry.SourceKind, reliability int) error {
+	var id string
+	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT id FROM sources WHERE key = ?`), key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("source %q: %w", key, ErrNotFound)
 	}
-	res, err := s.write.ExecContext(ctx, s.rebind(`UPDATE sources SET kind = ?, reliability = ? WHERE key = ?`), string(kind), reliability, key)
 	if err != nil {
 		return err
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return fmt.Errorf("source %q: %w", key, ErrNotFound)
-	}
-	return nil
+	return s.SetSourceRating(ctx, actor, id, kind, reliability)
 }
