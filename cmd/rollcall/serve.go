@@ -106,6 +106,9 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	// A rebuild of the public list started by an edit finishes before the
+	// store closes.
+	site.Wait()
 	return nil
 }
 

@@ -252,21 +252,12 @@ type publicRefresher struct {
 	pending bool // a rebuild is asked for and has not started reading yet
 }
 
-// publicRefreshers holds each Server's refresher (the Server's fields are
-// the frame's; this feature keeps its state here).
-var publicRefreshers sync.Map // *Server → *publicRefresher
-
-func (s *Server) refresher() *publicRefresher {
-	v, _ := publicRefreshers.LoadOrStore(s, &publicRefresher{})
-	return v.(*publicRefresher)
-}
-
 // refreshPublic asks for the public list to be rebuilt after a change that
 // may alter it (a level, a retraction, a link, a mark). The change is
 // committed already; a failed rebuild is logged, and the next one (or the
 // next start of serve) catches up.
 func (s *Server) refreshPublic() {
-	r := s.refresher()
+	r := &s.refresh
 	r.mu.Lock()
 	if r.pending {
 		// A rebuild that has not started reading yet will see this change.
@@ -275,7 +266,9 @@ func (s *Server) refreshPublic() {
 	}
 	r.pending = true
 	r.mu.Unlock()
+	s.background.Add(1)
 	go func() {
+		defer s.background.Done()
 		r.run.Lock()
 		defer r.run.Unlock()
 		r.mu.Lock()
@@ -1084,7 +1077,7 @@ func (s *Server) publishPost(w http.ResponseWriter, r *http.Request, acc *accoun
 		s.showPublish(w, r, acc, http.StatusBadRequest, fr.problems)
 		return
 	}
-	refresher := s.refresher()
+	refresher := &s.refresh
 	refresher.run.Lock()
 	res, err := publish.PublishRecorded(r.Context(), s.store, s.dataDir, acc.User.ID, publish.PublishOptions{AsOf: day, Note: note})
 	refresher.run.Unlock()

@@ -47,7 +47,16 @@ type Server struct {
 	crossOrigin *http.CrossOriginProtection
 	routeTable  []route
 	dataDir     string
+
+	// Background work: rebuilds of the public list after edits
+	// (admin_edit.go); Wait waits for it.
+	refresh    publicRefresher
+	background sync.WaitGroup
 }
+
+// Wait waits for the background work the site started (rebuilds of the
+// public list after edits) to end: call it before closing the store.
+func (s *Server) Wait() { s.background.Wait() }
 
 // asset is an embedded static file served under a URL holding its hash,
 // so it can be cached for a year and still change the day it changes.

@@ -29,6 +29,9 @@ func workspaceSite(t *testing.T, st *store.Store) (*web.Server, *auth.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Registered after the store's own clean-up, so it runs first: no
+	// rebuild is left writing into a store being closed.
+	t.Cleanup(site.Wait)
 	a := auth.New(st, st.Keys())
 	site.EnableWorkspace(a, t.TempDir())
 	return site, a
