@@ -142,9 +142,6 @@ var states = registry.Statuses[:8]
 
 // people is the public list: filters, name search, pagination.
 func (s *Server) people(w http.ResponseWriter, r *http.Request) {
-	if _, known := s.catalogs[r.PathValue("lang")]; known && s.cachedPage(w, r) {
-		return
-	}
 	p, ok := s.pageFor(r)
 	if !ok {
 		s.notFound(w, r)
@@ -210,9 +207,6 @@ type personPageData struct {
 
 // person is one person's page.
 func (s *Server) person(w http.ResponseWriter, r *http.Request) {
-	if _, known := s.catalogs[r.PathValue("lang")]; known && s.cachedPage(w, r) {
-		return
-	}
 	p, ok := s.pageFor(r)
 	if !ok {
 		s.notFound(w, r)
@@ -267,7 +261,9 @@ func (c *publicPages) current(s *Server, r *http.Request) bool {
 	return true
 }
 
-// cachedPage serves a page rendered since the last refresh, if there is one.
+// cachedPage serves a page rendered since the last refresh, if there is
+// one. ServeHTTP asks it first, before routing: a kept page is the answer
+// to its exact request URI whatever the route, and it compresses itself.
 func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request) bool {
 	c := &s.pages
 	c.mu.Lock()
@@ -282,16 +278,24 @@ func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request) bool {
 	}
 	// With the length known the body goes out in one piece, not chunked.
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
+	h["Content-Type"] = htmlContentType
+	h["Vary"] = varyAcceptEncoding
 	body := page.plain
 	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		h.Set("Content-Encoding", "gzip")
+		h["Content-Encoding"] = gzipEncoding
 		body = page.gzipped
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	writeWhole(w, r, body)
 	return true
 }
+
+// Header values of kept pages, made once.
+var (
+	htmlContentType    = []string{"text/html; charset=utf-8"}
+	varyAcceptEncoding = []string{"Accept-Encoding"}
+	gzipEncoding       = []string{"gzip"}
+)
 
 // renderPublic renders a public page and keeps it when it may be kept.
 func (s *Server) renderPublic(w http.ResponseWriter, r *http.Request, name string, data any, keep bool) {

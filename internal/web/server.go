@@ -148,6 +148,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// net/http would format the date anew for every response.
 	h["Date"] = dateHeader.now()
+	// The people and person pages most often asked for are kept rendered
+	// (people.go): served before routing, as the busiest requests.
+	if r.Method == http.MethodGet && s.cachedPage(w, r) {
+		return
+	}
 	gz := newGzipWriter(w, r)
 	if gz == nil {
 		s.mux.ServeHTTP(w, r)
