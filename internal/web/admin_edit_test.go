@@ -566,7 +566,7 @@ func TestSealedFormValuesNotInClear(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer st.Close()
+			t.Cleanup(func() { st.Close() }) // after the site's background work (workspaceSite waits for it)
 			keys, err := seal.Open(dir, nil)
 			if err != nil {
 				t.Fatal(err)

@@ -250,7 +250,7 @@ func TestReportCanariesNotInClear(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer st.Close()
+			t.Cleanup(func() { st.Close() })
 			keys, err := seal.Open(dir, nil)
 			if err != nil {
 				t.Fatal(err)
