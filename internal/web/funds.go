@@ -156,12 +156,12 @@ func (s *Server) campaignView(r *http.Request, p page, c funds.Campaign) (campai
 		return campaignView{}, err
 	}
 	text := c.Text(p.Lang)
-	v := campaignView{Slug: c.Slug, Title: text.Title, Body: text.Body, Currency: c.Currency, Goal: funds.FormatAmount(c.Goal, c.Currency),
-		GoalMinor: c.Goal, RaisedMinor: max(0, t.Raised[c.Currency]), Raised: funds.FormatAmount(t.Raised[c.Currency], c.Currency),
+	v := campaignView{Slug: c.Slug, Title: text.Title, Body: text.Body, Currency: c.Currency, Goal: p.Money(c.Goal, c.Currency),
+		GoalMinor: c.Goal, RaisedMinor: max(0, t.Raised[c.Currency]), Raised: p.Money(t.Raised[c.Currency], c.Currency),
 		Donors: t.Donors, Named: t.Named, Starts: c.Starts, Ends: c.Ends}
 	v.Percent = int(min(100, v.RaisedMinor*100/c.Goal))
 	for _, sp := range t.Spending {
-		v.Spending = append(v.Spending, spendingView{p.T("funds.category." + string(sp.Category)), funds.FormatAmount(sp.Amount, sp.Currency)})
+		v.Spending = append(v.Spending, spendingView{p.T("funds.category." + string(sp.Category)), p.Money(sp.Amount, sp.Currency)})
 	}
 	return v, nil
 }
@@ -247,7 +247,7 @@ func (s *Server) campaignFor(w http.ResponseWriter, r *http.Request, acc *accoun
 	if dp.Card {
 		allowCheckout(w)
 	}
-	dp.Max = funds.FormatAmount(s.maxMinor(c.Currency), c.Currency)
+	dp.Max = dp.Money(s.maxMinor(c.Currency), c.Currency)
 	if acc != nil {
 		dp.CSRF = acc.CSRF
 	}
@@ -412,7 +412,7 @@ func (s *Server) donateBank(w http.ResponseWriter, r *http.Request, acc *account
 	w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
 	privatePage(w)
 	dp.Title = dp.T("funds.pledge.title")
-	dp.Reference, dp.Amount = p.Reference, funds.FormatAmount(p.Amount, p.Currency)
+	dp.Reference, dp.Amount = p.Reference, dp.Money(p.Amount, p.Currency)
 	s.render(w, "funds_pledge.html", dp)
 }
 
@@ -478,7 +478,7 @@ func (s *Server) transparency(w http.ResponseWriter, r *http.Request) {
 			tp.Months = append(tp.Months, monthView{Month: m.Month})
 		}
 		mv := &tp.Months[len(tp.Months)-1]
-		mv.Rows = append(mv.Rows, monthRow{p.T("funds.line." + m.Line), funds.FormatAmount(m.Amount, m.Currency)})
+		mv.Rows = append(mv.Rows, monthRow{p.T("funds.line." + m.Line), p.Money(m.Amount, m.Currency)})
 	}
 	// Newest month first.
 	for i, j := 0, len(tp.Months)-1; i < j; i, j = i+1, j-1 {
@@ -583,4 +583,29 @@ func dayNumber(text string) (int, error) {
 	}
 	n, _ := strconv.Atoi(t.Format("20060102"))
 	return n, nil
+}
+
+// Money writes an amount the way the page's language writes numbers: its
+// decimal sign and its thousands separator ("1,250.50 EUR", "1 250,50 EUR").
+// Downloads keep funds.FormatNumber's plain form for programs.
+func (p page) Money(minor int64, currency string) string {
+	plain := funds.FormatNumber(minor, currency)
+	sign := ""
+	if strings.HasPrefix(plain, "-") {
+		sign, plain = "-", plain[1:]
+	}
+	whole, frac, hasFrac := strings.Cut(plain, ".")
+	group := p.T("number.group")
+	var b strings.Builder
+	for i, d := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteString(group)
+		}
+		b.WriteRune(d)
+	}
+	if hasFrac {
+		b.WriteString(p.T("number.decimal"))
+		b.WriteString(frac)
+	}
+	return sign + b.String() + "\u00a0" + currency
 }

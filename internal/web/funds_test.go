@@ -125,7 +125,7 @@ func TestWebhookVerifiesAndAppliesOnce(t *testing.T) {
 	// and what Stripe returned (name, e-mail) is never shown.
 	page := (*session)(nil).get(t, site, "/en/donate/legal-aid/")
 	body := page.Body.String()
-	for _, want := range []string{"25.00 EUR raised of 1000.00 EUR", "1 donor", `<progress max="100000" value="2500"`} {
+	for _, want := range []string{"25.00\u00a0EUR raised of 1,000.00\u00a0EUR", "1 donor", `<progress max="100000" value="2500"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("campaign page lacks %q", want)
 		}
@@ -183,10 +183,10 @@ func TestCardGiftGoesToCheckout(t *testing.T) {
 		{"en", "12.505", "Too many digits after the decimal point: EUR has 2."},
 		{"en", "0", "The amount must be more than zero."},
 		{"en", "-5", "The amount must be more than zero."},
-		{"en", "5000.01", "The most we can take at once is 5000.00 EUR."},
+		{"en", "5000.01", "The most we can take at once is 5,000.00\u00a0EUR."},
 		{"en", "lots", "Give the amount as a number"},
 		{"ru", "0", "Сумма должна быть больше нуля."},
-		{"uz", "9999999", "Bir martada eng koʻpi 5000.00 EUR qabul qilinadi."},
+		{"uz", "9999999", "Bir martada eng koʻpi 5\u00a0000,00\u00a0EUR qabul qilinadi."},
 	} {
 		w := anon.post(t, site, "/"+c.lang+"/donate/legal-aid/card", url.Values{"amount_other": {c.amount}})
 		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), c.want) {
@@ -220,7 +220,7 @@ func TestBankPledgeAndTwoTreasurers(t *testing.T) {
 		pledge := anon.post(t, site, "/en/donate/legal-aid/pledge", url.Values{"amount_other": {"40"}})
 		ref := regexp.MustCompile(`RC-[0-9A-Z]{4}-[0-9A-Z]{4}`).FindString(pledge.Body.String())
 		if pledge.Code != http.StatusOK || pledge.Header().Get("Location") != "" || ref == "" || !strings.Contains(pledge.Body.String(), "IBAN: DE00") ||
-			!strings.Contains(pledge.Body.String(), "40.00 EUR") || !strings.Contains(pledge.Body.String(), "Lawyers for the detained") {
+			!strings.Contains(pledge.Body.String(), "40.00\u00a0EUR") || !strings.Contains(pledge.Body.String(), "Lawyers for the detained") {
 			t.Fatalf("pledge page: %d %q\n%s", pledge.Code, pledge.Header().Get("Location"), pledge.Body)
 		}
 		if cc := pledge.Header().Get("Cache-Control"); !strings.Contains(cc, "no-store") {
@@ -233,7 +233,7 @@ func TestBankPledgeAndTwoTreasurers(t *testing.T) {
 		alice, bob := signIn(t, site, a, auth.Treasurer), signIn(t, site, a, auth.Treasurer)
 		statement := "Date;Amount;Currency;Reference\n2026-11-05;40,00;EUR;Spende " + strings.ToLower(ref) + "\n2026-11-05;15,00;EUR;no code here\n"
 		w := alice.post(t, site, "/admin/funds/statement", url.Values{"statement": {statement}})
-		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Incoming rows: 2; transfers entered: 1.") || !strings.Contains(w.Body.String(), "line 3 (2026-11-05, 15.00 EUR): no reference code") {
+		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Incoming rows: 2; transfers entered: 1.") || !strings.Contains(w.Body.String(), "line 3 (2026-11-05, 15.00\u00a0EUR): no reference code") {
 			t.Fatalf("statement: %d\n%s", w.Code, w.Body)
 		}
 		rs, _ := st.Receipts(context.Background())
@@ -244,13 +244,13 @@ func TestBankPledgeAndTwoTreasurers(t *testing.T) {
 		if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "a second treasurer must confirm") {
 			t.Fatalf("self-confirmation: %d", w.Code)
 		}
-		if p := anon.get(t, site, "/en/donate/legal-aid/"); !strings.Contains(p.Body.String(), "0.00 EUR raised") {
+		if p := anon.get(t, site, "/en/donate/legal-aid/"); !strings.Contains(p.Body.String(), "0.00\u00a0EUR raised") {
 			t.Fatal("an unconfirmed transfer was counted")
 		}
 		if w := bob.post(t, site, "/admin/funds/receipts/"+rs[0].ID+"/confirm", nil); w.Code != http.StatusSeeOther {
 			t.Fatalf("confirmation: %d %s", w.Code, w.Body)
 		}
-		if p := anon.get(t, site, "/en/donate/legal-aid/"); !strings.Contains(p.Body.String(), "40.00 EUR raised") {
+		if p := anon.get(t, site, "/en/donate/legal-aid/"); !strings.Contains(p.Body.String(), "40.00\u00a0EUR raised") {
 			t.Fatal("the confirmed transfer is not counted")
 		}
 
@@ -289,7 +289,7 @@ func TestBankPledgeAndTwoTreasurers(t *testing.T) {
 		// the payee.
 		tp := anon.get(t, site, "/en/transparency/")
 		body := tp.Body.String()
-		for _, want := range []string{"100.00 EUR raised of 1000.00 EUR", "2 donors", "Lawyers", "70.00 EUR", "2026-11"} {
+		for _, want := range []string{"100.00\u00a0EUR raised of 1,000.00\u00a0EUR", "2 donors", "Lawyers", "70.00\u00a0EUR", "2026-11"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("transparency page lacks %q", want)
 			}
@@ -329,7 +329,7 @@ func TestTreasurerCreatesCampaign(t *testing.T) {
 		t.Errorf("the same name twice: %d", w.Code)
 	}
 	p := (*session)(nil).get(t, site, "/kaa/donate/families/")
-	if p.Code != http.StatusOK || !strings.Contains(p.Body.String(), "Shańaraqlarǵa járdem") || !strings.Contains(p.Body.String(), "1500.250 KWD") {
+	if p.Code != http.StatusOK || !strings.Contains(p.Body.String(), "Shańaraqlarǵa járdem") || !strings.Contains(p.Body.String(), "1\u00a0500,250\u00a0KWD") {
 		t.Fatalf("new campaign page: %d", p.Code)
 	}
 	bad := url.Values{"slug": {"x y"}, "currency": {"EUR"}, "goal": {"10"}, "starts": {"2026-12-01"}, "title_en": {"t"}}
@@ -518,11 +518,11 @@ func TestTreasurerMessagesInRussian(t *testing.T) {
 		body := w.Body.String()
 		for _, want := range []string{
 			"Входящих строк: 5; внесено переводов: 1.",
-			"строка 2 (2026-11-05, 40.00 EUR): " + ref + ": внесено, ждёт подтверждения",
-			"строка 3 (2026-11-05, 40.00 EUR): " + ref + ": Этот перевод или эта транзакция уже внесены.",
-			"строка 4 (2026-11-06, 15.00 EUR): кода нет; сопоставьте вручную",
-			"строка 5 (2026-11-07, 15.00 EUR): RC-ZZZZ-ZZZZ: Обещания с таким кодом нет.",
-			"строка 6 (2026-11-08, 10.00 USD): " + ref + ": Перевод пришёл в другой валюте",
+			"строка 2 (2026-11-05, 40,00\u00a0EUR): " + ref + ": внесено, ждёт подтверждения",
+			"строка 3 (2026-11-05, 40,00\u00a0EUR): " + ref + ": Этот перевод или эта транзакция уже внесены.",
+			"строка 4 (2026-11-06, 15,00\u00a0EUR): кода нет; сопоставьте вручную",
+			"строка 5 (2026-11-07, 15,00\u00a0EUR): RC-ZZZZ-ZZZZ: Обещания с таким кодом нет.",
+			"строка 6 (2026-11-08, 10,00\u00a0USD): " + ref + ": Перевод пришёл в другой валюте",
 			"строка 7: дату не прочесть",
 			"строка 8: Неизвестная валюта",
 			"строка 9: Слишком много знаков после запятой: у EUR их 2.",

@@ -82,14 +82,14 @@ func (s *Server) treasuryFrame(r *http.Request, acc *account) (treasuryPage, err
 		return p, err
 	}
 	for _, rc := range rs {
-		p.Receipts = append(p.Receipts, receiptView{rc, funds.FormatAmount(rc.Amount, rc.Currency), dayString(rc.Day), rc.EnteredBy == acc.User.ID})
+		p.Receipts = append(p.Receipts, receiptView{rc, p.Money(rc.Amount, rc.Currency), dayString(rc.Day), rc.EnteredBy == acc.User.ID})
 	}
 	ds, err := s.store.Disbursements(ctx, acc.User.ID)
 	if err != nil {
 		return p, err
 	}
 	for _, d := range ds {
-		p.Disbursements = append(p.Disbursements, disbursementView{d, funds.FormatAmount(d.Amount, d.Currency), dayString(d.Day), d.ProposedBy == acc.User.ID})
+		p.Disbursements = append(p.Disbursements, disbursementView{d, p.Money(d.Amount, d.Currency), dayString(d.Day), d.ProposedBy == acc.User.ID})
 	}
 	return p, nil
 }
@@ -155,7 +155,7 @@ var treasuryMessages = []struct {
 func treasuryMessage(p page, err error) string {
 	var ae *funds.AmountError
 	if errors.As(err, &ae) {
-		return p.Tf("funds.error.amount."+string(ae.Problem), "currency", ae.Currency, "digits", ae.Digits, "max", funds.FormatAmount(ae.Max, ae.Currency))
+		return p.Tf("funds.error.amount."+string(ae.Problem), "currency", ae.Currency, "digits", ae.Digits, "max", p.Money(ae.Max, ae.Currency))
 	}
 	for _, m := range treasuryMessages {
 		if errors.Is(err, m.err) {
@@ -277,7 +277,7 @@ func (s *Server) treasuryStatement(w http.ResponseWriter, r *http.Request, acc *
 	var report []string
 	entered := 0
 	for _, row := range rows {
-		line := p.Tf("treasury.report.line", "line", row.Line, "date", dayString(row.Day), "amount", funds.FormatAmount(row.Amount, row.Currency)) + ": "
+		line := p.Tf("treasury.report.line", "line", row.Line, "date", dayString(row.Day), "amount", p.Money(row.Amount, row.Currency)) + ": "
 		if row.Reference == "" {
 			report = append(report, line+p.T("treasury.report.no_reference"))
 			continue
