@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"rollcall/internal/funds"
 	"rollcall/internal/store"
 )
 
@@ -179,5 +180,22 @@ func LoadDemo(ctx context.Context, st *store.Store, dir string) (bool, error) {
 	if _, err := ImportFile(ctx, st, f.Name(), Options{}); err != nil {
 		return false, fmt.Errorf("demo data: %w", err)
 	}
+	// A campaign, so the donation pages show what they are for; without a
+	// payment processor configured it takes no money.
+	if campaigns, err := st.Campaigns(ctx); err != nil || len(campaigns) > 0 {
+		return true, err
+	}
+	if _, err := st.CreateCampaign(ctx, store.ActorCLI, demoCampaign); err != nil {
+		return false, fmt.Errorf("demo campaign: %w", err)
+	}
 	return true, nil
 }
+
+// demoCampaign is the demo's campaign, in every language of the site.
+var demoCampaign = funds.Campaign{Slug: "legal-aid", Currency: "EUR", Goal: 2000000, Starts: 20220715,
+	Texts: map[string]funds.CampaignText{
+		"en":  {Title: "Legal aid for the detained", Body: "Lawyers for the people detained after the July 2022 protests, and parcels and travel for their families. (A demo campaign: it takes no money.)"},
+		"ru":  {Title: "Юридическая помощь задержанным", Body: "Адвокаты для задержанных после протестов в июле 2022 года, передачи и поездки их семей. (Демонстрационная кампания: деньги не принимаются.)"},
+		"kaa": {Title: "Uslanǵanlarǵa yuridikalıq járdem", Body: "2022-jıl iyul protestlerinen keyin uslanǵanlarǵa advokatlar, olardıń shańaraqlarına posılkalar hám jol qárejetleri. (Demo kampaniya: pul alınbaydı.)"},
+		"uz":  {Title: "Hibsga olinganlarga huquqiy yordam", Body: "2022-yil iyul namoyishlaridan keyin hibsga olinganlar uchun advokatlar, oilalariga posilkalar va yoʻl xarajatlari. (Namuna kampaniya: pul qabul qilinmaydi.)"},
+	}}

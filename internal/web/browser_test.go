@@ -28,7 +28,9 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"rollcall/internal/auth"
 	"rollcall/internal/intake"
+	"rollcall/internal/seal"
 	"rollcall/internal/store"
 	"rollcall/internal/web"
 )
@@ -130,6 +132,14 @@ func startShared() {
 		shared.err = err
 		return
 	}
+	// With the workspace, so that the report form is the real one.
+	keys, err := seal.Open(filepath.Join(dir, "data"), nil)
+	if err != nil {
+		shared.err = err
+		return
+	}
+	st.SetKeys(keys)
+	site.EnableWorkspace(auth.New(st, keys), filepath.Join(dir, "data"))
 	shared.store = st
 	shared.site = httptest.NewServer(site)
 	shared.closers = append(shared.closers, shared.site.Close)
@@ -330,7 +340,7 @@ func aPerson(t *testing.T, base, lang string) string {
 func TestBrowserEveryPage(t *testing.T) {
 	browser, base := browserSite(t)
 	pages := []string{"/", "/counts/", "/data/", "/people/", "/people/?q=Saparov", "/people/?state=killed&page=1",
-		"/embed/counter", "/no-such-page/"}
+		"/embed/counter", "/report/", "/donate/", "/donate/legal-aid/", "/transparency/", "/no-such-page/"}
 	for _, lang := range languages {
 		person := aPerson(t, base, lang)
 		for _, js := range []bool{false, true} {
