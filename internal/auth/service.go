@@ -119,6 +119,28 @@ func (s *Service) SetPassword(ctx context.Context, purpose, token, password stri
 	return s.Store.SetPasswordWithToken(ctx, purpose, HashToken(token), hash)
 }
 
+// ChangePassword sets a new password for the session's own account: the
+// current password (and a code, when the account has a second factor) is
+// proved first, counted like a sign-in, and the new one must pass the
+// policy. Every session of the account then ends, this one included.
+func (s *Service) ChangePassword(ctx context.Context, token, current, code, newPassword, client string) error {
+	if err := CheckPassword(newPassword); err != nil {
+		return err
+	}
+	if err := s.Reauthenticate(ctx, token, current, code, client); err != nil {
+		return err
+	}
+	_, u, err := s.Session(ctx, token)
+	if err != nil {
+		return err
+	}
+	hash, err := HashPassword(newPassword)
+	if err != nil {
+		return err
+	}
+	return s.Store.ChangePassword(ctx, u.ID, hash)
+}
+
 // SignInResult is a started session. When Pending, the session only lets
 // its holder give the second factor (SecondFactor), or set one up first
 // (BeginEnrollment) when Enroll is true.

@@ -281,6 +281,26 @@ func (s *Store) SetPasswordWithToken(ctx context.Context, purpose, tokenHash, pa
 	return s.UserByID(ctx, userID)
 }
 
+// ChangePassword replaces an account's password (its owner proved the old
+// one) and ends every session of the account.
+func (s *Store) ChangePassword(ctx context.Context, userID, passwordHash string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE users SET password_hash = ?, failures = 0, updated_at = ? WHERE id = ? AND disabled_at IS NULL`),
+			passwordHash, s.Now().UnixMicro(), userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrNotFound
+		}
+		if _, err := s.endUserSessions(ctx, tx, userID); err != nil {
+			return err
+		}
+		_, err = s.appendAudit(ctx, tx, userID, "user.password", userID, "via=change")
+		return err
+	})
+}
+
 // RecordSignInFailure counts a failed sign-in of an existing account and
 // locks it when the count reaches lockAfter. It returns the new count.
 func (s *Store) RecordSignInFailure(ctx context.Context, userID, stage string, lockAfter int) (int, error) {

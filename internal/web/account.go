@@ -14,6 +14,7 @@ func (s *Server) accountRoutes() {
 	s.handle("GET /admin/account/{$}", auth.OwnAccount, s.accountPage)
 	s.handle("POST /admin/account/recovery", auth.OwnAccount, s.newRecoveryCodes)
 	s.handle("POST /admin/account/signout-everywhere", auth.OwnAccount, s.signOutEverywhere)
+	s.handle("POST /admin/account/password", auth.OwnAccount, s.changePassword)
 	s.handle("GET /admin/users/{$}", auth.ManageUsers, s.usersPage)
 	s.handle("POST /admin/users/{$}", auth.ManageUsers, s.addUser)
 	s.handle("POST /admin/users/{id}/role", auth.ManageUsers, s.changeRole)
@@ -63,13 +64,48 @@ type accountPage struct {
 	RecoveryLeft  int
 	Codes         []string // new recovery codes, shown once
 	SignedInSince time.Time
+	Problem       string // why a password change was refused
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, acc *account) {
 	s.showAccount(w, r, acc, nil)
 }
 
+// changePassword sets a new password after the current one (and a code)
+// is proved; every session ends, and the owner signs in with the new one.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, acc *account) {
+	f := r.PostForm
+	p := s.adminFrame(r, acc, "")
+	if f.Get("password") != f.Get("password2") {
+		s.showAccountStatus(w, r, acc, nil, http.StatusBadRequest, p.T("admin.signin.mismatch"))
+		return
+	}
+	err := s.auth.ChangePassword(r.Context(), acc.Token, f.Get("current"), f.Get("code"), f.Get("password"), signInClient(r))
+	var th *auth.ErrThrottled
+	switch {
+	case errors.As(err, &th):
+		s.tooMany(w, th)
+		return
+	case errors.Is(err, auth.ErrBadCredentials):
+		s.showAccountStatus(w, r, acc, nil, http.StatusUnauthorized, p.T("admin.account.password_wrong"))
+		return
+	case errors.Is(err, auth.ErrPasswordShort), errors.Is(err, auth.ErrPasswordLong), errors.Is(err, auth.ErrPasswordCommon):
+		s.showAccountStatus(w, r, acc, nil, http.StatusBadRequest, err.Error())
+		return
+	case err != nil:
+		s.serverError(w, "change password", err)
+		return
+	}
+	// Every session of the account ended, this one too.
+	clearSessionCookie(w, r)
+	http.Redirect(w, r, "/admin/signin?msg=password_set", http.StatusSeeOther)
+}
+
 func (s *Server) showAccount(w http.ResponseWriter, r *http.Request, acc *account, codes []string) {
+	s.showAccountStatus(w, r, acc, codes, http.StatusOK, "")
+}
+
+func (s *Server) showAccountStatus(w http.ResponseWriter, r *http.Request, acc *account, codes []string, status int, problem string) {
 	left, err := s.store.RecoveryCodesLeft(r.Context(), acc.User.ID)
 	if err != nil {
 		s.serverError(w, "recovery codes", err)
@@ -78,7 +114,8 @@ func (s *Server) showAccount(w http.ResponseWriter, r *http.Request, acc *accoun
 	p := accountPage{adminPage: s.adminFrame(r, acc, ""), RoleName: acc.Role.String(), SecondFactor: acc.User.HasTOTP(),
 		RecoveryLeft: left, Codes: codes, SignedInSince: acc.Session.CreatedAt}
 	p.Title = p.T("admin.account.title")
-	s.render(w, "admin_account.html", p)
+	p.Problem = problem
+	s.renderStatus(w, status, "admin_account.html", p)
 }
 
 // newRecoveryCodes replaces the account's recovery codes after a fresh

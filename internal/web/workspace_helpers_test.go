@@ -106,6 +106,7 @@ var accountSeq atomic.Int64
 // session is a signed-in account as a test's browser holds it.
 type session struct {
 	User   store.User
+	Email  string // the account's address (what it signs in with)
 	Cookie *http.Cookie
 	CSRF   string // the form token its forms carry
 	TOTP   string // the second factor's secret, for accounts that have one
@@ -129,7 +130,7 @@ func signIn(t *testing.T, site *web.Server, a *auth.Service, role auth.Role) ses
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := session{User: u}
+	s := session{User: u, Email: email}
 	token := res.Token
 	if res.Pending {
 		enr, err := a.BeginEnrollment(ctx, res.Token, email)
