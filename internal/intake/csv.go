@@ -199,15 +199,15 @@ func parseRow(get func(string) string) (Row, []string) {
 	}
 	if y := text("birth_year", 10); y != "" {
 		n, err := strconv.Atoi(y)
-		if err != nil || len(y) != 4 || n < 1900 || n > 2100 {
+		if err != nil || len(y) != 4 || !registry.ValidBirthYear(n) {
 			bad("birth_year %q: want four digits such as 1987", y)
 		}
 		rec.BirthYear = n
 	}
 	if d := text("birth_date", 20); d != "" {
 		day, err := registry.ParseDay(d)
-		if err != nil {
-			bad("birth_date %q: want YYYY-MM-DD", d)
+		if err != nil || !registry.ValidBirthYear(int(day)/10000) {
+			bad("birth_date %q: want YYYY-MM-DD, from %d to %d", d, registry.MinBirthYear, registry.MaxBirthYear)
 		} else {
 			rec.BirthDate = day.String()
 			if rec.BirthYear != 0 && rec.BirthYear != int(day)/10000 {

@@ -166,9 +166,11 @@ func TestBadInputIsReportedAndChangesNothing(t *testing.T) {
 			"v,6,A G,,,,,,,hooligan,missing,2022-07-01,,,\n" +
 			"v,7,,,,,,,,,missing,2022-07-01,,,\n" +
 			"v,8,A H,,,1990,1991-01-01,,,,missing,2022-07-01,,,\n" +
-			"v,9,A I,,,,,,,,missing,2022-07-01,,,\n",
+			"v,9,A I,,,,7000-01-01,,,,missing,2022-07-01,,,\n" +
+			"v,10,A J,,,,,,,,missing,2022-07-01,,,\n",
 			[]string{`:2: unknown status "arrested"`, `:3: date "2022-13-01"`, `:4: unknown verification "maybe"`, `:5: birth_year "87"`,
-				`:6: sex "x"`, `:7: unknown role "hooligan"`, `:8: name is empty`, `:9: birth_date 1991-01-01 and birth_year 1990 disagree`}},
+				`:6: sex "x"`, `:7: unknown role "hooligan"`, `:8: name is empty`, `:9: birth_date 1991-01-01 and birth_year 1990 disagree`,
+				`:10: birth_date "7000-01-01"`}},
 		{"person fields disagree", header +
 			"v,1,A B,,m,1990,,Nukus,,,detained,2022-07-01,,,\n" +
 			"v,1,A B,,m,1991,,Chimbay,,,released,2022-07-20,,,\n",

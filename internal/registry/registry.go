@@ -242,3 +242,13 @@ type Relationship struct {
 	RecordedAt  time.Time
 	RetractedAt time.Time
 }
+
+// Birth years a record may hold: anything outside is a typing error.
+const (
+	MinBirthYear = 1900
+	MaxBirthYear = 2100
+)
+
+// ValidBirthYear says whether a birth year (from a year or a date) may be
+// stored.
+func ValidBirthYear(y int) bool { return y >= MinBirthYear && y <= MaxBirthYear }

@@ -207,7 +207,7 @@ func (fr *formReader) record() registry.Record {
 	}
 	if y := fr.text("birth_year", 10); y != "" {
 		n, err := strconv.Atoi(y)
-		if err != nil || len(y) != 4 || n < 1900 || n > 2100 {
+		if err != nil || len(y) != 4 || !registry.ValidBirthYear(n) {
 			fr.bad("admin.edit.err.birth_year")
 		}
 		rec.BirthYear = n
@@ -215,7 +215,7 @@ func (fr *formReader) record() registry.Record {
 	if d := fr.text("birth_date", 20); d != "" {
 		day, err := registry.ParseDay(d)
 		switch {
-		case err != nil:
+		case err != nil, !registry.ValidBirthYear(int(day) / 10000):
 			fr.bad("admin.edit.err.birth_date")
 		case rec.BirthYear != 0 && rec.BirthYear != int(day)/10000:
 			fr.bad("admin.edit.err.birth_disagree")

@@ -46,7 +46,7 @@ func FuzzRecordForm(f *testing.F) {
 				t.Fatalf("accepted the spelling %q", a)
 			}
 		}
-		if rec.BirthYear != 0 && (rec.BirthYear < 1900 || rec.BirthYear > 2100) {
+		if rec.BirthYear != 0 && !registry.ValidBirthYear(rec.BirthYear) {
 			t.Fatalf("accepted the birth year %d", rec.BirthYear)
 		}
 		if rec.BirthDate != "" {
