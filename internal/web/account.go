@@ -80,7 +80,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, acc *acc
 		s.showAccountStatus(w, r, acc, nil, http.StatusBadRequest, p.T("admin.signin.mismatch"))
 		return
 	}
-	err := s.auth.ChangePassword(r.Context(), acc.Token, f.Get("current"), f.Get("code"), f.Get("password"), signInClient(r))
+	err := s.auth.ChangePassword(r.Context(), acc.Token, f.Get("current"), f.Get("code"), f.Get("password"), clientHost(r))
 	var th *auth.ErrThrottled
 	switch {
 	case errors.As(err, &th):

@@ -4,16 +4,15 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"rollcall/internal/auth"
 	"rollcall/internal/funds"
+	"rollcall/internal/registry"
 	"rollcall/internal/store"
 )
 
@@ -35,11 +34,6 @@ type FundsConfig struct {
 // maxWebhookBytes bounds a webhook's body; Stripe's events are a few KB.
 const maxWebhookBytes = 64 << 10
 
-// fundsState is the funds configuration of a server. The Server struct
-// belongs to server.go; donations keep theirs here, keyed by server, so the
-// feature stays in its own files.
-var fundsState sync.Map // *Server → *fundsSite
-
 type fundsSite struct {
 	mu  sync.RWMutex
 	cfg FundsConfig
@@ -57,28 +51,23 @@ const (
 	giftWaitMax  = 2 * time.Minute
 )
 
-func (s *Server) fundsSite() *fundsSite {
-	f, loaded := fundsState.Load(s)
-	if !loaded {
-		t := auth.NewThrottle(giftsFree)
-		t.Base, t.Max = giftWaitBase, giftWaitMax
-		f, _ = fundsState.LoadOrStore(s, &fundsSite{gifts: t})
-	}
-	return f.(*fundsSite)
+// newGiftThrottle is the throttle of gifts started, per client.
+func newGiftThrottle() *auth.Throttle {
+	t := auth.NewThrottle(giftsFree)
+	t.Base, t.Max = giftWaitBase, giftWaitMax
+	return t
 }
+
+func (s *Server) fundsSite() *fundsSite { return &s.funds }
 
 // giftAllowed counts a gift started by the client and says whether it may
 // go on; when not, it has answered 429.
 func (s *Server) giftAllowed(w http.ResponseWriter, r *http.Request, dp donatePage) bool {
 	t := s.fundsSite().gifts
 	now := time.Now()
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	client := "gift:" + host
+	client := "gift:" + clientHost(r)
 	if wait := t.Wait(now, client); wait > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		retryAfter(w, wait)
 		dp.Problem = dp.T("funds.error.wait")
 		s.renderStatus(w, http.StatusTooManyRequests, "funds_campaign.html", dp)
 		return false
@@ -120,6 +109,7 @@ func (s *Server) EnableFunds(cfg FundsConfig) {
 // Stripe, another origin, with no session or form token, so it is public
 // and makes its own checks (size, then the signature on the raw body).
 func (s *Server) fundsRoutes() {
+	s.funds.gifts = newGiftThrottle()
 	s.public("GET /{lang}/donate/{$}", s.donateIndex)
 	s.public("GET /{lang}/donate/thanks/{$}", s.donateThanks)
 	s.public("GET /{lang}/donate/{slug}/{$}", s.donateCampaign)
@@ -240,9 +230,9 @@ func (s *Server) campaignFor(w http.ResponseWriter, r *http.Request, acc *accoun
 	today := dayOfTime(time.Now())
 	switch {
 	case today < c.Starts:
-		dp.Card, dp.Bank, dp.Closed = false, false, dp.Tf("funds.not_started", "date", dayString(c.Starts))
+		dp.Card, dp.Bank, dp.Closed = false, false, dp.Tf("funds.not_started", "date", registry.Day(c.Starts).String())
 	case c.Ends != 0 && today > c.Ends:
-		dp.Card, dp.Bank, dp.Closed = false, false, dp.Tf("funds.ended", "date", dayString(c.Ends))
+		dp.Card, dp.Bank, dp.Closed = false, false, dp.Tf("funds.ended", "date", registry.Day(c.Ends).String())
 	}
 	if dp.Card {
 		allowCheckout(w)
@@ -577,12 +567,11 @@ var errDayFormat = errors.New("give the date as YYYY-MM-DD")
 
 // dayNumber reads a YYYY-MM-DD form value as yyyymmdd.
 func dayNumber(text string) (int, error) {
-	t, err := time.Parse("2006-01-02", strings.TrimSpace(text))
+	d, err := registry.ParseDay(strings.TrimSpace(text))
 	if err != nil {
 		return 0, errDayFormat
 	}
-	n, _ := strconv.Atoi(t.Format("20060102"))
-	return n, nil
+	return int(d), nil
 }
 
 // Money writes an amount the way the page's language writes numbers: its

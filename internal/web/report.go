@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -103,15 +102,8 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, "report.html", rp)
 }
 
-// clientKey is what the throttle counts a client by: its address, which
-// the throttle only ever holds as a keyed hash in memory.
-func clientKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return "report:" + host
-}
+// clientKey is what the report throttle counts a client by.
+func clientKey(r *http.Request) string { return "report:" + clientHost(r) }
 
 // fileReport takes a report. Its answer is rendered, not redirected: the
 // reference must not end up in an address, where a browser's history
@@ -125,9 +117,8 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request, acc *account
 	now := s.auth.Now()
 	client := clientKey(r)
 	if wait := throttle.Wait(now, client); wait > 0 {
-		minutes := int((wait + time.Minute - 1) / time.Minute)
-		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-		rp.Wait = minutes
+		retryAfter(w, wait)
+		rp.Wait = int((wait + time.Minute - 1) / time.Minute)
 		s.renderStatus(w, http.StatusTooManyRequests, "report_wait.html", rp)
 		return
 	}

@@ -52,6 +52,8 @@ type Server struct {
 	// (admin_edit.go); Wait waits for it.
 	refresh    publicRefresher
 	background sync.WaitGroup
+	// Donations: how they are taken, and the throttle of gifts (funds.go).
+	funds fundsSite
 }
 
 // Wait waits for the background work the site started (rebuilds of the

@@ -3,7 +3,6 @@ package web
 import (
 	"crypto/tls"
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -85,25 +84,9 @@ func clearPendingCookie(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// signInClient identifies the client for throttling: the remote host. auth
-// only ever holds a keyed hash of it, in memory; it is never logged.
-// Behind Tor every client is the local relay, so there the per-account
-// throttle does the work (docs/security.md).
-func signInClient(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // tooMany answers a throttled attempt: 429, how long to wait, nothing else.
 func (s *Server) tooMany(w http.ResponseWriter, th *auth.ErrThrottled) {
-	secs := int(th.Wait.Seconds() + 0.999)
-	if secs < 1 {
-		secs = 1
-	}
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	secs := retryAfter(w, th.Wait)
 	s.plainError(w, http.StatusTooManyRequests, "Too many attempts. Wait "+strconv.Itoa(secs)+" seconds and try again.")
 }
 
@@ -164,7 +147,7 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request, acc *account
 
 func (s *Server) signInPost(w http.ResponseWriter, r *http.Request, acc *account) {
 	email := strings.TrimSpace(r.PostForm.Get("email"))
-	res, err := s.auth.SignIn(r.Context(), email, r.PostForm.Get("password"), signInClient(r))
+	res, err := s.auth.SignIn(r.Context(), email, r.PostForm.Get("password"), clientHost(r))
 	var th *auth.ErrThrottled
 	switch {
 	case errors.As(err, &th):
@@ -248,7 +231,7 @@ func (s *Server) codePost(w http.ResponseWriter, r *http.Request, acc *account) 
 	if !ok {
 		return
 	}
-	token, err := s.auth.SecondFactor(r.Context(), pend, r.PostForm.Get("code"), signInClient(r))
+	token, err := s.auth.SecondFactor(r.Context(), pend, r.PostForm.Get("code"), clientHost(r))
 	var th *auth.ErrThrottled
 	switch {
 	case errors.As(err, &th):
@@ -446,7 +429,7 @@ func (s *Server) reauthForm(w http.ResponseWriter, r *http.Request, acc *account
 }
 
 func (s *Server) reauthPost(w http.ResponseWriter, r *http.Request, acc *account) {
-	err := s.auth.Reauthenticate(r.Context(), acc.Token, r.PostForm.Get("password"), r.PostForm.Get("code"), signInClient(r))
+	err := s.auth.Reauthenticate(r.Context(), acc.Token, r.PostForm.Get("password"), r.PostForm.Get("code"), clientHost(r))
 	var th *auth.ErrThrottled
 	switch {
 	case errors.As(err, &th):

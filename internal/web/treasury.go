@@ -8,6 +8,7 @@ import (
 
 	"rollcall/internal/auth"
 	"rollcall/internal/funds"
+	"rollcall/internal/registry"
 	"rollcall/internal/store"
 )
 
@@ -55,10 +56,6 @@ type disbursementView struct {
 // treasuryDone are the messages after an action (?done=KEY).
 var treasuryDone = map[string]bool{"campaign": true, "bank": true, "statement": true, "crypto": true, "confirmed": true, "proposed": true, "approved": true}
 
-func dayString(d int) string {
-	return fmt.Sprintf("%04d-%02d-%02d", d/10000, d/100%100, d%100)
-}
-
 func (s *Server) treasuryFrame(r *http.Request, acc *account) (treasuryPage, error) {
 	p := treasuryPage{adminPage: s.adminFrame(r, acc, ""), Categories: funds.Categories, Assets: funds.CryptoAssets}
 	p.Title = p.T("treasury.title")
@@ -82,14 +79,14 @@ func (s *Server) treasuryFrame(r *http.Request, acc *account) (treasuryPage, err
 		return p, err
 	}
 	for _, rc := range rs {
-		p.Receipts = append(p.Receipts, receiptView{rc, p.Money(rc.Amount, rc.Currency), dayString(rc.Day), rc.EnteredBy == acc.User.ID})
+		p.Receipts = append(p.Receipts, receiptView{rc, p.Money(rc.Amount, rc.Currency), registry.Day(rc.Day).String(), rc.EnteredBy == acc.User.ID})
 	}
 	ds, err := s.store.Disbursements(ctx, acc.User.ID)
 	if err != nil {
 		return p, err
 	}
 	for _, d := range ds {
-		p.Disbursements = append(p.Disbursements, disbursementView{d, p.Money(d.Amount, d.Currency), dayString(d.Day), d.ProposedBy == acc.User.ID})
+		p.Disbursements = append(p.Disbursements, disbursementView{d, p.Money(d.Amount, d.Currency), registry.Day(d.Day).String(), d.ProposedBy == acc.User.ID})
 	}
 	return p, nil
 }
@@ -277,7 +274,7 @@ func (s *Server) treasuryStatement(w http.ResponseWriter, r *http.Request, acc *
 	var report []string
 	entered := 0
 	for _, row := range rows {
-		line := p.Tf("treasury.report.line", "line", row.Line, "date", dayString(row.Day), "amount", p.Money(row.Amount, row.Currency)) + ": "
+		line := p.Tf("treasury.report.line", "line", row.Line, "date", registry.Day(row.Day).String(), "amount", p.Money(row.Amount, row.Currency)) + ": "
 		if row.Reference == "" {
 			report = append(report, line+p.T("treasury.report.no_reference"))
 			continue

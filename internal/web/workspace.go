@@ -4,8 +4,10 @@ import (
 	"crypto/subtle"
 	"errors"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -194,6 +196,25 @@ func (s *Server) signedIn(r *http.Request) (*account, error) {
 // FormToken is the form token of the session a cookie value names.
 func (s *Server) FormToken(sessionToken string) string {
 	return s.auth.Keys.Lookup("csrf:" + auth.HashToken(sessionToken))
+}
+
+// clientHost is what throttles count a client by: the connection's remote
+// host. auth.Throttle holds it only as a keyed hash in memory; it is never
+// stored or logged. Behind Tor or a proxy every visitor shares it.
+func clientHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// retryAfter sets Retry-After for a throttled client and returns the wait
+// in whole seconds, rounded up, at least one.
+func retryAfter(w http.ResponseWriter, wait time.Duration) int {
+	secs := max(1, int((wait+time.Second-1)/time.Second))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	return secs
 }
 
 // sessionToken reads the session cookie, whichever name it has.
