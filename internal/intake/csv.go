@@ -257,12 +257,8 @@ var personField = [...]string{"name", "name_alt", "sex", "birth_year", "birth_da
 type personHash [len(personField)]uint32
 
 func personValues(rec *registry.Record) [len(personField)]string {
-	roles := make([]string, len(rec.Roles))
-	for i, r := range rec.Roles {
-		roles[i] = string(r)
-	}
 	return [len(personField)]string{rec.Name, strings.Join(rec.NameAlt, ";"), rec.Sex, strconv.Itoa(rec.BirthYear),
-		rec.BirthDate, rec.Region, rec.Locality, strings.Join(roles, ";")}
+		rec.BirthDate, rec.Region, rec.Locality, registry.JoinRoles(rec.Roles)}
 }
 
 func hashPerson(rec *registry.Record) personHash {
@@ -279,13 +275,9 @@ func hashPerson(rec *registry.Record) personHash {
 	return ph
 }
 
-// fieldsDigest is the stored fingerprint of a record's person fields, by
-// which a later import recognises the record unchanged. Its encoding must
-// never change: databases keep it.
-func fieldsDigest(rec *registry.Record) string {
-	values := personValues(rec)
-	return store.Digest(values[:]...)
-}
+// fieldsDigest is the stored fingerprint of a record's person fields
+// (store.RecordDigest, which hand-entered records use too).
+func fieldsDigest(rec *registry.Record) string { return store.RecordDigest(*rec) }
 
 // differs names the fields in which two rows of one record disagree.
 func (a personHash) differs(b personHash) []string {

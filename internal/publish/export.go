@@ -121,7 +121,7 @@ func exportCSV(ctx context.Context, st *store.Store, w io.Writer, public bool) e
 			year = strconv.Itoa(r.BirthYear)
 		}
 		return cw.Write([]string{row.PersonID, r.SourceKey, r.Key, r.Name, strings.Join(r.NameAlt, ";"), r.Sex, year, r.BirthDate,
-			r.Region, r.Locality, joinRoles(r.Roles), string(c.Status), dateOf(c), verificationOf(c), c.Place, c.Note})
+			r.Region, r.Locality, registry.JoinRoles(r.Roles), string(c.Status), dateOf(c), verificationOf(c), c.Place, c.Note})
 	})
 	if err != nil {
 		return err
@@ -182,8 +182,6 @@ func splitRoles(roles []registry.Role) []string {
 	}
 	return out
 }
-
-func joinRoles(roles []registry.Role) string { return strings.Join(splitRoles(roles), ";") }
 
 func nonNil(s []string) []string {
 	if s == nil {

@@ -123,6 +123,16 @@ var Roles = []Role{"protester", "journalist", "rights_defender", "relative", "by
 // ParseRole accepts exactly the names in Roles.
 func ParseRole(s string) (Role, error) { return oneOf(s, "role", Roles) }
 
+// JoinRoles writes roles as the interchange CSV and the database keep
+// them: separated by ";".
+func JoinRoles(roles []Role) string {
+	parts := make([]string, len(roles))
+	for i, r := range roles {
+		parts[i] = string(r)
+	}
+	return strings.Join(parts, ";")
+}
+
 // SourceKind is what sort of list or channel a source is.
 type SourceKind string
 

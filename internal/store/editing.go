@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -112,18 +111,6 @@ type EnteredRecord struct {
 // Taken reports whether an editor has taken the record over.
 func (r EnteredRecord) Taken() bool { return !r.TakenAt.IsZero() }
 
-// recordFieldsDigest is the stored digest of a record's person fields, in
-// the order and encoding the CSV import uses (intake's fieldsDigest), so
-// that a record entered by hand and one imported are alike.
-func recordFieldsDigest(rec registry.Record) string {
-	roles := make([]string, len(rec.Roles))
-	for i, r := range rec.Roles {
-		roles[i] = string(r)
-	}
-	return Digest(rec.Name, strings.Join(rec.NameAlt, ";"), rec.Sex, strconv.Itoa(rec.BirthYear),
-		rec.BirthDate, rec.Region, rec.Locality, strings.Join(roles, ";"))
-}
-
 // AddRecord stores a record entered by hand, with its first claim, the way
 // an import stores one: normalised names, search keys of every spelling,
 // a new person of its own. It belongs to the source rec.SourceID; its own
@@ -143,14 +130,6 @@ func (s *Store) AddRecord(ctx context.Context, enteredBy string, editorial bool,
 		if n == 0 {
 			return fmt.Errorf("source %s: %w", rec.SourceID, ErrNotFound)
 		}
-		altNorm := make([]string, len(rec.NameAlt))
-		for i, a := range rec.NameAlt {
-			altNorm[i] = names.Normalize(a)
-		}
-		roles := make([]string, len(rec.Roles))
-		for i, r := range rec.Roles {
-			roles[i] = string(r)
-		}
 		now := s.Now().UnixMicro()
 		takenBy, takenAt := "", any(nil)
 		if editorial {
@@ -158,20 +137,13 @@ func (s *Store) AddRecord(ctx context.Context, enteredBy string, editorial bool,
 		}
 		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO records (id, source_id, source_record, person_id, name, name_norm, name_alt, name_alt_norm,
 			sex, birth_year, birth_date, region, locality, roles, fields_hash, created_at, entered_by, taken_by, taken_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			recordID, rec.SourceID, "web-"+recordID, personID, rec.Name, names.Normalize(rec.Name), strings.Join(rec.NameAlt, ";"), strings.Join(altNorm, ";"),
-			rec.Sex, rec.BirthYear, rec.BirthDate, rec.Region, rec.Locality, strings.Join(roles, ";"), recordFieldsDigest(rec), now, enteredBy, takenBy, takenAt); err != nil {
+			recordID, rec.SourceID, "web-"+recordID, personID, rec.Name, names.Normalize(rec.Name), strings.Join(rec.NameAlt, ";"), normalizedSpellings(rec.NameAlt),
+			rec.Sex, rec.BirthYear, rec.BirthDate, rec.Region, rec.Locality, registry.JoinRoles(rec.Roles), RecordDigest(rec), now, enteredBy, takenBy, takenAt); err != nil {
 			return err
 		}
-		seen := map[string]bool{}
-		for _, spelling := range append([]string{rec.Name}, rec.NameAlt...) {
-			for _, key := range names.SearchKeys(spelling) {
-				if seen[key] {
-					continue
-				}
-				seen[key] = true
-				if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO record_search_keys (key, record_id) VALUES (?, ?)`), key, recordID); err != nil {
-					return err
-				}
+		for _, key := range searchKeysOf(rec.Name, rec.NameAlt) {
+			if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO record_search_keys (key, record_id) VALUES (?, ?)`), key, recordID); err != nil {
+				return err
 			}
 		}
 		if _, err := s.appendAudit(ctx, tx, enteredBy, "record.add", recordID, "person="+personID); err != nil {

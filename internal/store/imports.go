@@ -228,17 +228,9 @@ var ErrNoKeys = errors.New("notes are sealed with the data key, and the data key
 // sealed here, bound to its claim.
 func (im *Importer) Prepare(line int, rec registry.Record, fieldsHash string, fields FieldHashes, c registry.Claim) (ImportRow, error) {
 	row := ImportRow{line: line, sourceKey: rec.SourceKey, recordKey: rec.Key, fieldsHash: fieldsHash, fields: fields}
-	altNorm := make([]string, len(rec.NameAlt))
-	for i, n := range rec.NameAlt {
-		altNorm[i] = names.Normalize(n)
-	}
-	roles := make([]string, len(rec.Roles))
-	for i, r := range rec.Roles {
-		roles[i] = string(r)
-	}
 	// id, source_id and person_id are filled in by Add.
-	row.record = []any{nil, nil, rec.Key, nil, rec.Name, names.Normalize(rec.Name), strings.Join(rec.NameAlt, ";"), strings.Join(altNorm, ";"),
-		rec.Sex, int64(rec.BirthYear), rec.BirthDate, rec.Region, rec.Locality, strings.Join(roles, ";"), fieldsHash, im.now}
+	row.record = []any{nil, nil, rec.Key, nil, rec.Name, names.Normalize(rec.Name), strings.Join(rec.NameAlt, ";"), normalizedSpellings(rec.NameAlt),
+		rec.Sex, int64(rec.BirthYear), rec.BirthDate, rec.Region, rec.Locality, registry.JoinRoles(rec.Roles), fieldsHash, im.now}
 	claimID := NewID()
 	note, noteKey := "", ""
 	if c.Note != "" {
@@ -256,6 +248,39 @@ func (im *Importer) Prepare(line int, rec registry.Record, fieldsHash string, fi
 	row.claim = []any{claimID, nil, nil, string(c.Status), int64(c.Date.Start), int64(c.Date.End), string(c.Date.Precision),
 		c.Place, c.Details, int64(c.Verification), note, ClaimFingerprint(c, noteKey), im.now}
 	return row, nil
+}
+
+// normalizedSpellings is a record's other spellings as name_alt_norm
+// keeps them: each normalised, separated by ";".
+func normalizedSpellings(alt []string) string {
+	norm := make([]string, len(alt))
+	for i, n := range alt {
+		norm[i] = names.Normalize(n)
+	}
+	return strings.Join(norm, ";")
+}
+
+// RecordDigest is the stored fingerprint of a record's person fields, by
+// which a later import recognises the record unchanged. Its encoding must
+// never change: databases keep it.
+func RecordDigest(rec registry.Record) string {
+	return Digest(rec.Name, strings.Join(rec.NameAlt, ";"), rec.Sex, strconv.Itoa(rec.BirthYear),
+		rec.BirthDate, rec.Region, rec.Locality, registry.JoinRoles(rec.Roles))
+}
+
+// searchKeysOf are the distinct search keys of a record's spellings.
+func searchKeysOf(name string, alt []string) []string {
+	var keys []string
+	seen := map[string]bool{}
+	for _, n := range append([]string{name}, alt...) {
+		for _, k := range names.SearchKeys(n) {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
 }
 
 // ClaimFingerprint is what makes a claim the same claim when a list is

@@ -328,11 +328,7 @@ func (s *Store) RefreshPublic(ctx context.Context) (RefreshSummary, error) {
 			}
 			roles := ""
 			if len(p.Roles) > 0 {
-				parts := make([]string, len(p.Roles))
-				for i, r := range p.Roles {
-					parts[i] = string(r)
-				}
-				roles = ";" + strings.Join(parts, ";") + ";"
+				roles = ";" + registry.JoinRoles(p.Roles) + ";"
 			}
 			regionKey := RegionKey(p.Region)
 			if err := people.add(ctx, p.ID, sortKey, p.Name, withheld, string(p.State), p.StateSince, p.Region, regionKey,

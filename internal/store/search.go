@@ -30,14 +30,8 @@ func (s *Store) BuildSearchKeys(ctx context.Context) (int, error) {
 			rows.Close()
 			return 0, err
 		}
-		seen := map[string]bool{}
-		for _, n := range append([]string{name}, splitList(alt)...) {
-			for _, k := range names.SearchKeys(n) {
-				if !seen[k] {
-					seen[k] = true
-					todo = append(todo, pending{id, k})
-				}
-			}
+		for _, k := range searchKeysOf(name, splitList(alt)) {
+			todo = append(todo, pending{id, k})
 		}
 	}
 	if err := rows.Close(); err != nil {
