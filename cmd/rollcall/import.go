@@ -45,7 +45,7 @@ func runImport(ctx context.Context, g *globals, args []string, stdout, stderr io
 	var results []intake.Result
 	failed := 0
 	for _, file := range files {
-		opt := intake.Options{DryRun: *dryRun, Progress: terminalProgress(stderr, file)}
+		opt := intake.Options{DryRun: *dryRun, Progress: terminalProgress(stderr, file), Bulk: true}
 		res, err := intake.ImportFile(ctx, st, file, opt)
 		if err != nil {
 			failed++

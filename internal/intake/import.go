@@ -59,6 +59,9 @@ type Options struct {
 	DryRun bool
 	// Progress, when set, is told how many bytes of the file were read.
 	Progress func(done, total int64)
+	// Bulk says the caller expects to be the database's only user while
+	// the file is imported (see store.BeginBulkImport).
+	Bulk bool
 }
 
 // Result is what one file's import did (or would do, in a dry run).
@@ -111,7 +114,11 @@ func ImportFile(ctx context.Context, st *store.Store, path string, opt Options) 
 		return res, fmt.Errorf("%s: not a regular file", path)
 	}
 
-	im, err := st.BeginImport(ctx)
+	begin := st.BeginImport
+	if opt.Bulk {
+		begin = st.BeginBulkImport
+	}
+	im, err := begin(ctx)
 	if err != nil {
 		return res, err
 	}

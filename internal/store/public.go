@@ -301,11 +301,11 @@ func (s *Store) RefreshPublic(ctx context.Context) (RefreshSummary, error) {
 				return err
 			}
 		}
-		people := newBatchInsert(s, tx, `INSERT INTO public_people (person_id, sort_key, name, withheld, state, state_since, region, region_key, sex, birth_year, roles, first_day, last_day, doc)`, "", 14)
+		people := newBatchInsert(s, tx, "public_people", []string{"person_id", "sort_key", "name", "withheld", "state", "state_since", "region", "region_key", "sex", "birth_year", "roles", "first_day", "last_day", "doc"}, "")
 		defer people.close()
-		search := newBatchInsert(s, tx, `INSERT INTO public_search (key, person_id)`, "", 2)
+		search := newBatchInsert(s, tx, "public_search", []string{"key", "person_id"}, "")
 		defer search.close()
-		changes := newBatchInsert(s, tx, `INSERT INTO public_changes (id, at, person_id, kind, state)`, "", 5)
+		changes := newBatchInsert(s, tx, "public_changes", []string{"id", "at", "person_id", "kind", "state"}, "")
 		defer changes.close()
 		type region struct {
 			name   string

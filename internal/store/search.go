@@ -41,7 +41,7 @@ func (s *Store) BuildSearchKeys(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		b := newBatchInsert(s, tx, `INSERT INTO record_search_keys (key, record_id)`, `ON CONFLICT DO NOTHING`, 2)
+		b := newBatchInsert(s, tx, "record_search_keys", []string{"key", "record_id"}, "ON CONFLICT DO NOTHING")
 		defer b.close()
 		for _, p := range todo {
 			if err := b.add(ctx, p.key, p.record); err != nil {

@@ -36,12 +36,12 @@ const (
 //go:embed migrations
 var migrations embed.FS
 
-// SQLite page cache sizes, negative meaning KiB (SQLite's convention): the
-// usual one per connection, and a larger one while a bulk import runs.
-const (
-	sqliteCacheKiB = -32 << 10
-	importCacheKiB = -64 << 10
-)
+// sqliteCacheKiB is each SQLite connection's page cache, negative meaning
+// KiB (SQLite's convention). An import does not run faster with more.
+const sqliteCacheKiB = -32 << 10
+
+// readersIdle is how many SQLite reader connections stay open between uses.
+const readersIdle = 2
 
 // Store is the registry's storage. SQLite gets one writer connection (it
 // allows one writer at a time anyway, and queuing in Go beats busy retries)
@@ -116,6 +116,7 @@ func openSQLite(dataDir string) (*Store, error) {
 		return nil, err
 	}
 	read.SetMaxOpenConns(4)
+	read.SetMaxIdleConns(readersIdle)
 	return &Store{dialect: SQLite, write: write, read: read, Now: time.Now}, nil
 }
 
