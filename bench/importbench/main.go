@@ -95,9 +95,11 @@ func main() {
 			break
 		}
 		m := median(*repeat, func(i int) measure {
-			dsn := freshSchema(*pg)
+			dsn, drop := freshSchema(*pg)
 			run(bin, "--data", work, "--db", dsn, "stats", "--as-of", "2022-08-03")
-			return run(bin, "--data", work, "--db", dsn, "import", sizes[n].file)
+			m := run(bin, "--data", work, "--db", dsn, "import", sizes[n].file)
+			drop()
+			return m
 		})
 		report(n, "rollcall import, PostgreSQL", m, sizes[n].shell)
 	}
@@ -112,7 +114,8 @@ func main() {
 	fmt.Println("| --- | ---: | ---: | ---: |")
 	targets := []struct{ name, dir, dsn string }{{"SQLite", dir, ""}}
 	if *pg != "" {
-		dsn := freshSchema(*pg)
+		dsn, drop := freshSchema(*pg)
+		defer drop()
 		_ = run(bin, "--data", dir+"-pg", "--db", dsn, "import", file)
 		targets = append(targets, struct{ name, dir, dsn string }{"PostgreSQL", dir + "-pg", dsn})
 	}
@@ -146,6 +149,11 @@ func median(n int, f func(i int) measure) measure {
 		ms[i] = f(i)
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].elapsed < ms[j].elapsed })
+	// Every run's time goes to standard error, to show the spread.
+	for _, m := range ms {
+		fmt.Fprintf(os.Stderr, " %.2f", m.elapsed.Seconds())
+	}
+	fmt.Fprintln(os.Stderr)
 	return ms[n/2]
 }
 
@@ -178,8 +186,10 @@ func report(rows int, target string, m, floor measure) {
 		m.elapsed.Seconds()/floor.elapsed.Seconds())
 }
 
-// freshSchema makes an empty schema and returns a URL that uses it.
-func freshSchema(base string) string {
+// freshSchema makes an empty schema and returns a URL that uses it, and a
+// function that drops it (a million rows left behind would keep the
+// server vacuuming during the next measurements, and fill its disk).
+func freshSchema(base string) (dsn string, drop func()) {
 	db, err := sql.Open("pgx", base)
 	check(err)
 	defer db.Close()
@@ -191,7 +201,13 @@ func freshSchema(base string) string {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return u.String()
+	return u.String(), func() {
+		db, err := sql.Open("pgx", base)
+		check(err)
+		defer db.Close()
+		_, err = db.Exec("DROP SCHEMA " + schema + " CASCADE")
+		check(err)
+	}
 }
 
 // generateRecords writes a file of exactly n records (so, before dedupe,
