@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -329,5 +332,75 @@ func TestNotesNeedTheKey(t *testing.T) {
 	// Without notes no key is needed.
 	if _, err := intake.ImportFile(context.Background(), s, file(t, header+"v,1,A B,,,,,,,,missing,2022-07-01,,,\n"), intake.Options{}); err != nil {
 		t.Error(err)
+	}
+}
+
+// What a file says is what the database holds, field by field, in the
+// ordinary import and in the command's bulk one, over enough rows for many
+// batches, where optional columns are empty throughout some batches (which
+// then leave them to the schema's default) and filled in others.
+func TestImportStoresEveryFieldAsWritten(t *testing.T) {
+	var body strings.Builder
+	body.WriteString(header)
+	var want []string
+	for i := 0; i < 1500; i++ {
+		sparse := i >= 800 && i%3 == 0 // the first 800 rows leave every optional field empty
+		alt, birthYear, birthDate, locality, place, note := "", "", "", "", "", ""
+		if sparse {
+			alt, birthYear, birthDate, locality, place, note = "Ázamat Q;Азамат К", "1971", "1971-02-03", "Шымбай", "СИЗО №1", "note "+strconv.Itoa(i)
+		}
+		fields := []string{"src" + strconv.Itoa(i%3), "r" + strconv.Itoa(i), "Досжанов Азамат " + strconv.Itoa(i), alt, "m", birthYear, birthDate,
+			"Нукус", locality, "protester", "detained", "2022-07-" + strconv.Itoa(10+i%9), "corroborated", place, note}
+		body.WriteString(strings.Join(fields, ",") + "\n")
+		// As read back: no record id, the claim's own fields.
+		want = append(want, strings.Join(fields, "|"))
+	}
+	for _, bulk := range []bool{false, true} {
+		t.Run(fmt.Sprintf("bulk=%v", bulk), func(t *testing.T) {
+			for _, d := range storetest.Dialects {
+				t.Run(string(d), func(t *testing.T) {
+					ctx := context.Background()
+					dir, dsn := storetest.Fresh(t, d)
+					s, err := store.Open(ctx, dir, dsn)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer s.Close()
+					keys, err := seal.Open(dir, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					s.SetKeys(keys)
+					if _, err := intake.ImportFile(ctx, s, file(t, body.String()), intake.Options{Bulk: bulk}); err != nil {
+						t.Fatal(err)
+					}
+					var got []string
+					err = s.EachClaim(ctx, func(r store.ClaimRow) error {
+						rec, c := r.Record, r.Claim
+						birthYear := ""
+						if rec.BirthYear != 0 {
+							birthYear = strconv.Itoa(rec.BirthYear)
+						}
+						got = append(got, strings.Join([]string{rec.SourceKey, rec.Key, rec.Name, strings.Join(rec.NameAlt, ";"), rec.Sex, birthYear, rec.BirthDate,
+							rec.Region, rec.Locality, registry.JoinRoles(rec.Roles), string(c.Status), c.Date.String(), c.Verification.String(), c.Place, c.Note}, "|"))
+						return nil
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					sort.Strings(got)
+					sorted := append([]string(nil), want...)
+					sort.Strings(sorted)
+					if len(got) != len(sorted) {
+						t.Fatalf("%d claims stored, want %d", len(got), len(sorted))
+					}
+					for i := range got {
+						if got[i] != sorted[i] {
+							t.Fatalf("stored:\n%s\nwant:\n%s", got[i], sorted[i])
+						}
+					}
+				})
+			}
+		})
 	}
 }
