@@ -259,15 +259,8 @@ func TestKilledImportLeavesDatabaseAsBefore(t *testing.T) {
 		if r := rollcall(t, env, "import", first); r.code != 0 {
 			t.Fatal(r.stderr)
 		}
-		var b strings.Builder
-		b.WriteString("source,record,name,status,date\n")
-		for i := 0; i < 300000; i++ {
-			b.WriteString("big,")
-			b.WriteString(strings.Repeat("r", 1+i%5))
-			b.WriteString(time.Duration(i).String())
-			b.WriteString(",Some Name,detained,2022-07-01\n")
-		}
-		big := writeFile(t, "big.csv", b.String())
+		// Long enough to be still running after 1.5 s on either database.
+		big := bigList(t, 600000)
 		cmd := exec.Command(binary, "import", big)
 		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
 		if err := cmd.Start(); err != nil {
