@@ -174,18 +174,19 @@ func (s *Store) beginImport(ctx context.Context, bulk bool) (*Importer, error) {
 		im.release()
 		return nil, err
 	}
+	// The sink is set only once made: a nil one in the interface would be
+	// closed by Abort.
+	var sink importSink
 	if s.dialect == Postgres {
-		im.sink, err = newCopySink(ctx, conn, im.tx)
-		if err != nil {
-			im.Abort()
-			return nil, err
-		}
+		sink, err = newCopySink(ctx, conn, im.tx)
 	} else {
-		if im.sink, err = newInsertSink(ctx, s, conn, im.tx); err != nil {
-			im.Abort()
-			return nil, err
-		}
+		sink, err = newInsertSink(ctx, s, conn, im.tx)
 	}
+	if err != nil {
+		im.Abort()
+		return nil, err
+	}
+	im.sink = sink
 	return im, nil
 }
 
@@ -478,8 +479,8 @@ func newInsertSink(ctx context.Context, s *Store, conn *sql.Conn, tx *sql.Tx) (*
 }
 
 // sqliteDefaults reads from the schema the value each of a table's columns
-// gets when an INSERT leaves it out, as the import would bind it: ” or an
-// integer; nil for a column with no default or another kind.
+// gets when an INSERT leaves it out, as the import would bind it: an empty
+// string or an integer; nil for a column with no default or another kind.
 func sqliteDefaults(ctx context.Context, tx *sql.Tx, table string, columns []string) ([]any, error) {
 	rows, err := tx.QueryContext(ctx, "SELECT name, dflt_value FROM pragma_table_info(?)", table)
 	if err != nil {
