@@ -357,50 +357,37 @@ func TestImportStoresEveryFieldAsWritten(t *testing.T) {
 	}
 	for _, bulk := range []bool{false, true} {
 		t.Run(fmt.Sprintf("bulk=%v", bulk), func(t *testing.T) {
-			for _, d := range storetest.Dialects {
-				t.Run(string(d), func(t *testing.T) {
-					ctx := context.Background()
-					dir, dsn := storetest.Fresh(t, d)
-					s, err := store.Open(ctx, dir, dsn)
-					if err != nil {
-						t.Fatal(err)
+			storetest.Each(t, func(t *testing.T, s *store.Store) {
+				ctx := context.Background()
+				if _, err := intake.ImportFile(ctx, s, file(t, body.String()), intake.Options{Bulk: bulk}); err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				err := s.EachClaim(ctx, func(r store.ClaimRow) error {
+					rec, c := r.Record, r.Claim
+					birthYear := ""
+					if rec.BirthYear != 0 {
+						birthYear = strconv.Itoa(rec.BirthYear)
 					}
-					defer s.Close()
-					keys, err := seal.Open(dir, nil)
-					if err != nil {
-						t.Fatal(err)
-					}
-					s.SetKeys(keys)
-					if _, err := intake.ImportFile(ctx, s, file(t, body.String()), intake.Options{Bulk: bulk}); err != nil {
-						t.Fatal(err)
-					}
-					var got []string
-					err = s.EachClaim(ctx, func(r store.ClaimRow) error {
-						rec, c := r.Record, r.Claim
-						birthYear := ""
-						if rec.BirthYear != 0 {
-							birthYear = strconv.Itoa(rec.BirthYear)
-						}
-						got = append(got, strings.Join([]string{rec.SourceKey, rec.Key, rec.Name, strings.Join(rec.NameAlt, ";"), rec.Sex, birthYear, rec.BirthDate,
-							rec.Region, rec.Locality, registry.JoinRoles(rec.Roles), string(c.Status), c.Date.String(), c.Verification.String(), c.Place, c.Note}, "|"))
-						return nil
-					})
-					if err != nil {
-						t.Fatal(err)
-					}
-					sort.Strings(got)
-					sorted := append([]string(nil), want...)
-					sort.Strings(sorted)
-					if len(got) != len(sorted) {
-						t.Fatalf("%d claims stored, want %d", len(got), len(sorted))
-					}
-					for i := range got {
-						if got[i] != sorted[i] {
-							t.Fatalf("stored:\n%s\nwant:\n%s", got[i], sorted[i])
-						}
-					}
+					got = append(got, strings.Join([]string{rec.SourceKey, rec.Key, rec.Name, strings.Join(rec.NameAlt, ";"), rec.Sex, birthYear, rec.BirthDate,
+						rec.Region, rec.Locality, registry.JoinRoles(rec.Roles), string(c.Status), c.Date.String(), c.Verification.String(), c.Place, c.Note}, "|"))
+					return nil
 				})
-			}
+				if err != nil {
+					t.Fatal(err)
+				}
+				sort.Strings(got)
+				sorted := append([]string(nil), want...)
+				sort.Strings(sorted)
+				if len(got) != len(sorted) {
+					t.Fatalf("%d claims stored, want %d", len(got), len(sorted))
+				}
+				for i := range got {
+					if got[i] != sorted[i] {
+						t.Fatalf("stored:\n%s\nwant:\n%s", got[i], sorted[i])
+					}
+				}
+			})
 		})
 	}
 }
