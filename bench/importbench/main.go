@@ -61,11 +61,12 @@ func main() {
 	// SQLite first, every size, then PostgreSQL: after a large COPY the
 	// PostgreSQL server goes on working (autovacuum, checkpoints) for a
 	// while, on the same two cores, which would slow what runs next.
-	sizes := map[int]struct {
+	type size struct {
+		rows  int
 		file  string
-		shell measure
-	}{}
-	var order []int
+		shell measure // the floor the PostgreSQL import is compared with too
+	}
+	var sizes []size
 	for _, s := range strings.Split(*rowsFlag, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		check(err)
@@ -84,24 +85,20 @@ func main() {
 			return run(bin, "--data", dir, "import", file)
 		})
 		report(n, "rollcall import, SQLite", m, shell)
-		sizes[n] = struct {
-			file  string
-			shell measure
-		}{file, shell}
-		order = append(order, n)
+		sizes = append(sizes, size{n, file, shell})
 	}
-	for _, n := range order {
+	for _, sz := range sizes {
 		if *pg == "" {
 			break
 		}
 		m := median(*repeat, func(i int) measure {
 			dsn, drop := freshSchema(*pg)
 			run(bin, "--data", work, "--db", dsn, "stats", "--as-of", "2022-08-03")
-			m := run(bin, "--data", work, "--db", dsn, "import", sizes[n].file)
+			m := run(bin, "--data", work, "--db", dsn, "import", sz.file)
 			drop()
 			return m
 		})
-		report(n, "rollcall import, PostgreSQL", m, sizes[n].shell)
+		report(sz.rows, "rollcall import, PostgreSQL", m, sz.shell)
 	}
 
 	// stats over many persons: rows = persons × ~1.6 claims.
