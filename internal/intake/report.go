@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,7 +67,7 @@ func ParseReport(form url.Values, lang string, now time.Time) (store.NewReport, 
 	bad := func(field, msg string) { problems = append(problems, ReportProblem{field, msg}) }
 	text := func(field string, limit int) string { return checkText(form.Get(field), field, limit, bad) }
 	r := store.NewReport{Lang: lang}
-	if r.Name = names.Exact(text(ReportName, maxReportShort)); r.Name == "" && !has(problems, ReportName) {
+	if r.Name = names.Exact(text(ReportName, maxReportShort)); r.Name == "" && !slices.ContainsFunc(problems, func(p ReportProblem) bool { return p.Field == ReportName }) {
 		bad(ReportName, "report.error.name")
 	}
 	// Other spellings: the form has a few inputs; each may also hold
@@ -77,7 +78,7 @@ func ParseReport(form url.Values, lang string, now time.Time) (store.NewReport, 
 			break
 		}
 		for _, alt := range strings.Split(checkText(v, ReportNameAlt, maxReportShort, bad), ";") {
-			if alt = names.Exact(alt); alt != "" && alt != r.Name && !contains(r.NameAlt, alt) && len(r.NameAlt) < maxReportAlt {
+			if alt = names.Exact(alt); alt != "" && alt != r.Name && !slices.Contains(r.NameAlt, alt) && len(r.NameAlt) < maxReportAlt {
 				r.NameAlt = append(r.NameAlt, alt)
 			}
 		}
@@ -108,7 +109,7 @@ func ParseReport(form url.Values, lang string, now time.Time) (store.NewReport, 
 	r.Place = names.Exact(text(ReportPlace, maxReportShort))
 	r.Text = text(ReportText, maxReportText)
 	if rel := text(ReportRelation, 30); rel != "" {
-		if !contains(ReportRelations, rel) {
+		if !slices.Contains(ReportRelations, rel) {
 			bad(ReportRelation, "report.error.relation")
 		}
 		r.Relation = rel
@@ -189,24 +190,6 @@ func dropControl(r rune) rune {
 		return -1
 	}
 	return r
-}
-
-func has(problems []ReportProblem, field string) bool {
-	for _, p := range problems {
-		if p.Field == field {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // referenceAlphabet has no 0/O, 1/I/L: a reference is read out and typed.

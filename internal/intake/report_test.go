@@ -2,6 +2,7 @@ package intake
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -157,7 +158,7 @@ func FuzzParseReport(f *testing.F) {
 		if !r.Status.IsState() || r.Date.Start == 0 || r.Date.Start > registry.DayOf(reportNow) {
 			t.Fatalf("accepted claim %s %+v", r.Status, r.Date)
 		}
-		if len(r.NameAlt) > maxReportAlt || (r.Relation != "" && !contains(ReportRelations, r.Relation)) {
+		if len(r.NameAlt) > maxReportAlt || (r.Relation != "" && !slices.Contains(ReportRelations, r.Relation)) {
 			t.Fatalf("accepted %q %q", r.NameAlt, r.Relation)
 		}
 		if strings.ContainsAny(r.Name+r.Contact, "\x00\r\n") {
