@@ -88,7 +88,7 @@ func ParseReport(form url.Values, lang string, now time.Time) (store.NewReport, 
 		switch {
 		case err != nil:
 			bad(ReportAge, "report.error.age")
-		case n >= 1900 && n <= now.Year():
+		case n >= registry.MinBirthYear && n <= now.Year():
 			r.BirthYear = n
 		case n >= 0 && n <= 120:
 			r.Age, r.BirthYear = n, now.Year()-n
