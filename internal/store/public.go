@@ -178,27 +178,15 @@ func (s *Store) EachPersonFacts(ctx context.Context, f func(registry.PersonFacts
 // Relationships returns every relationship between persons, retracted
 // ones included.
 func (s *Store) Relationships(ctx context.Context) ([]registry.Relationship, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, person_a, person_b, kind, recorded_at, COALESCE(retracted_at, 0) FROM relationships ORDER BY recorded_at, id`)
+	rels, err := s.scanRelations(ctx, "")
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []registry.Relationship
-	for rows.Next() {
-		var r registry.Relationship
-		var kind string
-		var recorded, retracted int64
-		if err := rows.Scan(&r.ID, &r.PersonA, &r.PersonB, &kind, &recorded, &retracted); err != nil {
-			return nil, err
-		}
-		r.Kind = registry.RelationshipKind(kind)
-		r.RecordedAt = time.UnixMicro(recorded).UTC()
-		if retracted != 0 {
-			r.RetractedAt = time.UnixMicro(retracted).UTC()
-		}
-		out = append(out, r)
+	for _, r := range rels {
+		out = append(out, r.Relationship)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // AddRelationship records that person A is Kind of person B.
