@@ -20,8 +20,11 @@ import (
 // (a source key, the same claim twice in a record).
 var ErrDuplicate = errors.New("exists already")
 
-// setSealedTx is SetSealed inside a transaction of the caller's, so that a
-// sealed value lands with the object it belongs to or not at all.
+// setSealedTx seals value and stores it as the kind of ownerID, with its
+// audit entry, inside the caller's transaction, so that a sealed value
+// lands with the object it belongs to or not at all (SetSealed, which
+// replaces an earlier value, writes through it too). An empty value
+// writes nothing.
 func (s *Store) setSealedTx(ctx context.Context, tx *sql.Tx, k *seal.Keyring, actor, kind, ownerID, value string) error {
 	if value == "" {
 		return nil

@@ -43,26 +43,14 @@ func (s *Store) SetSealed(ctx context.Context, k *seal.Keyring, actor, kind, own
 	if !utf8.ValidString(value) || len(value) > maxSealedValue {
 		return fmt.Errorf("sealed value: not UTF-8 or longer than %d bytes", maxSealedValue)
 	}
-	var sealed string
-	if value != "" {
-		var err error
-		if sealed, err = k.SealString(sealedPlace(kind, ownerID), value); err != nil {
-			return err
-		}
-	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM sealed_values WHERE kind = ? AND owner_id = ?`), kind, ownerID); err != nil {
 			return err
 		}
-		action := "sealed.delete"
 		if value != "" {
-			action = "sealed.write"
-			if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO sealed_values (kind, owner_id, sealed, updated_at) VALUES (?, ?, ?, ?)`),
-				kind, ownerID, sealed, s.Now().UnixMicro()); err != nil {
-				return err
-			}
+			return s.setSealedTx(ctx, tx, k, actor, kind, ownerID, value)
 		}
-		_, err := s.appendAudit(ctx, tx, actor, action, ownerID, kind)
+		_, err := s.appendAudit(ctx, tx, actor, "sealed.delete", ownerID, kind)
 		return err
 	})
 }
