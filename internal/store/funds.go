@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"rollcall/internal/funds"
+	"rollcall/internal/registry"
 )
 
 // Errors of the money side.
@@ -35,11 +36,6 @@ var (
 func giftPlace(column, giftID string) string { return "fund_gifts." + column + ":" + giftID }
 func disbursementPlace(column, id string) string {
 	return "fund_disbursements." + column + ":" + id
-}
-
-func dayOf(t time.Time) int {
-	t = t.UTC()
-	return t.Year()*10000 + int(t.Month())*100 + t.Day()
 }
 
 // ---- campaigns
@@ -565,7 +561,7 @@ func (s *Store) recordPayment(ctx context.Context, tx *sql.Tx, giftID string, ev
 		  fee = CASE WHEN excluded.fee > fund_payments.fee THEN excluded.fee ELSE fund_payments.fee END,
 		  payment_intent = CASE WHEN fund_payments.payment_intent = '' THEN excluded.payment_intent ELSE fund_payments.payment_intent END,
 		  balance_txn = CASE WHEN fund_payments.balance_txn = '' THEN excluded.balance_txn ELSE fund_payments.balance_txn END`),
-		ev.PaymentKey, giftID, ev.PaymentIntent, ev.BalanceTxn, ev.Amount, ev.Currency, paid, failed, ev.Fee, dayOf(ev.Created))
+		ev.PaymentKey, giftID, ev.PaymentIntent, ev.BalanceTxn, ev.Amount, ev.Currency, paid, failed, ev.Fee, int(registry.DayOf(ev.Created)))
 	return err
 }
 
@@ -634,7 +630,7 @@ func (s *Store) settle(ctx context.Context, tx *sql.Tx, key, ref string) error {
 		}
 	}
 	if d := targetReversed - reversed; d > 0 {
-		if _, err := s.book(ctx, tx, funds.Reversal(slug, funds.AccountStripe, currency, d), campaignID, giftID, dayOf(s.Now()), ref); err != nil {
+		if _, err := s.book(ctx, tx, funds.Reversal(slug, funds.AccountStripe, currency, d), campaignID, giftID, int(registry.DayOf(s.Now())), ref); err != nil {
 			return err
 		}
 	}
