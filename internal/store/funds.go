@@ -501,7 +501,7 @@ func (s *Store) ApplyProcessorEvent(ctx context.Context, ev funds.ProcessorEvent
 				ev.ReversalKey, ev.PaymentIntent, ev.Amount, ev.Currency); err != nil {
 				return err
 			}
-			keys, err := s.paymentsOfIntent(ctx, tx, ev.PaymentIntent)
+			keys, err := queryStrings(ctx, tx, s.rebind(`SELECT pkey FROM fund_payments WHERE payment_intent = ? ORDER BY pkey`), ev.PaymentIntent)
 			if err != nil {
 				return err
 			}
@@ -570,23 +570,6 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-func (s *Store) paymentsOfIntent(ctx context.Context, tx *sql.Tx, intent string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, s.rebind(`SELECT pkey FROM fund_payments WHERE payment_intent = ? ORDER BY pkey`), intent)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var keys []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, err
-		}
-		keys = append(keys, k)
-	}
-	return keys, rows.Err()
 }
 
 // settle brings the ledger to what a payment's facts imply: its amount
