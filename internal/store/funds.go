@@ -368,11 +368,8 @@ func (s *Store) newGift(ctx context.Context, c funds.Campaign, kind string, amou
 	if reference != "" {
 		ref = reference
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO fund_gifts (id, campaign_id, kind, amount, currency, created_at, reference, display_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-			id, c.ID, kind, amount, c.Currency, s.Now().UnixMicro(), ref, sealedName)
-		return err
-	})
+	_, err = s.write.ExecContext(ctx, s.rebind(`INSERT INTO fund_gifts (id, campaign_id, kind, amount, currency, created_at, reference, display_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		id, c.ID, kind, amount, c.Currency, s.Now().UnixMicro(), ref, sealedName)
 	return id, err
 }
 
@@ -389,10 +386,8 @@ func (s *Store) sealOptional(where, value string) (string, error) {
 
 // SetGiftSession records the Checkout session a gift was sent to.
 func (s *Store) SetGiftSession(ctx context.Context, giftID, sessionID string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.rebind(`UPDATE fund_gifts SET session_id = ? WHERE id = ?`), sessionID, giftID)
-		return err
-	})
+	_, err := s.write.ExecContext(ctx, s.rebind(`UPDATE fund_gifts SET session_id = ? WHERE id = ?`), sessionID, giftID)
+	return err
 }
 
 // Event outcomes.
