@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -118,10 +119,8 @@ var CryptoAssets = []string{"BTC", "ETH", "USDT", "USDC", "LTC", "XMR"}
 // ParseCryptoAsset reads an asset name.
 func ParseCryptoAsset(s string) (string, error) {
 	a := strings.ToUpper(strings.TrimSpace(s))
-	for _, k := range CryptoAssets {
-		if a == k {
-			return a, nil
-		}
+	if slices.Contains(CryptoAssets, a) {
+		return a, nil
 	}
 	return "", fmt.Errorf("%w %q: one of %s", ErrCryptoAsset, s, strings.Join(CryptoAssets, ", "))
 }

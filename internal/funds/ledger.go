@@ -3,6 +3,7 @@ package funds
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -55,10 +56,8 @@ var ErrCategory = errors.New("unknown category")
 // ParseCategory reads a category name.
 func ParseCategory(s string) (Category, error) {
 	c := Category(strings.TrimSpace(s))
-	for _, k := range Categories {
-		if c == k {
-			return c, nil
-		}
+	if slices.Contains(Categories, c) {
+		return c, nil
 	}
 	return "", fmt.Errorf("%w %q: one of lawyers, parcels, travel, family_support, operations", ErrCategory, s)
 }
