@@ -132,7 +132,7 @@ func scanReport(row interface{ Scan(...any) error }) (Report, error) {
 	r.NameAlt = splitList(alt)
 	r.Status = registry.Status(status)
 	r.Date = registry.PeriodFrom(registry.Day(start), registry.Precision(precision))
-	r.CreatedAt = fromMicros(sql.NullInt64{Int64: created, Valid: true})
+	r.CreatedAt = time.UnixMicro(created).UTC()
 	r.ClosedAt = fromMicros(closed)
 	return r, nil
 }
