@@ -203,16 +203,6 @@ func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, p usersPage, 
 	s.renderStatus(w, status, "admin_users.html", p)
 }
 
-// linkBase is the address one-time links start with: this site as the
-// admin reached it.
-func linkBase(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
 func (s *Server) addUser(w http.ResponseWriter, r *http.Request, acc *account) {
 	p := usersPage{adminPage: s.adminFrame(r, acc, "")}
 	email := strings.TrimSpace(r.PostForm.Get("email"))
@@ -237,7 +227,7 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request, acc *account) {
 		s.serverError(w, "add account", err)
 		return
 	}
-	p.Link, p.LinkFor = linkBase(r)+"/admin/setup?token="+token, email
+	p.Link, p.LinkFor = siteOrigin(r)+"/admin/setup?token="+token, email
 	p.Flash = p.T("admin.users.added")
 	s.showUsers(w, r, p, http.StatusOK)
 }
@@ -317,7 +307,7 @@ func (s *Server) resetLink(w http.ResponseWriter, r *http.Request, acc *account)
 		return
 	}
 	p := usersPage{adminPage: s.adminFrame(r, acc, "")}
-	p.Link, p.LinkFor = linkBase(r)+"/admin/reset?token="+token, u.ID
+	p.Link, p.LinkFor = siteOrigin(r)+"/admin/reset?token="+token, u.ID
 	p.Flash = p.T("admin.users.reset_made")
 	s.showUsers(w, r, p, http.StatusOK)
 }

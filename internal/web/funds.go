@@ -361,8 +361,8 @@ func (s *Server) donateCard(w http.ResponseWriter, r *http.Request, acc *account
 	http.Redirect(w, r, co.URL, http.StatusSeeOther)
 }
 
-// siteOrigin is this site's origin as the browser used it, for the
-// addresses Checkout sends the donor back to.
+// siteOrigin is this site's origin as the browser used it: one-time links
+// start with it, and Checkout sends the donor back to it.
 func siteOrigin(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {
