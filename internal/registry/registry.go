@@ -133,6 +133,19 @@ func JoinRoles(roles []Role) string {
 	return strings.Join(parts, ";")
 }
 
+// SplitRoles reads roles as JoinRoles writes them.
+func SplitRoles(s string) []Role {
+	if s == "" {
+		return nil
+	}
+	parts := strings.Split(s, ";")
+	roles := make([]Role, len(parts))
+	for i, p := range parts {
+		roles[i] = Role(p)
+	}
+	return roles
+}
+
 // SourceKind is what sort of list or channel a source is.
 type SourceKind string
 

@@ -526,9 +526,7 @@ func (s *Store) scanRecords(ctx context.Context, where string, args []any, limit
 			return nil, err
 		}
 		r.NameAlt = splitList(alt)
-		for _, role := range splitList(roles) {
-			r.Roles = append(r.Roles, registry.Role(role))
-		}
+		r.Roles = registry.SplitRoles(roles)
 		r.CreatedAt = time.UnixMicro(created).UTC()
 		r.TakenAt = fromMicros(taken)
 		out = append(out, r)

@@ -2,8 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"strings"
+	"time"
 
 	"rollcall/internal/registry"
 	"rollcall/internal/seal"
@@ -48,15 +48,13 @@ func (s *Store) EachClaim(ctx context.Context, f func(ClaimRow) error) error {
 		}
 		row.SourceKind = registry.SourceKind(kind)
 		rec.NameAlt = splitList(alt)
-		for _, r := range splitList(roles) {
-			rec.Roles = append(rec.Roles, registry.Role(r))
-		}
-		rec.CreatedAt = fromMicros(sql.NullInt64{Int64: created, Valid: true})
+		rec.Roles = registry.SplitRoles(roles)
+		rec.CreatedAt = time.UnixMicro(created).UTC()
 		c.RecordID = rec.ID
 		c.Status = registry.Status(status)
 		c.Date = registry.PeriodFrom(registry.Day(start), registry.Precision(precision))
 		c.Verification = registry.Verification(verification)
-		c.RecordedAt = fromMicros(sql.NullInt64{Int64: recorded, Valid: true})
+		c.RecordedAt = time.UnixMicro(recorded).UTC()
 		if c.Note, err = s.unsealNote(c.ID, c.Note); err != nil {
 			return err
 		}

@@ -144,9 +144,7 @@ func (s *Store) EachPersonFacts(ctx context.Context, f func(registry.PersonFacts
 		if n == 0 || cur.Records[n-1].Record.ID != recID {
 			rec.ID = recID
 			rec.NameAlt = splitList(alt)
-			for _, r := range splitList(roles) {
-				rec.Roles = append(rec.Roles, registry.Role(r))
-			}
+			rec.Roles = registry.SplitRoles(roles)
 			rec.CreatedAt = time.UnixMicro(created).UTC()
 			cur.Records = append(cur.Records, registry.SourcedRecord{Record: rec, SourceKind: registry.SourceKind(kind)})
 			n++

@@ -113,9 +113,7 @@ func (s *Store) reviewRecord(ctx context.Context, id string) (ReviewRecord, erro
 		return r, err
 	}
 	r.NameAlt = splitList(alt)
-	for _, role := range splitList(roles) {
-		r.Roles = append(r.Roles, registry.Role(role))
-	}
+	r.Roles = registry.SplitRoles(roles)
 	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT id, status, date_start, precision, place, verification FROM claims
 		WHERE record_id = ? AND retracted_at IS NULL ORDER BY date_start, id`), id)
 	if err != nil {

@@ -232,10 +232,7 @@ func (s *Store) peoplePage(ctx context.Context, f PeopleFilter, where []string, 
 			return page, err
 		}
 		r.Withheld, r.State = withheld != 0, registry.Status(state)
-		r.Roles = []registry.Role{}
-		for _, x := range splitList(strings.Trim(roles, ";")) {
-			r.Roles = append(r.Roles, registry.Role(x))
-		}
+		r.Roles = append([]registry.Role{}, registry.SplitRoles(strings.Trim(roles, ";"))...)
 		page.People = append(page.People, r)
 	}
 	return page, rows.Err()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"rollcall/internal/registry"
 )
@@ -32,7 +33,7 @@ func (s *Store) Sources(ctx context.Context) ([]SourceSummary, error) {
 			return nil, err
 		}
 		src.Kind = registry.SourceKind(kind)
-		src.CreatedAt = fromMicros(sql.NullInt64{Int64: created, Valid: true})
+		src.CreatedAt = time.UnixMicro(created).UTC()
 		out = append(out, src)
 	}
 	return out, rows.Err()
