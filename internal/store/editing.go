@@ -172,16 +172,9 @@ func (s *Store) addClaimTx(ctx context.Context, tx *sql.Tx, actor, recordID, rec
 		return "", errors.New("a claim needs a date")
 	}
 	id := NewID()
-	note, noteKey := "", ""
-	if c.Note != "" {
-		if s.keys == nil {
-			return "", ErrNoKeys
-		}
-		var err error
-		if note, err = s.keys.SealString(ClaimNotePlace(id), c.Note); err != nil {
-			return "", err
-		}
-		noteKey = s.keys.Lookup(c.Note)
+	note, noteKey, err := s.sealNote(id, c.Note)
+	if err != nil {
+		return "", err
 	}
 	var incident any
 	if c.IncidentID != "" {
@@ -232,7 +225,7 @@ func (s *Store) addClaimTx(ctx context.Context, tx *sql.Tx, actor, recordID, rec
 	if supersedes != "" {
 		action = "claim.verify"
 	}
-	_, err := s.appendAudit(ctx, tx, actor, action, id, "record="+recordID+" verification="+c.Verification.String())
+	_, err = s.appendAudit(ctx, tx, actor, action, id, "record="+recordID+" verification="+c.Verification.String())
 	return id, err
 }
 

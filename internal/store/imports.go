@@ -298,17 +298,9 @@ func (im *Importer) Prepare(line int, rec registry.Record, fieldsHash string, fi
 	row.record = []any{row.newRecord.String(), nil, rec.Key, row.newPerson.String(), rec.Name, names.Normalize(rec.Name), strings.Join(rec.NameAlt, ";"), normalizedSpellings(rec.NameAlt),
 		rec.Sex, int64(rec.BirthYear), rec.BirthDate, rec.Region, rec.Locality, registry.JoinRoles(rec.Roles), fieldsHash, im.now}
 	claimID := NewID()
-	note, noteKey := "", ""
-	if c.Note != "" {
-		keys := im.s.keys
-		if keys == nil {
-			return row, ErrNoKeys
-		}
-		var err error
-		if note, err = keys.SealString(ClaimNotePlace(claimID), c.Note); err != nil {
-			return row, err
-		}
-		noteKey = keys.Lookup(c.Note)
+	note, noteKey, err := im.s.sealNote(claimID, c.Note)
+	if err != nil {
+		return row, err
 	}
 	// record_id and record_person are filled in by Add.
 	row.claim = []any{claimID, nil, nil, string(c.Status), int64(c.Date.Start), int64(c.Date.End), string(c.Date.Precision),

@@ -31,6 +31,22 @@ func sealedPlace(kind, ownerID string) string { return "sealed_values." + kind +
 // sealed value (seal.Keyring.Seal(ClaimNotePlace(id), note)).
 func ClaimNotePlace(claimID string) string { return "claims.note:" + claimID }
 
+// sealNote seals a new claim's note, as claims.note keeps it, and gives
+// the keyed hash of it that the claim's fingerprint takes (Lookup): both
+// "" for a claim without a note. ErrNoKeys without the data key.
+func (s *Store) sealNote(claimID, note string) (sealed, lookup string, err error) {
+	if note == "" {
+		return "", "", nil
+	}
+	if s.keys == nil {
+		return "", "", ErrNoKeys
+	}
+	if sealed, err = s.keys.SealString(ClaimNotePlace(claimID), note); err != nil {
+		return "", "", err
+	}
+	return sealed, s.keys.Lookup(note), nil
+}
+
 // SetSealed seals value and keeps it as the kind of ownerID, replacing an
 // earlier one; an empty value deletes it. The write is audited.
 func (s *Store) SetSealed(ctx context.Context, k *seal.Keyring, actor, kind, ownerID, value string) error {
