@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -227,7 +228,7 @@ func (s *Server) campaignFor(w http.ResponseWriter, r *http.Request, acc *accoun
 	dp.Path = "/donate/" + c.Slug + "/"
 	dp.Title = dp.Campaign.Title
 	// Gifts are taken from the first day to the last (UTC), no other time.
-	today := dayOfTime(time.Now())
+	today := int(registry.DayOf(time.Now()))
 	switch {
 	case today < c.Starts:
 		dp.Card, dp.Bank, dp.Closed = false, false, dp.Tf("funds.not_started", "date", registry.Day(c.Starts).String())
@@ -470,10 +471,7 @@ func (s *Server) transparency(w http.ResponseWriter, r *http.Request) {
 		mv := &tp.Months[len(tp.Months)-1]
 		mv.Rows = append(mv.Rows, monthRow{p.T("funds.line." + m.Line), p.Money(m.Amount, m.Currency)})
 	}
-	// Newest month first.
-	for i, j := 0, len(tp.Months)-1; i < j; i, j = i+1, j-1 {
-		tp.Months[i], tp.Months[j] = tp.Months[j], tp.Months[i]
-	}
+	slices.Reverse(tp.Months) // newest month first
 	s.render(w, "funds_transparency.html", tp)
 }
 
@@ -555,11 +553,6 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write([]byte(outcome + "\n"))
-}
-
-func dayOfTime(t time.Time) int {
-	t = t.UTC()
-	return t.Year()*10000 + int(t.Month())*100 + t.Day()
 }
 
 // errDayFormat is a date not given as YYYY-MM-DD.
