@@ -85,22 +85,6 @@ func (s *Store) AddSource(ctx context.Context, k *seal.Keyring, actor, key strin
 	return id, err
 }
 
-// Source returns one source by id.
-func (s *Store) Source(ctx context.Context, id string) (SourceSummary, error) {
-	var src SourceSummary
-	var kind string
-	var created int64
-	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT s.id, s.key, s.kind, s.reliability, s.created_at,
-		(SELECT count(*) FROM records r WHERE r.source_id = s.id) FROM sources s WHERE s.id = ?`), id).
-		Scan(&src.ID, &src.Key, &kind, &src.Reliability, &created, &src.Records)
-	if errors.Is(err, sql.ErrNoRows) {
-		return src, fmt.Errorf("source %s: %w", id, ErrNotFound)
-	}
-	src.Kind = registry.SourceKind(kind)
-	src.CreatedAt = time.UnixMicro(created).UTC()
-	return src, err
-}
-
 // EnteredRecord is a record as the workspace shows it: its fields, the
 // person it is in now, and who entered it.
 type EnteredRecord struct {

@@ -16,27 +16,47 @@ type SourceSummary struct {
 	Records int
 }
 
+// sourceSummaries selects sources as scanSourceSummary reads them.
+const sourceSummaries = `SELECT s.id, s.key, s.kind, s.reliability, s.created_at,
+	(SELECT count(*) FROM records r WHERE r.source_id = s.id) FROM sources s`
+
+func scanSourceSummary(row interface{ Scan(...any) error }) (SourceSummary, error) {
+	var src SourceSummary
+	var kind string
+	var created int64
+	if err := row.Scan(&src.ID, &src.Key, &kind, &src.Reliability, &created, &src.Records); err != nil {
+		return src, err
+	}
+	src.Kind = registry.SourceKind(kind)
+	src.CreatedAt = time.UnixMicro(created).UTC()
+	return src, nil
+}
+
 // Sources lists every source by key.
 func (s *Store) Sources(ctx context.Context) ([]SourceSummary, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT s.id, s.key, s.kind, s.reliability, s.created_at,
-		(SELECT count(*) FROM records r WHERE r.source_id = s.id) FROM sources s ORDER BY s.key`)
+	rows, err := s.read.QueryContext(ctx, sourceSummaries+` ORDER BY s.key`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []SourceSummary
 	for rows.Next() {
-		var src SourceSummary
-		var kind string
-		var created int64
-		if err := rows.Scan(&src.ID, &src.Key, &kind, &src.Reliability, &created, &src.Records); err != nil {
+		src, err := scanSourceSummary(rows)
+		if err != nil {
 			return nil, err
 		}
-		src.Kind = registry.SourceKind(kind)
-		src.CreatedAt = time.UnixMicro(created).UTC()
 		out = append(out, src)
 	}
 	return out, rows.Err()
+}
+
+// Source returns one source by id.
+func (s *Store) Source(ctx context.Context, id string) (SourceSummary, error) {
+	src, err := scanSourceSummary(s.read.QueryRowContext(ctx, s.rebind(sourceSummaries+` WHERE s.id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return src, fmt.Errorf("source %s: %w", id, ErrNotFound)
+	}
+	return src, err
 }
 
 // SetSource sets the kind (public) and reliability (0 unknown, 1 to 5) of
