@@ -283,19 +283,27 @@ func (s *Server) donateCampaign(w http.ResponseWriter, r *http.Request) {
 	s.render(w, "funds_campaign.html", dp)
 }
 
-// giftAmount reads the amount of a gift form: a typed amount wins over a
-// preset. The problem is a message in the page's language.
-func (s *Server) giftAmount(dp donatePage, c funds.Campaign, form url.Values) (int64, string) {
-	text := strings.TrimSpace(form.Get("amount_other"))
+// giftAmount reads the amount of a gift form (dp.Form): a typed amount
+// wins over a preset. A refused amount is answered here (400, the form
+// again with the reason) and gives false.
+func (s *Server) giftAmount(w http.ResponseWriter, dp donatePage, c funds.Campaign) (int64, bool) {
+	text := strings.TrimSpace(dp.Form.Get("amount_other"))
 	if text == "" {
-		text = form.Get("amount")
+		text = dp.Form.Get("amount")
 	}
 	n, err := funds.ParseAmount(text, c.Currency, s.maxMinor(c.Currency))
 	var ae *funds.AmountError
 	if errors.As(err, &ae) {
-		return 0, dp.Tf("funds.error.amount."+string(ae.Problem), "currency", c.Currency, "digits", ae.Digits, "max", dp.Max)
+		dp.Problem = amountMessage(dp.page, ae)
+		s.renderStatus(w, http.StatusBadRequest, "funds_campaign.html", dp)
+		return 0, false
 	}
-	return n, ""
+	return n, true
+}
+
+// amountMessage says why an amount was refused, in the page's language.
+func amountMessage(p page, ae *funds.AmountError) string {
+	return p.Tf("funds.error.amount."+string(ae.Problem), "currency", ae.Currency, "digits", ae.Digits, "max", p.Money(ae.Max, ae.Currency))
 }
 
 // displayName is the name a donor chose to show, or "" (anonymous, the
@@ -324,13 +332,8 @@ func (s *Server) donateCard(w http.ResponseWriter, r *http.Request, acc *account
 		return
 	}
 	dp.Form = r.PostForm
-	amount, problem := s.giftAmount(dp, c, r.PostForm)
-	if problem != "" {
-		dp.Problem = problem
-		s.renderStatus(w, http.StatusBadRequest, "funds_campaign.html", dp)
-		return
-	}
-	if !s.giftAllowed(w, r, dp) {
+	amount, ok := s.giftAmount(w, dp, c)
+	if !ok || !s.giftAllowed(w, r, dp) {
 		return
 	}
 	kind := funds.GiftCard
@@ -383,13 +386,8 @@ func (s *Server) donateBank(w http.ResponseWriter, r *http.Request, acc *account
 		return
 	}
 	dp.Form = r.PostForm
-	amount, problem := s.giftAmount(dp, c, r.PostForm)
-	if problem != "" {
-		dp.Problem = problem
-		s.renderStatus(w, http.StatusBadRequest, "funds_campaign.html", dp)
-		return
-	}
-	if !s.giftAllowed(w, r, dp) {
+	amount, ok := s.giftAmount(w, dp, c)
+	if !ok || !s.giftAllowed(w, r, dp) {
 		return
 	}
 	p, err := s.store.NewPledge(r.Context(), c, amount, displayName(r.PostForm))

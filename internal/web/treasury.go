@@ -152,7 +152,7 @@ var treasuryMessages = []struct {
 func treasuryMessage(p page, err error) string {
 	var ae *funds.AmountError
 	if errors.As(err, &ae) {
-		return p.Tf("funds.error.amount."+string(ae.Problem), "currency", ae.Currency, "digits", ae.Digits, "max", p.Money(ae.Max, ae.Currency))
+		return amountMessage(p, ae)
 	}
 	for _, m := range treasuryMessages {
 		if errors.Is(err, m.err) {
