@@ -59,12 +59,10 @@ func newGiftThrottle() *auth.Throttle {
 	return t
 }
 
-func (s *Server) fundsSite() *fundsSite { return &s.funds }
-
 // giftAllowed counts a gift started by the client and says whether it may
 // go on; when not, it has answered 429.
 func (s *Server) giftAllowed(w http.ResponseWriter, r *http.Request, dp donatePage) bool {
-	t := s.fundsSite().gifts
+	t := s.funds.gifts
 	now := time.Now()
 	client := "gift:" + clientHost(r)
 	if wait := t.Wait(now, client); wait > 0 {
@@ -78,7 +76,7 @@ func (s *Server) giftAllowed(w http.ResponseWriter, r *http.Request, dp donatePa
 }
 
 func (s *Server) fundsConfig() FundsConfig {
-	f := s.fundsSite()
+	f := &s.funds
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	return f.cfg
@@ -95,7 +93,7 @@ func (s *Server) EnableFunds(cfg FundsConfig) {
 	if len(cfg.Presets) == 0 {
 		cfg.Presets = []string{"10", "25", "50", "100"}
 	}
-	f := s.fundsSite()
+	f := &s.funds
 	f.mu.Lock()
 	f.cfg = cfg
 	f.mu.Unlock()
