@@ -167,11 +167,7 @@ func treasuryMessage(p page, err error) string {
 func (s *Server) treasuryRefuse(w http.ResponseWriter, r *http.Request, acc *account, err error) {
 	status, msg := http.StatusBadRequest, treasuryMessage(s.adminFrame(r, acc, "").page, err)
 	switch {
-	case errors.Is(err, store.ErrSamePerson):
-		status = http.StatusConflict
-	case errors.Is(err, store.ErrAlreadyDone):
-		status = http.StatusConflict
-	case errors.Is(err, store.ErrFundsDuplicate):
+	case errors.Is(err, store.ErrSamePerson), errors.Is(err, store.ErrAlreadyDone), errors.Is(err, store.ErrFundsDuplicate):
 		status = http.StatusConflict
 	case errors.Is(err, store.ErrNotFound):
 		status = http.StatusNotFound
