@@ -5,30 +5,22 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/pquerna/otp/totp"
 
 	"rollcall/internal/auth"
 	"rollcall/internal/store"
 	"rollcall/internal/store/storetest"
-	"rollcall/internal/web"
 )
 
 // workspaceServer serves a workspace site over st on a real address, for
 // the browser (the shared site of browser_test.go has no workspace).
 func workspaceServer(t *testing.T, st *store.Store) (*auth.Service, string) {
 	t.Helper()
-	site, err := web.New(st, suiteLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := auth.New(st, st.Keys())
-	site.EnableWorkspace(a, t.TempDir())
+	site, a := workspaceSite(t, st)
 	srv := httptest.NewServer(site)
 	t.Cleanup(srv.Close)
 	return a, srv.URL
@@ -77,7 +69,7 @@ func TestBrowserSignInWithTOTP(t *testing.T) {
 				t.Fatalf("after the password: %s", loc)
 			}
 			html := tb.html(t)
-			m := regexp.MustCompile(`<code id="totp-secret">([A-Z2-7]+)</code>`).FindStringSubmatch(html)
+			m := secretRe.FindStringSubmatch(html)
 			if m == nil {
 				t.Fatalf("no key on the enroll page:\n%s", html)
 			}
@@ -92,11 +84,7 @@ func TestBrowserSignInWithTOTP(t *testing.T) {
 				t.Error("the browser never fetched the QR code")
 			}
 			tb.screenshot(t, fmt.Sprintf("admin-enroll-js-%v", js))
-			code, err := totp.GenerateCode(secret, time.Now())
-			if err != nil {
-				t.Fatal(err)
-			}
-			tb.typeInto(t, "code", code)
+			tb.typeInto(t, "code", codeAt(t, secret, time.Now()))
 			tb.click(t, `form.signin button[type="submit"]`)
 			if html := tb.html(t); strings.Count(html, "<li><code>") != 10 {
 				t.Fatalf("no recovery codes after enrollment:\n%s", html)
@@ -125,11 +113,7 @@ func TestBrowserSignInWithTOTP(t *testing.T) {
 			if loc := tb.location(t); !strings.Contains(loc, "/admin/signin/code") {
 				t.Fatalf("after the password: %s", loc)
 			}
-			code, err = totp.GenerateCode(secret, time.Now().Add(30*time.Second))
-			if err != nil {
-				t.Fatal(err)
-			}
-			tb.typeInto(t, "code", code)
+			tb.typeInto(t, "code", codeAt(t, secret, time.Now().Add(30*time.Second)))
 			tb.click(t, `form.signin button[type="submit"]`)
 			if loc := tb.location(t); !strings.HasSuffix(loc, "/admin/") {
 				t.Fatalf("after the code: %s\n%s", loc, tb.html(t))
