@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pquerna/otp/totp"
-
 	"rollcall/internal/auth"
 	"rollcall/internal/store"
 	"rollcall/internal/web"
@@ -137,11 +135,7 @@ func signIn(t *testing.T, site *web.Server, a *auth.Service, role auth.Role) ses
 		if err != nil {
 			t.Fatal(err)
 		}
-		code, err := totp.GenerateCode(enr.Secret, a.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if token, _, err = a.ConfirmEnrollment(ctx, res.Token, code); err != nil {
+		if token, _, err = a.ConfirmEnrollment(ctx, res.Token, codeAt(t, enr.Secret, a.Now())); err != nil {
 			t.Fatal(err)
 		}
 		s.TOTP = enr.Secret
@@ -188,9 +182,5 @@ func (s *session) post(t *testing.T, h http.Handler, path string, form url.Value
 // so that it is not the step enrollment already spent.
 func (s *session) nextCode(t *testing.T, a *auth.Service, steps int) string {
 	t.Helper()
-	code, err := totp.GenerateCode(s.TOTP, a.Now().Add(time.Duration(steps)*30*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return code
+	return codeAt(t, s.TOTP, a.Now().Add(time.Duration(steps)*30*time.Second))
 }
