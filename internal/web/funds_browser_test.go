@@ -7,11 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
-	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"rollcall/internal/funds/stripepay/stripetest"
@@ -27,38 +23,19 @@ const stripeCheckout = "https://checkout.stripe.com/"
 // there, and sees a stand-in page.
 func checkoutTab(t *testing.T, browser context.Context, js bool) *tab {
 	t.Helper()
-	tb := &tab{}
-	var ctx context.Context
-	listen := func(ev any) {
-		tb.listen(ev)
+	tb := openTab(t, browser, js)
+	err := chromedp.Listen(tb.ctx, func(ev any) {
 		if ev, ok := ev.(*fetch.EventRequestPaused); ok {
 			// Answered from a goroutine: a listener must not block.
-			go chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 200,
+			go chromedp.Call(tb.ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 200,
 				ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "text/html; charset=utf-8"}},
 				Body:            []byte("<!doctype html><html lang=en><title>Checkout</title><h1>Stripe Checkout stand-in</h1></html>")})
 		}
-	}
-	ctx, cancel := chromedp.NewContext(browser, chromedp.WithListener(listen))
-	t.Cleanup(cancel)
-	tb.ctx = ctx
-	if err := chromedp.Do(ctx); err != nil {
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: stripeCheckout + "*"}}}); err != nil {
-		t.Fatal(err)
-	}
-	if !js {
-		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+	if _, err := chromedp.Call(tb.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: stripeCheckout + "*"}}}); err != nil {
 		t.Fatal(err)
 	}
 	return tb
