@@ -479,21 +479,6 @@ func TestInvoiceWithoutIntentIsRetried(t *testing.T) {
 	}
 }
 
-// postIn sends a form as the session with the browser asking for lang
-// (workspace pages follow Accept-Language).
-func postIn(t *testing.T, sess session, h http.Handler, lang, path string, form url.Values) *httptest.ResponseRecorder {
-	t.Helper()
-	form.Set("csrf", sess.CSRF)
-	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	req.Header.Set("Accept-Language", lang)
-	req.AddCookie(sess.Cookie)
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, req)
-	return w
-}
-
 // A treasurer reading Russian gets the statement report and the refusals
 // in Russian, English nowhere.
 func TestTreasurerMessagesInRussian(t *testing.T) {
@@ -514,7 +499,7 @@ func TestTreasurerMessagesInRussian(t *testing.T) {
 			"31.02.2026;5,00;EUR;x\n" +
 			"2026-11-09;5,00;ZZZ;x\n" +
 			"2026-11-09;5,001;EUR;x\n"
-		w := postIn(t, alice, site, "ru", "/admin/funds/statement", url.Values{"statement": {statement}})
+		w := alice.postIn(t, site, "ru", "/admin/funds/statement", url.Values{"statement": {statement}})
 		body := w.Body.String()
 		for _, want := range []string{
 			"Входящих строк: 5; внесено переводов: 1.",
@@ -554,7 +539,7 @@ func TestTreasurerMessagesInRussian(t *testing.T) {
 			{"/admin/funds/campaigns", url.Values{"slug": {"legal-aid"}, "currency": {"EUR"}, "goal": {"100"}, "starts": {"2026-11-01"}, "title_en": {"Again"}},
 				"Кампания с таким коротким именем уже есть."},
 		} {
-			w := postIn(t, alice, site, "ru", c.path, c.form)
+			w := alice.postIn(t, site, "ru", c.path, c.form)
 			if w.Code < 400 || !strings.Contains(w.Body.String(), c.want) {
 				t.Errorf("%s %v: %d, lacks %q", c.path, c.form, w.Code, c.want)
 			}
@@ -583,7 +568,7 @@ func TestTreasurerMessagesInRussian(t *testing.T) {
 		if len(rs) != 1 {
 			t.Fatalf("receipts entered: %+v", rs)
 		}
-		if w := postIn(t, alice, site, "ru", "/admin/funds/receipts/"+rs[0].ID+"/confirm", url.Values{}); w.Code != http.StatusConflict ||
+		if w := alice.postIn(t, site, "ru", "/admin/funds/receipts/"+rs[0].ID+"/confirm", url.Values{}); w.Code != http.StatusConflict ||
 			!strings.Contains(w.Body.String(), "второй казначей") && !strings.Contains(w.Body.String(), "другой казначей") {
 			t.Errorf("self-confirmation in Russian: %d", w.Code)
 		}

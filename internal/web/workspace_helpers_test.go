@@ -161,6 +161,13 @@ func (s *session) get(t *testing.T, h http.Handler, path string) *httptest.Respo
 // post sends a same-origin form as the session, its form token added.
 func (s *session) post(t *testing.T, h http.Handler, path string, form url.Values) *httptest.ResponseRecorder {
 	t.Helper()
+	return s.postIn(t, h, "", path, form)
+}
+
+// postIn is post with the browser asking for lang ("": no language asked
+// for); workspace pages follow Accept-Language.
+func (s *session) postIn(t *testing.T, h http.Handler, lang, path string, form url.Values) *httptest.ResponseRecorder {
+	t.Helper()
 	if form == nil {
 		form = url.Values{}
 	}
@@ -170,6 +177,9 @@ func (s *session) post(t *testing.T, h http.Handler, path string, form url.Value
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if lang != "" {
+		req.Header.Set("Accept-Language", lang)
+	}
 	if s != nil && s.Cookie != nil {
 		req.AddCookie(s.Cookie)
 	}
