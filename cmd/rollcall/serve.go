@@ -145,11 +145,7 @@ func openServeKeys(ctx context.Context, g *globals, unlock bool, passFD int) (*s
 	if err == nil {
 		var keys *seal.Keyring
 		if keys, err = seal.Open(g.data, seal.Fixed(p)); err == nil {
-			// As openWithKeys does, once the store takes the key
-			// (store.SetKeys, being added as this is written).
-			if holder, ok := any(st).(interface{ SetKeys(*seal.Keyring) }); ok {
-				holder.SetKeys(keys)
-			}
+			st.SetKeys(keys) // as openWithKeys does
 			return st, keys, nil
 		}
 	}
