@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -33,23 +31,11 @@ var forbidden = []string{"canary", "1985-03-17"}
 // startServe runs `rollcall serve` on a free port and returns its base URL.
 func startServe(t *testing.T, dir string) string {
 	t.Helper()
-	cmd := exec.Command(binary, "--data", dir, "serve", "--addr", "127.0.0.1:0")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	r := startServeWithPass(t, dir, nil)
+	if r.base == "" {
+		t.Fatalf("serve did not start: exit %d\n%s", r.code, r.stderr)
 	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() })
-	line, _ := bufio.NewReader(stdout).ReadString('\n')
-	i := strings.Index(line, "http://")
-	if i < 0 {
-		t.Fatalf("serve printed %q; stderr %s", line, stderr.String())
-	}
-	return strings.TrimSuffix(strings.TrimSpace(line[i:]), "/")
+	return strings.TrimSuffix(r.base, "/")
 }
 
 func TestNothingPrivateInAnyPublicOutput(t *testing.T) {
