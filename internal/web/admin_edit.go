@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,6 +68,14 @@ const (
 	maxNoteField  = 10000
 )
 
+// The choices the editing forms offer, each listed once for the pages that
+// show them and the handlers that check them.
+var (
+	reliabilities = []int{0, 1, 2, 3, 4, 5} // a source's, 0 unknown
+	verifications = []string{"unverified", "corroborated", "verified"}
+	relationKinds = []registry.RelationshipKind{registry.Parent, registry.Child, registry.Sibling, registry.Spouse, registry.Colleague}
+)
+
 // editFlashes are the messages a page shows after a change (?done=KEY).
 var editFlashes = map[string]bool{"source": true, "identity": true, "record": true, "claim": true, "retracted": true,
 	"verified": true, "taken": true, "incident": true, "moved": true, "marked": true, "relation": true,
@@ -84,14 +93,7 @@ type editFrame struct {
 func (f editFrame) Value(field string) string { return f.Form.Get(field) }
 
 // Checked reports whether a multi-valued field of the form held v.
-func (f editFrame) Checked(field, v string) bool {
-	for _, x := range f.Form[field] {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
+func (f editFrame) Checked(field, v string) bool { return slices.Contains(f.Form[field], v) }
 
 func (s *Server) editFrame(r *http.Request, acc *account, titleKey string) editFrame {
 	f := editFrame{adminPage: s.adminFrame(r, acc, ""), Form: url.Values{}}
@@ -119,12 +121,9 @@ type formReader struct {
 }
 
 func (fr *formReader) bad(key string) {
-	for _, p := range fr.problems {
-		if p == key {
-			return
-		}
+	if !slices.Contains(fr.problems, key) {
+		fr.problems = append(fr.problems, key)
 	}
-	fr.problems = append(fr.problems, key)
 }
 
 // text is a field trimmed and in NFC; too long, not UTF-8 or holding
@@ -294,7 +293,7 @@ func (s *Server) sourcesPage(w http.ResponseWriter, r *http.Request, acc *accoun
 }
 
 func (s *Server) showSources(w http.ResponseWriter, r *http.Request, acc *account, status int, problems []string) {
-	p := editSourcesPage{editFrame: s.editFrame(r, acc, "admin.edit.sources.title"), Kinds: registry.SourceKinds, Levels: []int{0, 1, 2, 3, 4, 5}}
+	p := editSourcesPage{editFrame: s.editFrame(r, acc, "admin.edit.sources.title"), Kinds: registry.SourceKinds, Levels: reliabilities}
 	if problems != nil {
 		p.refused(r, problems)
 	}
@@ -334,7 +333,7 @@ func (fr *formReader) sourceRating() (registry.SourceKind, int) {
 		fr.bad("admin.edit.err.kind")
 	}
 	reliability, err := strconv.Atoi(fr.form.Get("reliability"))
-	if err != nil || reliability < 0 || reliability > 5 {
+	if err != nil || !slices.Contains(reliabilities, reliability) {
 		fr.bad("admin.edit.err.reliability")
 	}
 	return kind, reliability
@@ -364,7 +363,7 @@ func (s *Server) showSource(w http.ResponseWriter, r *http.Request, acc *account
 		s.serverError(w, "source", err)
 		return
 	}
-	p := editSourcePage{editFrame: s.editFrame(r, acc, "admin.edit.source.title"), Source: src, Kinds: registry.SourceKinds, Levels: []int{0, 1, 2, 3, 4, 5}}
+	p := editSourcePage{editFrame: s.editFrame(r, acc, "admin.edit.source.title"), Source: src, Kinds: registry.SourceKinds, Levels: reliabilities}
 	if problems != nil {
 		p.refused(r, problems)
 	}
@@ -482,7 +481,7 @@ type editRecordFormPage struct {
 
 func (s *Server) recordForm(w http.ResponseWriter, r *http.Request, acc *account, status int, problems []string) {
 	p := editRecordFormPage{editFrame: s.editFrame(r, acc, "admin.edit.record_new.title"), Statuses: registry.Statuses, Roles: registry.Roles,
-		Verifications: []string{"unverified", "corroborated", "verified"}}
+		Verifications: verifications}
 	if problems != nil {
 		p.refused(r, problems)
 	}
@@ -577,7 +576,7 @@ func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, acc *account
 		return
 	}
 	p := editRecordPage{editRecordFormPage: editRecordFormPage{editFrame: s.editFrame(r, acc, "admin.edit.record.title"), Statuses: registry.Statuses,
-		Verifications: []string{"unverified", "corroborated", "verified"}}, Record: rec, Claims: claims}
+		Verifications: verifications}, Record: rec, Claims: claims}
 	if problems != nil {
 		p.refused(r, problems)
 	}
@@ -825,7 +824,7 @@ func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, acc *account
 		return
 	}
 	p := editPersonPage{editFrame: s.editFrame(r, acc, "admin.edit.person.title"), ID: id,
-		Kinds: []registry.RelationshipKind{registry.Parent, registry.Child, registry.Sibling, registry.Spouse, registry.Colleague}}
+		Kinds: relationKinds}
 	if problems != nil {
 		p.refused(r, problems)
 	}
@@ -953,9 +952,7 @@ func (s *Server) addRelation(w http.ResponseWriter, r *http.Request, acc *accoun
 	fr := &formReader{form: r.PostForm}
 	other := fr.required("other", 100, "admin.edit.err.target")
 	kind := registry.RelationshipKind(r.PostForm.Get("kind"))
-	switch kind {
-	case registry.Parent, registry.Child, registry.Sibling, registry.Spouse, registry.Colleague:
-	default:
+	if !slices.Contains(relationKinds, kind) {
 		fr.bad("admin.edit.err.kind")
 	}
 	contact := fr.text("contact", maxNoteField)
