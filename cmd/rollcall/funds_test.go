@@ -9,7 +9,6 @@ import (
 
 	"rollcall/internal/funds"
 	"rollcall/internal/funds/stripepay/stripetest"
-	"rollcall/internal/seal"
 	"rollcall/internal/store"
 )
 
@@ -32,15 +31,7 @@ func TestFundsLedgerAndReconcile(t *testing.T) {
 		if r := rollcall(t, env, "funds", "ledger"); r.code != 0 || !strings.Contains(r.stdout, "The ledger is empty.") {
 			t.Fatalf("empty ledger: %d %s%s", r.code, r.stdout, r.stderr)
 		}
-		st, err := store.Open(ctx, envValue(env, "ROLLCALL_DATA"), envValue(env, "ROLLCALL_DB"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys, err := seal.Open(envValue(env, "ROLLCALL_DATA"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st.SetKeys(keys)
+		st := openStore(t, env)
 		c, err := st.CreateCampaign(ctx, "cli", funds.Campaign{Slug: "legal-aid", Currency: "USD", Goal: 100000, Starts: 20090101, Texts: map[string]funds.CampaignText{"en": {Title: "Legal aid"}}})
 		if err != nil {
 			t.Fatal(err)

@@ -45,6 +45,25 @@ func envValue(env []string, name string) string {
 	return ""
 }
 
+// openStore opens the database the binary uses in env, with its data key
+// given to the store (as openWithKeys does), for a test to set up or look at
+// what the commands cannot. The caller closes it.
+func openStore(t *testing.T, env []string) *store.Store {
+	t.Helper()
+	dir := envValue(env, "ROLLCALL_DATA")
+	st, err := store.Open(context.Background(), dir, envValue(env, "ROLLCALL_DB"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := seal.Open(dir, nil)
+	if err != nil {
+		st.Close()
+		t.Fatal(err)
+	}
+	st.SetKeys(keys)
+	return st
+}
+
 func usersJSON(t *testing.T, env []string) []userJSON {
 	t.Helper()
 	r := rollcall(t, env, "user", "list", "--json")
@@ -81,17 +100,9 @@ func TestUserCommands(t *testing.T) {
 
 		// The owner uses the link (as the web's set-up page will).
 		ctx := context.Background()
-		dir, dsn := envValue(env, "ROLLCALL_DATA"), envValue(env, "ROLLCALL_DB")
-		st, err := store.Open(ctx, dir, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
+		st := openStore(t, env)
 		defer st.Close()
-		keys, err := seal.Open(dir, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc := auth.New(st, keys)
+		svc := auth.New(st, st.Keys())
 		if _, err := svc.SetPassword(ctx, auth.PurposeSetup, m[2], "a long and unusual phrase"); err != nil {
 			t.Fatal(err)
 		}
@@ -165,14 +176,9 @@ func TestCanariesThroughCommandLine(t *testing.T) {
 		}
 		dir, dsn := envValue(env, "ROLLCALL_DATA"), envValue(env, "ROLLCALL_DB")
 		func() {
-			ctx := context.Background()
-			st, err := store.Open(ctx, dir, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
+			st := openStore(t, env)
 			defer st.Close()
-			keys, _ := seal.Open(dir, nil)
-			if err := st.SetSealed(ctx, keys, "u", store.SealedRelativeContact, "person-1", contact); err != nil {
+			if err := st.SetSealed(context.Background(), st.Keys(), "u", store.SealedRelativeContact, "person-1", contact); err != nil {
 				t.Fatal(err)
 			}
 		}()
