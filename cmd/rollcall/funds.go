@@ -13,6 +13,7 @@ import (
 
 	"rollcall/internal/funds"
 	"rollcall/internal/funds/stripepay"
+	"rollcall/internal/registry"
 	"rollcall/internal/web"
 )
 
@@ -127,7 +128,7 @@ func runFundsReconcile(ctx context.Context, g *globals, args []string, stdout, s
 			inPeriod = append(inPeriod, bt)
 		}
 	}
-	fromDay, toDay := dayInt(from), dayInt(to)
+	fromDay, toDay := int(registry.DayOf(from)), int(registry.DayOf(to))
 	booked, err := st.BookedPayments(ctx, fromDay, toDay)
 	if err != nil {
 		return err
@@ -164,5 +165,3 @@ func runFundsReconcile(ctx context.Context, g *globals, args []string, stdout, s
 	}
 	return nil
 }
-
-func dayInt(t time.Time) int { return t.Year()*10000 + int(t.Month())*100 + t.Day() }
