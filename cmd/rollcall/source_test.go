@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"rollcall/internal/registry"
-	"rollcall/internal/store"
 )
 
 func TestSourceKindReachesThePublicList(t *testing.T) {
@@ -43,13 +42,10 @@ func TestSourceKindReachesThePublicList(t *testing.T) {
 			t.Errorf("the same values again: %d %s %s", r.code, r.stdout, r.stderr)
 		}
 		// The public list says where the record came from by kind, never by name.
-		st, err := store.Open(context.Background(), envValue(env, "ROLLCALL_DATA"), envValue(env, "ROLLCALL_DB"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		st := openStore(t, env)
 		defer st.Close()
 		var kinds []registry.SourceKind
-		err = st.EachPublicPerson(context.Background(), func(p registry.PublicPerson) error {
+		err := st.EachPublicPerson(context.Background(), func(p registry.PublicPerson) error {
 			kinds = append(kinds, p.SourceKinds...)
 			return nil
 		})
