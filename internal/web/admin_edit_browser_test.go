@@ -18,6 +18,19 @@ import (
 	"rollcall/internal/store/storetest"
 )
 
+// useSession hands a workspace session to the tab's browser as its cookie
+// for base, and takes it back when the test ends (the browser is shared).
+func (tb *tab) useSession(t *testing.T, base string, s session) {
+	t.Helper()
+	httpOnly := true
+	if _, err := chromedp.Call(tb.ctx, network.SetCookie, network.SetCookieParams{Name: "rollcall", Value: s.Cookie.Value, URL: base, HTTPOnly: &httpOnly}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		chromedp.Call(tb.ctx, network.DeleteCookies, network.DeleteCookiesParams{Name: "rollcall", URL: base})
+	})
+}
+
 var publishedSlugRE = regexp.MustCompile(`/admin/publish/(2022-08-03(?:-[0-9]+)?)$`)
 
 // An editor, in Chromium with JavaScript off and on, adds a person with
@@ -41,13 +54,7 @@ func TestBrowserAddVerifyPublish(t *testing.T) {
 			tb := openTab(t, browser, js)
 			ctx, cancel := context.WithTimeout(tb.ctx, 60*time.Second)
 			defer cancel()
-			httpOnly := true
-			if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "rollcall", Value: editor.Cookie.Value, URL: base, HTTPOnly: &httpOnly}); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				chromedp.Call(tb.ctx, network.DeleteCookies, network.DeleteCookiesParams{Name: "rollcall", URL: base})
-			})
+			tb.useSession(t, base, editor)
 			name := "Azamat Qurbanov"
 			other := fmt.Sprintf("Азамат Курбанов %v", js)
 			if js {

@@ -77,13 +77,7 @@ func TestBrowserReportAndTriage(t *testing.T) {
 			tb.check(t, base, "")
 
 			// The editor's session, set on the browser.
-			httpOnly := true
-			if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "rollcall", Value: editor.Cookie.Value, URL: base, HTTPOnly: &httpOnly}); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				chromedp.Call(tb.ctx, network.DeleteCookies, network.DeleteCookiesParams{Name: "rollcall", URL: base})
-			})
+			tb.useSession(t, base, editor)
 			tb.navigate(t, base+"/admin/reports/")
 			if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("reports-ref"), m[1])); err != nil {
 				t.Fatal(err)

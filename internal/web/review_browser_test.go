@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"rollcall/internal/auth"
@@ -32,10 +31,7 @@ func TestBrowserReviewLinksADuplicate(t *testing.T) {
 			tb := openTab(t, browser, js)
 			ctx, cancel := context.WithTimeout(tb.ctx, 60*time.Second)
 			defer cancel()
-			httpOnly := true
-			if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "rollcall", Value: editor.Cookie.Value, URL: srv.URL, HTTPOnly: &httpOnly}); err != nil {
-				t.Fatal(err)
-			}
+			tb.useSession(t, srv.URL, editor)
 
 			tb.navigate(t, srv.URL+"/admin/")
 			tb.click(t, `a[href="/admin/review/"]`)
