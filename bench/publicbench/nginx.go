@@ -47,6 +47,15 @@ func compareWithNginx(site http.Handler, clients, seconds, rounds int) error {
 	if err != nil {
 		return err
 	}
+	// The same paths on both servers: nginx serves the people page as
+	// its folder's index.html and a person page as a file of that name.
+	pages := []struct {
+		name, path string
+		body       []byte
+	}{
+		{"people `/en/people/`", "/en/people/", people},
+		{"person `/en/people/{id}`", personPath, person},
+	}
 
 	// Not under the data directory, which only its owner may enter: nginx's
 	// workers run as another user.
@@ -58,11 +67,15 @@ func compareWithNginx(site http.Handler, clients, seconds, rounds int) error {
 	if err := os.Chmod(root, 0o755); err != nil {
 		return err
 	}
-	for path, body := range map[string][]byte{"/en/people/": people, personPath + "/": person} {
-		if err := os.MkdirAll(filepath.Join(root, "www", path), 0o755); err != nil {
+	for _, pg := range pages {
+		file := filepath.Join(root, "www", pg.path)
+		if strings.HasSuffix(pg.path, "/") {
+			file = filepath.Join(file, "index.html")
+		}
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(root, "www", path, "index.html"), body, 0o644); err != nil {
+		if err := os.WriteFile(file, pg.body, 0o644); err != nil {
 			return err
 		}
 	}
@@ -104,27 +117,21 @@ http {
 	fmt.Printf("wrk -t1 -c%d -d%ds --latency, %d alternating rounds, medians\n\n", clients, seconds, rounds)
 	fmt.Println("| page | bytes | rollcall req/s | nginx req/s | ratio | rollcall p99 ms | nginx p99 ms |")
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-	for _, pg := range []struct {
-		name, ours, theirs string
-		size               int
-	}{
-		{"people `/en/people/`", ours + "/en/people/", theirs + "/en/people/", len(people)},
-		{"person `/en/people/{id}`", ours + personPath, theirs + personPath + "/", len(person)},
-	} {
+	for _, pg := range pages {
 		var ourRate, ourP99, theirRate, theirP99 []float64
 		for range rounds {
-			r, p, err := wrk(pg.ours, clients, seconds)
+			r, p, err := wrk(ours+pg.path, clients, seconds)
 			if err != nil {
 				return err
 			}
 			ourRate, ourP99 = append(ourRate, r), append(ourP99, p)
-			if r, p, err = wrk(pg.theirs, clients, seconds); err != nil {
+			if r, p, err = wrk(theirs+pg.path, clients, seconds); err != nil {
 				return err
 			}
 			theirRate, theirP99 = append(theirRate, r), append(theirP99, p)
 		}
 		a, b := median(ourRate), median(theirRate)
-		fmt.Printf("| %s | %d | %.0f | %.0f | %.0f%% | %.1f | %.1f |\n", pg.name, pg.size, a, b, 100*a/b, median(ourP99), median(theirP99))
+		fmt.Printf("| %s | %d | %.0f | %.0f | %.0f%% | %.1f | %.1f |\n", pg.name, len(pg.body), a, b, 100*a/b, median(ourP99), median(theirP99))
 	}
 	return nil
 }
