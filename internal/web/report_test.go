@@ -256,13 +256,7 @@ func TestReportCanariesNotInClear(t *testing.T) {
 				t.Fatal(err)
 			}
 			st.SetKeys(keys)
-			var logs bytes.Buffer
-			site, err := web.New(st, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-			if err != nil {
-				t.Fatal(err)
-			}
-			a := auth.New(st, keys)
-			site.EnableWorkspace(a, t.TempDir())
+			site, a := workspaceSite(t, st)
 			f := aReport("Canary Person")
 			f.Set("contact", contact)
 			f.Set("text", text)
@@ -283,7 +277,7 @@ func TestReportCanariesNotInClear(t *testing.T) {
 				if bytes.Contains(haystack, []byte(c)) {
 					t.Errorf("%q is in the database in clear", c)
 				}
-				if strings.Contains(logs.String(), c) {
+				if strings.Contains(suiteLog.String(), c) {
 					t.Errorf("%q is in the log", c)
 				}
 			}
