@@ -154,18 +154,6 @@ type userJSON struct {
 	Created      string `json:"created"`
 }
 
-func userState(u store.User) string {
-	switch {
-	case !u.DisabledAt.IsZero():
-		return "disabled"
-	case !u.LockedAt.IsZero():
-		return "locked"
-	case u.PasswordHash == "":
-		return "new"
-	}
-	return "active"
-}
-
 func listUsers(ctx context.Context, st *store.Store, svc *auth.Service, asJSON bool, stdout io.Writer) error {
 	users, err := st.Users(ctx, svc.Keys, store.ActorCLI)
 	if err != nil {
@@ -173,7 +161,7 @@ func listUsers(ctx context.Context, st *store.Store, svc *auth.Service, asJSON b
 	}
 	out := []userJSON{}
 	for _, u := range users {
-		out = append(out, userJSON{ID: u.ID, Email: u.Email, Role: u.Role, State: userState(u), SecondFactor: u.HasTOTP(), Created: u.CreatedAt.Format(time.RFC3339)})
+		out = append(out, userJSON{ID: u.ID, Email: u.Email, Role: u.Role, State: u.State(), SecondFactor: u.HasTOTP(), Created: u.CreatedAt.Format(time.RFC3339)})
 	}
 	if asJSON {
 		enc := json.NewEncoder(stdout)

@@ -36,6 +36,20 @@ type User struct {
 // HasTOTP says whether a second factor is set up.
 func (u User) HasTOTP() bool { return u.TOTPSealed != "" }
 
+// State is the account's state as the accounts page and `rollcall user
+// list` show it: disabled, locked, new (no password set yet) or active.
+func (u User) State() string {
+	switch {
+	case !u.DisabledAt.IsZero():
+		return "disabled"
+	case !u.LockedAt.IsZero():
+		return "locked"
+	case u.PasswordHash == "":
+		return "new"
+	}
+	return "active"
+}
+
 // Where sealed user fields are bound (seal additional data).
 func emailPlace(userID string) string       { return "users.email:" + userID }
 func totpPlace(userID string) string        { return "users.totp:" + userID }

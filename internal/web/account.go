@@ -163,18 +163,6 @@ type usersPage struct {
 	Email         string
 }
 
-func userState(u store.User) string {
-	switch {
-	case !u.DisabledAt.IsZero():
-		return "disabled"
-	case !u.LockedAt.IsZero():
-		return "locked"
-	case u.PasswordHash == "":
-		return "new"
-	}
-	return "active"
-}
-
 var usersMessages = map[string]string{
 	"role": "admin.users.role_changed", "disabled": "admin.users.disabled_done", "enabled": "admin.users.enabled_done",
 }
@@ -198,7 +186,7 @@ func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, p usersPage, 
 	p.Title = p.T("admin.users.title")
 	p.Roles = auth.Roles
 	for _, u := range users {
-		p.Users = append(p.Users, userRow{User: u, State: userState(u), Self: u.ID == p.Account.User.ID, SecondFactor: u.HasTOTP()})
+		p.Users = append(p.Users, userRow{User: u, State: u.State(), Self: u.ID == p.Account.User.ID, SecondFactor: u.HasTOTP()})
 	}
 	s.renderStatus(w, status, "admin_users.html", p)
 }
