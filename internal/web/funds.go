@@ -263,13 +263,10 @@ func allowCheckout(w http.ResponseWriter) {
 }
 
 func (s *Server) donateCampaign(w http.ResponseWriter, r *http.Request) {
-	var acc *account
-	if s.auth != nil {
-		var err error
-		if acc, err = s.signedIn(r); err != nil {
-			s.serverError(w, "session", err)
-			return
-		}
+	acc, err := s.signedIn(r)
+	if err != nil {
+		s.serverError(w, "session", err)
+		return
 	}
 	dp, _, ok := s.campaignFor(w, r, acc)
 	if !ok {

@@ -85,13 +85,10 @@ func (s *Server) reportFrame(r *http.Request, acc *account) (reportPage, bool) {
 }
 
 func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) {
-	var acc *account
-	if s.auth != nil {
-		var err error
-		if acc, err = s.signedIn(r); err != nil {
-			s.serverError(w, "session", err)
-			return
-		}
+	acc, err := s.signedIn(r)
+	if err != nil {
+		s.serverError(w, "session", err)
+		return
 	}
 	rp, ok := s.reportFrame(r, acc)
 	if !ok {

@@ -174,10 +174,11 @@ func authorizeAny(acc *account, perms []auth.Permission, now time.Time) error {
 	return err
 }
 
-// signedIn returns the account of the request's session cookie, or nil.
+// signedIn returns the account of the request's session cookie, or nil
+// (always nil when the workspace is off: no one can be signed in).
 func (s *Server) signedIn(r *http.Request) (*account, error) {
 	token := sessionToken(r)
-	if token == "" {
+	if token == "" || s.auth == nil {
 		return nil, nil
 	}
 	sess, u, err := s.auth.Session(r.Context(), token)
