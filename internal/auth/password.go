@@ -63,6 +63,12 @@ var commonPasswords = sync.OnceValue(func() map[string]struct{} {
 	return m
 })
 
+// RefusedByPolicy reports whether err is CheckPassword's refusal of a new
+// password, which its owner is told as it is.
+func RefusedByPolicy(err error) bool {
+	return errors.Is(err, ErrPasswordShort) || errors.Is(err, ErrPasswordLong) || errors.Is(err, ErrPasswordCommon)
+}
+
 // CheckPassword says why a new password is refused, or nil.
 func CheckPassword(p string) error {
 	if len(p) > MaxPasswordLen {

@@ -89,7 +89,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, acc *acc
 	case errors.Is(err, auth.ErrBadCredentials):
 		s.showAccountStatus(w, r, acc, nil, http.StatusUnauthorized, p.T("admin.account.password_wrong"))
 		return
-	case errors.Is(err, auth.ErrPasswordShort), errors.Is(err, auth.ErrPasswordLong), errors.Is(err, auth.ErrPasswordCommon):
+	case auth.RefusedByPolicy(err):
 		s.showAccountStatus(w, r, acc, nil, http.StatusBadRequest, err.Error())
 		return
 	case err != nil:

@@ -407,7 +407,7 @@ func (s *Server) linkPost(purpose string) accountHandler {
 		}
 		_, err := s.auth.SetPassword(r.Context(), purpose, token, password)
 		switch {
-		case errors.Is(err, auth.ErrPasswordShort), errors.Is(err, auth.ErrPasswordLong), errors.Is(err, auth.ErrPasswordCommon):
+		case auth.RefusedByPolicy(err):
 			s.showPasswordForm(w, r, acc, purpose, token, http.StatusBadRequest, err.Error())
 			return
 		case err != nil:
