@@ -92,13 +92,15 @@ const (
 	Verified
 )
 
-var verificationNames = [...]string{"unverified", "corroborated", "verified"}
+// VerificationNames are the levels' names, lowest first, as the
+// interchange CSV and the forms write them.
+var VerificationNames = []string{"unverified", "corroborated", "verified"}
 
 func (v Verification) String() string {
-	if v < 0 || int(v) >= len(verificationNames) {
+	if v < 0 || int(v) >= len(VerificationNames) {
 		return fmt.Sprintf("verification(%d)", int(v))
 	}
-	return verificationNames[v]
+	return VerificationNames[v]
 }
 
 // ParseVerification accepts the level names; the empty string is unverified.
@@ -106,7 +108,7 @@ func ParseVerification(s string) (Verification, error) {
 	if s == "" {
 		return Unverified, nil
 	}
-	for i, name := range verificationNames {
+	for i, name := range VerificationNames {
 		if name == s {
 			return Verification(i), nil
 		}
@@ -254,6 +256,10 @@ const (
 	Spouse    RelationshipKind = "spouse"
 	Colleague RelationshipKind = "colleague"
 )
+
+// RelationshipKinds lists the kinds a relationship may be, in the order
+// forms offer them.
+var RelationshipKinds = []RelationshipKind{Parent, Child, Sibling, Spouse, Colleague}
 
 // Relationship links two persons, so that relatives taken as hostages can
 // be shown as such.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -592,9 +593,7 @@ func (s *Store) PersonExists(ctx context.Context, personID string) (bool, error)
 // AddRelation records that person a is kind of person b, with the
 // relative's contact details (how to reach them) sealed.
 func (s *Store) AddRelation(ctx context.Context, k *seal.Keyring, actor, a, b string, kind registry.RelationshipKind, contact string) (string, error) {
-	switch kind {
-	case registry.Parent, registry.Child, registry.Sibling, registry.Spouse, registry.Colleague:
-	default:
+	if !slices.Contains(registry.RelationshipKinds, kind) {
 		return "", fmt.Errorf("relationship %q: want parent, child, sibling, spouse or colleague", kind)
 	}
 	if a == b {

@@ -68,13 +68,10 @@ const (
 	maxNoteField  = 10000
 )
 
-// The choices the editing forms offer, each listed once for the pages that
-// show them and the handlers that check them.
-var (
-	reliabilities = []int{0, 1, 2, 3, 4, 5} // a source's, 0 unknown
-	verifications = []string{"unverified", "corroborated", "verified"}
-	relationKinds = []registry.RelationshipKind{registry.Parent, registry.Child, registry.Sibling, registry.Spouse, registry.Colleague}
-)
+// reliabilities are the ratings a source may be given (0 unknown), listed
+// once for the pages that offer them and the handlers that check them;
+// the forms' other choices are registry's lists.
+var reliabilities = []int{0, 1, 2, 3, 4, 5}
 
 // editFlashes are the messages a page shows after a change (?done=KEY).
 var editFlashes = map[string]bool{"source": true, "identity": true, "record": true, "claim": true, "retracted": true,
@@ -481,7 +478,7 @@ type editRecordFormPage struct {
 
 func (s *Server) recordForm(w http.ResponseWriter, r *http.Request, acc *account, status int, problems []string) {
 	p := editRecordFormPage{editFrame: s.editFrame(r, acc, "admin.edit.record_new.title"), Statuses: registry.Statuses, Roles: registry.Roles,
-		Verifications: verifications}
+		Verifications: registry.VerificationNames}
 	if problems != nil {
 		p.refused(r, problems)
 	}
@@ -576,7 +573,7 @@ func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, acc *account
 		return
 	}
 	p := editRecordPage{editRecordFormPage: editRecordFormPage{editFrame: s.editFrame(r, acc, "admin.edit.record.title"), Statuses: registry.Statuses,
-		Verifications: verifications}, Record: rec, Claims: claims}
+		Verifications: registry.VerificationNames}, Record: rec, Claims: claims}
 	if problems != nil {
 		p.refused(r, problems)
 	}
@@ -824,7 +821,7 @@ func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, acc *account
 		return
 	}
 	p := editPersonPage{editFrame: s.editFrame(r, acc, "admin.edit.person.title"), ID: id,
-		Kinds: relationKinds}
+		Kinds: registry.RelationshipKinds}
 	if problems != nil {
 		p.refused(r, problems)
 	}
@@ -952,7 +949,7 @@ func (s *Server) addRelation(w http.ResponseWriter, r *http.Request, acc *accoun
 	fr := &formReader{form: r.PostForm}
 	other := fr.required("other", 100, "admin.edit.err.target")
 	kind := registry.RelationshipKind(r.PostForm.Get("kind"))
-	if !slices.Contains(relationKinds, kind) {
+	if !slices.Contains(registry.RelationshipKinds, kind) {
 		fr.bad("admin.edit.err.kind")
 	}
 	contact := fr.text("contact", maxNoteField)
