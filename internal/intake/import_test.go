@@ -14,7 +14,6 @@ import (
 
 	"rollcall/internal/intake"
 	"rollcall/internal/registry"
-	"rollcall/internal/seal"
 	"rollcall/internal/store"
 	"rollcall/internal/store/storetest"
 )
@@ -285,17 +284,7 @@ func TestNotesAreSealedAtImport(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
-			dir, dsn := storetest.Fresh(t, d)
-			s, err := store.Open(ctx, dir, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			keys, err := seal.Open(dir, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s.SetKeys(keys)
+			s, dir, dsn := storetest.OpenIn(t, d)
 			body := header + "v,1,A B,,m,,,,,,detained,2022-07-01,verified,," + canary + "\n"
 			if _, err := intake.ImportFile(ctx, s, file(t, body), intake.Options{}); err != nil {
 				t.Fatal(err)

@@ -16,7 +16,6 @@ import (
 
 	"rollcall/internal/auth"
 	"rollcall/internal/registry"
-	"rollcall/internal/seal"
 	"rollcall/internal/store"
 	"rollcall/internal/store/storetest"
 	"rollcall/internal/web"
@@ -561,17 +560,7 @@ func TestSealedFormValuesNotInClear(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
-			dir, dsn := storetest.Fresh(t, d)
-			st, err := store.Open(ctx, dir, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() }) // after the site's background work (workspaceSite waits for it)
-			keys, err := seal.Open(dir, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st.SetKeys(keys)
+			st, dir, dsn := storetest.OpenIn(t, d) // closed after the site's background work (workspaceSite waits for it)
 			site, a := workspaceSite(t, st)
 			ed := signIn(t, site, a, auth.Editor)
 			src := strings.TrimPrefix(location(t, ed.post(t, site, "/admin/sources/", url.Values{"key": {"hotline"}, "kind": {"relative"}, "reliability": {"2"},

@@ -19,7 +19,6 @@ import (
 	"rollcall/internal/auth"
 	"rollcall/internal/intake"
 	"rollcall/internal/registry"
-	"rollcall/internal/seal"
 	"rollcall/internal/store"
 	"rollcall/internal/store/storetest"
 	"rollcall/internal/web"
@@ -244,18 +243,7 @@ func TestReportCanariesNotInClear(t *testing.T) {
 	const contact, text = "canary-contact-8842@example.org", "canary words 8842 taken at night"
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
-			ctx := context.Background()
-			dir, dsn := storetest.Fresh(t, d)
-			st, err := store.Open(ctx, dir, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			keys, err := seal.Open(dir, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st.SetKeys(keys)
+			st, dir, dsn := storetest.OpenIn(t, d)
 			site, a := workspaceSite(t, st)
 			f := aReport("Canary Person")
 			f.Set("contact", contact)

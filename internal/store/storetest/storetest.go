@@ -53,18 +53,27 @@ func Each(t *testing.T, f func(t *testing.T, s *store.Store)) {
 // test ends.
 func Open(t testing.TB, d store.Dialect) *store.Store {
 	t.Helper()
-	dir, dsn := Fresh(t, d)
-	s, err := store.Open(context.Background(), dir, dsn)
+	s, _, _ := OpenIn(t, d)
+	return s
+}
+
+// OpenIn is Open that also says where the store lives (its data directory
+// and database URL, "" for SQLite), for tests that look at what it keeps
+// at rest (AtRest).
+func OpenIn(t testing.TB, d store.Dialect) (s *store.Store, dataDir, dsn string) {
+	t.Helper()
+	dataDir, dsn = Fresh(t, d)
+	s, err := store.Open(context.Background(), dataDir, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	keys, err := seal.Open(dir, nil)
+	keys, err := seal.Open(dataDir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.SetKeys(keys)
-	return s
+	return s, dataDir, dsn
 }
 
 // Fresh returns a data directory and a database URL ("" for SQLite) that
