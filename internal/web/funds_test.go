@@ -59,6 +59,38 @@ func deliver(t *testing.T, site http.Handler, payload []byte, signature string) 
 	return w
 }
 
+// Issue 14: a correctly signed event whose signature is dated more than
+// five minutes from now, in either direction, is refused (400) and
+// nothing is recorded; stripe-go alone refused only the old ones.
+func TestWebhookRefusesTimestampsOutsideFiveMinutes(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	site, _, c := fundsSite(t, st, "")
+	ctx := context.Background()
+	gift, err := st.NewCardGift(ctx, c, funds.GiftCard, 2500, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload := stripetest.Event("evt_when", "checkout.session.completed", stripetest.Session("cs_when", gift, "payment", "paid", "pi_when", "eur", 2500))
+	for name, at := range map[string]time.Time{
+		"a day ahead":  time.Now().Add(24 * time.Hour),
+		"6 min ahead":  time.Now().Add(6 * time.Minute),
+		"6 min behind": time.Now().Add(-6 * time.Minute),
+		"a day behind": time.Now().Add(-24 * time.Hour),
+		"a year ahead": time.Now().AddDate(1, 0, 0),
+	} {
+		if w := deliver(t, site, payload, stripetest.Sign(payload, stripetest.Secret, at)); w.Code != http.StatusBadRequest {
+			t.Errorf("%s: %d %s", name, w.Code, w.Body)
+		}
+	}
+	if b, _ := st.LedgerBalances(ctx); len(b) != 0 {
+		t.Fatalf("refused deliveries booked money: %v", b)
+	}
+	// Within five minutes either way (clocks drift) it is taken.
+	if w := deliver(t, site, payload, stripetest.Sign(payload, stripetest.Secret, time.Now().Add(4*time.Minute))); w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != store.EventApplied {
+		t.Fatalf("4 minutes ahead: %d %q", w.Code, w.Body)
+	}
+}
+
 func TestWebhookVerifiesAndAppliesOnce(t *testing.T) {
 	st := storetest.Open(t, store.SQLite)
 	site, _, c := fundsSite(t, st, "")

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,7 +19,9 @@ import (
 	"rollcall/internal/funds"
 )
 
-// Tolerance is how old a webhook's signed timestamp may be.
+// Tolerance is how far a webhook's signed timestamp may be from now, in
+// either direction: older is a replay, later a clock (or a signer) that
+// cannot be trusted.
 const Tolerance = 300 * time.Second
 
 // Config is what the processor needs: the secret API key
@@ -194,11 +197,28 @@ func (c *Client) ReadEvent(payload []byte, signature string) (funds.ProcessorEve
 	if err := webhook.ValidatePayloadWithTolerance(payload, signature, c.secret, Tolerance); err != nil {
 		return funds.ProcessorEvent{}, fmt.Errorf("%w: %v", funds.ErrSignature, err)
 	}
+	// stripe-go refuses only an old timestamp; one ahead of our clock by
+	// more than the tolerance is refused too (it would stay valid for a
+	// replay until that time comes).
+	if at, ok := signedAt(signature); !ok || at.After(time.Now().Add(Tolerance)) {
+		return funds.ProcessorEvent{}, fmt.Errorf("%w: the signature's timestamp is more than %v ahead", funds.ErrSignature, Tolerance)
+	}
 	e, err := webhook.ConstructEventWithOptions(payload, signature, c.secret, webhook.ConstructEventOptions{Tolerance: Tolerance})
 	if err != nil {
 		return funds.ProcessorEvent{}, fmt.Errorf("%w: %v", funds.ErrMalformed, err)
 	}
 	return Reduce(e)
+}
+
+// signedAt is the timestamp of a Stripe-Signature header ("t=…,v1=…").
+func signedAt(header string) (time.Time, bool) {
+	for _, part := range strings.Split(header, ",") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "t="); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			return time.Unix(n, 0), err == nil
+		}
+	}
+	return time.Time{}, false
 }
 
 // Reduce turns a Stripe event into a funds.ProcessorEvent.

@@ -86,6 +86,16 @@ func TestReadEvent(t *testing.T) {
 	if _, err := c.ReadEvent(payload, stripetest.Sign(payload, stripetest.Secret, time.Now().Add(-4*time.Minute))); err != nil {
 		t.Errorf("4 minutes old: %v", err)
 	}
+	// Issue 14: a timestamp ahead of our clock by more than the tolerance
+	// is refused like a stale one; a little ahead (clock skew) passes.
+	for name, ahead := range map[string]time.Duration{"a day ahead": 24 * time.Hour, "6 min ahead": 6 * time.Minute} {
+		if _, err := c.ReadEvent(payload, stripetest.Sign(payload, stripetest.Secret, time.Now().Add(ahead))); !errors.Is(err, funds.ErrSignature) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := c.ReadEvent(payload, stripetest.Sign(payload, stripetest.Secret, time.Now().Add(4*time.Minute))); err != nil {
+		t.Errorf("4 minutes ahead: %v", err)
+	}
 	for name, body := range map[string][]byte{
 		"not JSON":          []byte(`{"id": "evt_3", "type": `),
 		"wrong API version": []byte(`{"id":"evt_4","object":"event","type":"charge.refunded","api_version":"2020-08-27","data":{"object":{}}}`),
