@@ -106,7 +106,7 @@ var authzTable = map[string]authzRow{
 	"GET /admin/review/{pair}":               {path: "/admin/review/" + sampleID, want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
 	"POST /admin/review/{pair}":              {path: "/admin/review/" + sampleID, form: url.Values{"verdict": {"same"}}, want: [6]int{refused, missing, missing, refused, refused, refused}},
 
-	// Editing the registry (admin_edit.go). Made-up ids: 404 for the
+	// Editing the registry (admin_*.go). Made-up ids: 404 for the
 	// roles that may use the route.
 	"GET /admin/sources/{$}":                 {path: "/admin/sources/", want: [6]int{toSignIn, fine, fine, refused, refused, refused}},
 	"POST /admin/sources/{$}":                {path: "/admin/sources/", want: [6]int{refused, bad, bad, refused, refused, refused}},

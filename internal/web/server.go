@@ -49,7 +49,7 @@ type Server struct {
 	dataDir     string
 
 	// Background work: rebuilds of the public list after edits
-	// (admin_edit.go); Wait waits for it.
+	// (admin_publish.go); Wait waits for it.
 	refresh    publicRefresher
 	background sync.WaitGroup
 	// Donations: how they are taken, and the throttle of gifts (funds.go).
@@ -97,7 +97,7 @@ func (s *Server) routes() {
 	// Browsers ask for /favicon.ico whatever the page says.
 	s.public("GET /favicon.ico", s.favicon)
 	s.workspaceRoutes() // sign-in, accounts, review queue (signin.go)
-	s.editingRoutes()   // /admin/ editing of the registry (admin_edit.go)
+	s.editingRoutes()   // /admin/ editing of the registry (admin.go)
 	s.reportRoutes()    // the public report form and its triage (report.go)
 	s.fundsRoutes()     // donations, campaigns, ledger (funds.go)
 	// Anything else is a page we do not have: say so in every language.
