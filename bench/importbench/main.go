@@ -9,7 +9,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -27,6 +26,7 @@ import (
 
 	"rollcall/internal/intake"
 	"rollcall/internal/registry"
+	"rollcall/internal/safecsv"
 	"rollcall/internal/store"
 	"rollcall/internal/store/storetest"
 )
@@ -221,7 +221,7 @@ func write(path string, n, maxRecords int) error {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
-	w := csv.NewWriter(f)
+	w := safecsv.NewWriter(f)
 	w.Write(intake.Columns)
 	given := []string{"Азамат", "Даулет", "Гульнара", "Jasur", "Nodira", "Ruslan", "Айгуль", "Bekzod", "Лола", "Timur"}
 	surnames := []string{"Сапаров", "Qurbanov", "Каллыханова", "Mambetov", "Досжанов", "Yusupov", "Оразбаев", "Ótepbergenov"}

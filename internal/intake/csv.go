@@ -14,6 +14,7 @@ import (
 
 	"rollcall/internal/names"
 	"rollcall/internal/registry"
+	"rollcall/internal/safecsv"
 	"rollcall/internal/store"
 )
 
@@ -135,7 +136,8 @@ func (r *Reader) Next() (Row, error) {
 	}
 	get := func(name string) string {
 		if i, ok := r.col[name]; ok {
-			return fields[i]
+			// Our exports guard formula cells with an apostrophe (safecsv); take it off.
+			return safecsv.Unescape(fields[i])
 		}
 		return ""
 	}

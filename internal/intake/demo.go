@@ -2,7 +2,6 @@ package intake
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"rollcall/internal/funds"
+	"rollcall/internal/safecsv"
 	"rollcall/internal/store"
 )
 
@@ -70,7 +70,7 @@ var demoSources = []demoSource{
 // states across July and August 2022.
 func WriteDemo(w io.Writer, people int, seed uint64) error {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	cw := csv.NewWriter(w)
+	cw := safecsv.NewWriter(w)
 	cw.Write(Columns)
 	pick := func(list []spelling) spelling { return list[rng.IntN(len(list))] }
 	for i := 0; i < people; i++ {

@@ -6,13 +6,13 @@ package publish
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"io"
 	"strconv"
 	"strings"
 
 	"rollcall/internal/registry"
+	"rollcall/internal/safecsv"
 	"rollcall/internal/store"
 )
 
@@ -110,7 +110,7 @@ func PublicRows(p registry.PublicPerson) []store.ClaimRow {
 }
 
 func exportCSV(ctx context.Context, st *store.Store, w io.Writer, public bool) error {
-	cw := csv.NewWriter(w)
+	cw := safecsv.NewWriter(w)
 	if err := cw.Write(ExportColumns); err != nil {
 		return err
 	}

@@ -3,13 +3,13 @@ package web
 import (
 	"bufio"
 	"encoding/base64"
-	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"rollcall/internal/registry"
+	"rollcall/internal/safecsv"
 )
 
 // downloadColumns are the columns of the public list's CSV download.
@@ -30,7 +30,7 @@ func (s *Server) downloadCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="rollcall-people.csv"`)
 	bw := bufio.NewWriterSize(w, 1<<16)
-	cw := csv.NewWriter(bw)
+	cw := safecsv.NewWriter(bw)
 	cw.Write(downloadColumns)
 	err := s.store.EachPublicPerson(r.Context(), func(p registry.PublicPerson) error {
 		year := ""

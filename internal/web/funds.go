@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"errors"
 	"io"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"rollcall/internal/auth"
 	"rollcall/internal/funds"
 	"rollcall/internal/registry"
+	"rollcall/internal/safecsv"
 	"rollcall/internal/store"
 )
 
@@ -482,7 +482,7 @@ func (s *Server) transparencyCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="rollcall-funds-monthly.csv"`)
-	cw := csv.NewWriter(w)
+	cw := safecsv.NewWriter(w)
 	cw.Write([]string{"month", "line", "currency", "amount"})
 	for _, m := range months {
 		cw.Write([]string{m.Month, m.Line, m.Currency, funds.FormatNumber(m.Amount, m.Currency)})

@@ -7,7 +7,6 @@
 package synth
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
@@ -18,6 +17,7 @@ import (
 	"unicode"
 
 	"rollcall/internal/linkage"
+	"rollcall/internal/safecsv"
 )
 
 // Config describes a generated data set. Zero fields take defaults.
@@ -464,7 +464,7 @@ var Columns = []string{"source", "record", "name", "name_alt", "sex", "birth_yea
 
 // WriteCSV writes the data set in the interchange format: one row per claim.
 func (d *Dataset) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := safecsv.NewWriter(w)
 	if err := cw.Write(Columns); err != nil {
 		return err
 	}
@@ -490,7 +490,7 @@ func (d *Dataset) WriteCSV(w io.Writer) error {
 
 // WriteTruth writes source,record,person: the true person of every record.
 func (d *Dataset) WriteTruth(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := safecsv.NewWriter(w)
 	if err := cw.Write([]string{"source", "record", "person"}); err != nil {
 		return err
 	}
