@@ -25,6 +25,8 @@ const keyHelp = `Subcommands:
   key passphrase [--remove]  seal the key file under a new passphrase (asked on the
                              terminal, or read from --new-passphrase-fd), or keep it
                              plain again (mode 0600)
+  key recipients add AGE1…   also encrypt evidence originals to an offline key
+  key recipients list
 
 The key lives in the data directory: seal.key (plain, mode 0600) or
 seal.key.age (under a passphrase). Losing it loses every sealed field: back it
@@ -89,7 +91,10 @@ func runKey(ctx context.Context, g *globals, args []string, stdout, stderr io.Wr
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		sub, args = args[0], args[1:]
 	}
-	fs := newFlags(g, "key", "key status|rotate|passphrase [options]\n\n"+keyHelp, stderr)
+	if sub == "recipients" {
+		return runKeyRecipients(ctx, g, args, stdout, stderr)
+	}
+	fs := newFlags(g, "key", "key status|rotate|passphrase|recipients [options]\n\n"+keyHelp, stderr)
 	passFD := passphraseFlag(fs)
 	var remove *bool
 	var newFD *int
