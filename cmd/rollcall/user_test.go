@@ -114,18 +114,20 @@ func TestUserCommands(t *testing.T) {
 			t.Error("not active after setting a password")
 		}
 
-		if r := rollcall(t, env, "user", "role", "EDITOR@example.org", "viewer"); r.code != 0 || !strings.Contains(r.stdout, "from editor to viewer") {
+		// A viewer too sets up a second factor (issue 14 item 3).
+		if r := rollcall(t, env, "user", "role", "EDITOR@example.org", "viewer"); r.code != 0 || !strings.Contains(r.stdout, "from editor to viewer") ||
+			!strings.Contains(r.stdout, "must set up a second factor") {
 			t.Errorf("user role: %d %s %s", r.code, r.stdout, r.stderr)
 		}
 		viewer, err := svc.SignIn(ctx, "editor@example.org", "a long and unusual phrase", "c")
-		if err != nil || viewer.Pending {
+		if err != nil || !viewer.Pending || !viewer.Enroll {
 			t.Fatalf("viewer sign-in: %+v %v", viewer, err)
 		}
 		r = rollcall(t, env, "user", "disable", "editor@example.org")
 		if r.code != 0 || !strings.Contains(r.stdout, "1 sessions ended") {
 			t.Errorf("user disable: %d %s %s", r.code, r.stdout, r.stderr)
 		}
-		if _, _, err := svc.Session(ctx, viewer.Token); err == nil {
+		if _, _, err := svc.PendingSignIn(ctx, viewer.Token); err == nil {
 			t.Error("session survived disable")
 		}
 		if usersJSON(t, env)[0].State != "disabled" {

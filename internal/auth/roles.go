@@ -6,6 +6,7 @@ package auth
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -44,9 +45,23 @@ func (r Role) String() string {
 }
 
 // NeedsSecondFactor says whether accounts of the role must sign in with a
-// second factor: those that can publish, manage accounts or move money.
+// second factor: every role that may see or do anything the public cannot
+// (read beyond the public site, enter records, move money). Only a role
+// whose permissions are the public's and its own account would go without;
+// none such exists.
 func (r Role) NeedsSecondFactor() bool {
-	return r == Admin || r == Editor || r == Treasurer
+	if r == Anonymous {
+		return false
+	}
+	for p, roles := range Matrix {
+		if Can(Anonymous, p) || p == OwnAccount {
+			continue
+		}
+		if slices.Contains(roles, r) {
+			return true
+		}
+	}
+	return false
 }
 
 // Permission is one thing the workspace lets someone do.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"rollcall/internal/seal"
@@ -40,10 +41,17 @@ var (
 	ErrNotFresh       = errors.New("sign in again to do this")
 )
 
-// ErrThrottled asks the client to wait before trying again.
-type ErrThrottled struct{ Wait time.Duration }
+// ErrThrottled asks the client to wait before trying again: too many
+// attempts of this account or client, or (Busy) every check slot is in use.
+type ErrThrottled struct {
+	Wait time.Duration
+	Busy bool
+}
 
 func (e *ErrThrottled) Error() string {
+	if e.Busy {
+		return "too many sign-ins at once: try again in a second"
+	}
 	return fmt.Sprintf("too many attempts: try again in %d seconds", int(e.Wait.Seconds()+0.999))
 }
 
@@ -57,12 +65,62 @@ type Service struct {
 	// client (by keyed hash of whatever the web gives as its address).
 	Accounts *Throttle
 	Clients  *Throttle
+
+	attempts sync.Mutex    // makes checking and counting both throttles one step
+	checks   chan struct{} // a slot per password or code check running now
 }
+
+// MaxChecks is how many password (argon2id) and second-factor checks run
+// at once: each argon2id check holds 19 MiB, so four hold 76 MiB at most
+// whatever the load. An attempt that finds every slot taken is not queued:
+// it is answered at once (ErrThrottled with Busy, one second), having
+// changed nothing.
+const MaxChecks = 4
+
+// Default throttles of New: free failures per account and per client.
+const (
+	AccountFree = 5
+	ClientFree  = 20
+)
 
 // New returns a Service with the default throttles: 5 free failures per
 // account, 20 per client, then waits doubling from a second.
 func New(st *store.Store, keys *seal.Keyring) *Service {
-	return &Service{Store: st, Keys: keys, Now: func() time.Time { return st.Now() }, Accounts: NewThrottle(5), Clients: NewThrottle(20)}
+	return &Service{Store: st, Keys: keys, Now: func() time.Time { return st.Now() },
+		Accounts: NewThrottle(AccountFree), Clients: NewThrottle(ClientFree), checks: make(chan struct{}, MaxChecks)}
+}
+
+// begin takes a check slot and counts an attempt under each throttle key
+// (accountKey first, then clientKey; "" skips one) before anything is
+// verified. It refuses, changing nothing, when every slot is in use or a
+// key must wait. The caller runs done when the check is over.
+func (s *Service) begin(now time.Time, account, client string) (done func(), err error) {
+	select {
+	case s.checks <- struct{}{}:
+	default:
+		return nil, &ErrThrottled{Wait: time.Second, Busy: true}
+	}
+	release := func() { <-s.checks }
+	s.attempts.Lock()
+	defer s.attempts.Unlock()
+	var wait time.Duration
+	if account != "" {
+		wait = s.Accounts.Wait(now, account)
+	}
+	if client != "" {
+		wait = max(wait, s.Clients.Wait(now, client))
+	}
+	if wait > 0 {
+		release()
+		return nil, &ErrThrottled{Wait: wait}
+	}
+	if account != "" {
+		s.Accounts.Attempt(now, account)
+	}
+	if client != "" {
+		s.Clients.Attempt(now, client)
+	}
+	return release, nil
 }
 
 // AddUser makes an account without password and returns the set-up token
@@ -109,10 +167,11 @@ func (s *Service) SetPassword(ctx context.Context, purpose, token, password stri
 	if err := CheckPassword(password); err != nil {
 		return store.User{}, err
 	}
-	if _, err := s.CheckLink(ctx, purpose, token); err != nil {
+	u, err := s.CheckLink(ctx, purpose, token)
+	if err != nil {
 		return store.User{}, err
 	}
-	hash, err := HashPassword(password)
+	hash, err := s.hashPassword(u.ID, password)
 	if err != nil {
 		return store.User{}, err
 	}
@@ -134,7 +193,7 @@ func (s *Service) ChangePassword(ctx context.Context, token, current, code, newP
 	if err != nil {
 		return err
 	}
-	hash, err := HashPassword(newPassword)
+	hash, err := s.hashPassword(u.ID, newPassword)
 	if err != nil {
 		return err
 	}
@@ -154,26 +213,20 @@ type SignInResult struct {
 func accountKey(email string) string { return "account:" + store.NormalizeEmail(email) }
 func clientKey(client string) string { return "client:" + client }
 
-func (s *Service) throttled(now time.Time, email, client string) error {
-	wait := max(s.Accounts.Wait(now, accountKey(email)), s.Clients.Wait(now, clientKey(client)))
-	if wait > 0 {
-		return &ErrThrottled{Wait: wait}
-	}
-	return nil
-}
-
 // SignIn checks an address and password. client identifies the client for
 // throttling (the web passes the remote address; it is only hashed, in
 // memory). Unknown, disabled, locked and password-less accounts get
-// ErrBadCredentials after the same work as a wrong password.
+// ErrBadCredentials after the same work as a wrong password. The attempt
+// is counted (per address and per client) before the password is checked,
+// and at most MaxChecks checks run at once.
 func (s *Service) SignIn(ctx context.Context, email, password, client string) (SignInResult, error) {
 	now := s.Now()
-	if err := s.throttled(now, email, client); err != nil {
+	done, err := s.begin(now, accountKey(email), clientKey(client))
+	if err != nil {
 		return SignInResult{}, err
 	}
+	defer done()
 	fail := func(u *store.User) (SignInResult, error) {
-		s.Accounts.Fail(now, accountKey(email))
-		s.Clients.Fail(now, clientKey(client))
 		if u == nil {
 			if err := s.Store.Audit(ctx, store.ActorAnonymous, "signin.fail", "", "stage=password"); err != nil {
 				return SignInResult{}, err
@@ -199,7 +252,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, client string) (S
 		VerifyPassword(password, dummyHash())
 		return fail(&u)
 	}
-	if !VerifyPassword(password, u.PasswordHash) {
+	if !s.checkPassword(ctx, u, password) {
 		return fail(&u)
 	}
 	s.Accounts.Succeed(now, accountKey(email))
@@ -210,6 +263,9 @@ func (s *Service) SignIn(ctx context.Context, email, password, client string) (S
 		return SignInResult{}, err
 	}
 	res.Token, err = s.startSession(ctx, u.ID, res.Pending, "")
+	if errors.Is(err, store.ErrLocked) {
+		return SignInResult{}, ErrBadCredentials
+	}
 	return res, err
 }
 
@@ -292,16 +348,16 @@ func (s *Service) SecondFactor(ctx context.Context, pendingToken, code, client s
 		return "", err
 	}
 	now := s.Now()
-	if wait := max(s.Accounts.Wait(now, "id:"+u.ID), s.Clients.Wait(now, clientKey(client))); wait > 0 {
-		return "", &ErrThrottled{Wait: wait}
+	done, err := s.begin(now, "id:"+u.ID, clientKey(client))
+	if err != nil {
+		return "", err
 	}
+	defer done()
 	ok, err := s.checkSecondFactor(ctx, u, code)
 	if err != nil {
 		return "", err
 	}
 	if !ok {
-		s.Accounts.Fail(now, "id:"+u.ID)
-		s.Clients.Fail(now, clientKey(client))
 		if _, err := s.Store.RecordSignInFailure(ctx, u.ID, "second_factor", LockAfter); err != nil {
 			return "", err
 		}
@@ -311,7 +367,11 @@ func (s *Service) SecondFactor(ctx context.Context, pendingToken, code, client s
 	if err := s.Store.RecordSignInSuccess(ctx, u.ID); err != nil {
 		return "", err
 	}
-	return s.startSession(ctx, u.ID, false, pendingToken)
+	token, err := s.startSession(ctx, u.ID, false, pendingToken)
+	if errors.Is(err, store.ErrLocked) {
+		return "", ErrNoSession
+	}
+	return token, err
 }
 
 // BeginEnrollment starts setting up a second factor for a pending sign-in
@@ -369,12 +429,13 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, pendingToken, code stri
 		return "", nil, errors.New("no second factor is being set up")
 	}
 	now := s.Now()
-	if wait := s.Accounts.Wait(now, "id:"+u.ID); wait > 0 {
-		return "", nil, &ErrThrottled{Wait: wait}
+	done, err := s.begin(now, "id:"+u.ID, "")
+	if err != nil {
+		return "", nil, err
 	}
+	defer done()
 	step, ok := matchTOTP(secret, code, now)
 	if !ok {
-		s.Accounts.Fail(now, "id:"+u.ID)
 		if _, err := s.Store.RecordSignInFailure(ctx, u.ID, "enrollment", LockAfter); err != nil {
 			return "", nil, err
 		}
@@ -388,6 +449,9 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, pendingToken, code stri
 		return "", nil, err
 	}
 	token, err = s.startSession(ctx, u.ID, false, pendingToken)
+	if errors.Is(err, store.ErrLocked) {
+		return "", nil, ErrNoSession
+	}
 	return token, codes, err
 }
 
@@ -452,18 +516,18 @@ func (s *Service) Reauthenticate(ctx context.Context, token, password, code, cli
 		return err
 	}
 	now := s.Now()
-	if wait := max(s.Accounts.Wait(now, "id:"+u.ID), s.Clients.Wait(now, clientKey(client))); wait > 0 {
-		return &ErrThrottled{Wait: wait}
+	done, err := s.begin(now, "id:"+u.ID, clientKey(client))
+	if err != nil {
+		return err
 	}
-	ok := VerifyPassword(password, u.PasswordHash)
+	defer done()
+	ok := s.checkPassword(ctx, u, password)
 	if ok && u.HasTOTP() {
 		if ok, err = s.checkSecondFactor(ctx, u, code); err != nil {
 			return err
 		}
 	}
 	if !ok {
-		s.Accounts.Fail(now, "id:"+u.ID)
-		s.Clients.Fail(now, clientKey(client))
 		if _, err := s.Store.RecordSignInFailure(ctx, u.ID, "reauthenticate", LockAfter); err != nil {
 			return err
 		}
@@ -506,4 +570,50 @@ func plausibleEmail(s string) bool {
 		}
 	}
 	return at > 0 && at < len(s)-1
+}
+
+// hashPassword makes the stored form of a new password: its argon2id hash
+// sealed with the data key and bound to the account (the pepper: a copy of
+// the database alone holds nothing a guess can be checked against, and
+// key rotation reseals it like every other sealed value). Hashing takes a
+// check slot like a verification.
+func (s *Service) hashPassword(userID, password string) (string, error) {
+	done, err := s.begin(s.Now(), "", "")
+	if err != nil {
+		return "", err
+	}
+	defer done()
+	h, err := HashPassword(password)
+	if err != nil {
+		return "", err
+	}
+	return s.Keys.SealString(store.PasswordPlace(userID), h)
+}
+
+// checkPassword verifies a password against the account's stored hash
+// (the caller holds a check slot). A hash stored before peppering (plain
+// argon2id) still verifies, and is sealed in place once it has: the
+// upgrade happens at the account's next sign-in.
+func (s *Service) checkPassword(ctx context.Context, u store.User, password string) bool {
+	encoded := u.PasswordHash
+	peppered := seal.IsSealed(encoded)
+	if peppered {
+		h, err := s.Keys.UnsealString(store.PasswordPlace(u.ID), encoded)
+		if err != nil {
+			VerifyPassword(password, dummyHash())
+			return false
+		}
+		encoded = h
+	}
+	if !VerifyPassword(password, encoded) {
+		return false
+	}
+	if !peppered {
+		// A failed upgrade is tried again at the next sign-in; the
+		// password was right either way.
+		if sealed, err := s.Keys.SealString(store.PasswordPlace(u.ID), encoded); err == nil {
+			_ = s.Store.UpgradePasswordHash(ctx, u.ID, u.PasswordHash, sealed)
+		}
+	}
+	return true
 }

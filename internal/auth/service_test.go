@@ -222,17 +222,38 @@ func TestEnrollmentQRCode(t *testing.T) {
 	})
 }
 
-func TestViewerNeedsNoSecondFactor(t *testing.T) {
+// Viewers and volunteers read what the public cannot: their first sign-in
+// sets up a second factor, with recovery codes, like everyone else's, and
+// the password alone never opens the workspace.
+func TestViewerAndVolunteerEnrollSecondFactor(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st)
-		f.account(t, "viewer@example.org", Viewer)
-		res, err := f.svc.SignIn(ctx, "viewer@example.org", goodPassword, "c")
-		if err != nil || res.Pending {
-			t.Fatalf("viewer sign-in: %+v %v", res, err)
-		}
-		if _, _, err := f.svc.Session(ctx, res.Token); err != nil {
-			t.Fatal(err)
+		for _, role := range []Role{Viewer, Volunteer} {
+			email := string(role) + "@example.org"
+			f.account(t, email, role)
+			res, err := f.svc.SignIn(ctx, email, goodPassword, "c")
+			if err != nil || !res.Pending || !res.Enroll {
+				t.Fatalf("%s's first sign-in: pending %v, enroll %v, %v", role, res.Pending, res.Enroll, err)
+			}
+			if _, _, err := f.svc.Session(ctx, res.Token); !errors.Is(err, ErrNoSession) {
+				t.Fatalf("%s's password alone opened the workspace: %v", role, err)
+			}
+			_, token, recovery := f.enroll(t, email)
+			if len(recovery) != recoveryCount {
+				t.Errorf("%s got %d recovery codes", role, len(recovery))
+			}
+			if _, _, err := f.svc.Session(ctx, token); err != nil {
+				t.Fatal(err)
+			}
+			// The next sign-in asks for a code.
+			res, err = f.svc.SignIn(ctx, email, goodPassword, "c")
+			if err != nil || !res.Pending || res.Enroll {
+				t.Fatalf("%s's second sign-in: pending %v, enroll %v, %v", role, res.Pending, res.Enroll, err)
+			}
+			if _, err := f.svc.SecondFactor(ctx, res.Token, recovery[0], "c"); err != nil {
+				t.Errorf("%s's recovery code: %v", role, err)
+			}
 		}
 	})
 }
@@ -345,15 +366,21 @@ func TestSessionLimitsAndFreshness(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, st)
 		u := f.account(t, "viewer@example.org", Viewer)
+		_, first, recovery := f.enroll(t, "viewer@example.org")
 		signIn := func() string {
 			res, err := f.svc.SignIn(ctx, "viewer@example.org", goodPassword, "c")
 			if err != nil {
 				t.Fatal(err)
 			}
-			return res.Token
+			token, err := f.svc.SecondFactor(ctx, res.Token, recovery[0], "c")
+			if err != nil {
+				t.Fatal(err)
+			}
+			recovery = recovery[1:]
+			return token
 		}
 		// Idle.
-		token := signIn()
+		token := first
 		f.advance(IdleLimit - time.Minute)
 		if _, _, err := f.svc.Session(ctx, token); err != nil {
 			t.Fatalf("within the idle limit: %v", err)
@@ -398,9 +425,13 @@ func TestSessionLimitsAndFreshness(t *testing.T) {
 		if err := f.svc.Reauthenticate(ctx, token, "wrong password here", "", "c"); !errors.Is(err, ErrBadCredentials) {
 			t.Errorf("reauthenticate with a wrong password: %v", err)
 		}
-		if err := f.svc.Reauthenticate(ctx, token, goodPassword, "", "c"); err != nil {
+		if err := f.svc.Reauthenticate(ctx, token, goodPassword, "", "c"); !errors.Is(err, ErrBadCredentials) {
+			t.Errorf("reauthenticate without the second factor: %v", err)
+		}
+		if err := f.svc.Reauthenticate(ctx, token, goodPassword, recovery[0], "c"); err != nil {
 			t.Fatal(err)
 		}
+		recovery = recovery[1:]
 		sess, _, _ = f.svc.Session(ctx, token)
 		if !Fresh(sess, *f.now) {
 			t.Error("not fresh after reauthenticating")

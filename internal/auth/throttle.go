@@ -59,6 +59,10 @@ func (t *Throttle) id(now time.Time, key string) [32]byte {
 func (t *Throttle) Wait(now time.Time, key string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.wait(now, key)
+}
+
+func (t *Throttle) wait(now time.Time, key string) time.Duration {
 	e := t.entries[t.id(now, key)]
 	if e == nil || e.failures < t.Free || now.Sub(e.last) > t.Window {
 		return 0
@@ -73,10 +77,48 @@ func (t *Throttle) Wait(now time.Time, key string) time.Duration {
 	return 0
 }
 
+// Attempt counts an attempt of key before it is checked, and says how long
+// it must wait first (0: counted, go on; otherwise nothing is counted).
+// Counting first means attempts checked at the same moment cannot all slip
+// through before the first of them has failed: of any burst, only Free run
+// at once, then one per growing wait. Succeed clears the count of a key
+// whose attempt turned out right.
+func (t *Throttle) Attempt(now time.Time, key string) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if wait := t.wait(now, key); wait > 0 {
+		return wait
+	}
+	t.fail(now, key)
+	return 0
+}
+
+// MostIn is the most attempts Attempt lets one key make within d of its
+// first: Free at once, then one after Base, 2·Base, 4·Base … (at most Max
+// each) since the one before. A success in between starts the count anew.
+func (t *Throttle) MostIn(d time.Duration) int {
+	n, elapsed := t.Free, time.Duration(0)
+	for k := 0; ; k++ {
+		delay := t.Base << min(k, 30)
+		if delay > t.Max || delay <= 0 {
+			delay = t.Max
+		}
+		if elapsed+delay > d {
+			return n
+		}
+		elapsed += delay
+		n++
+	}
+}
+
 // Fail counts a failure of key.
 func (t *Throttle) Fail(now time.Time, key string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.fail(now, key)
+}
+
+func (t *Throttle) fail(now time.Time, key string) {
 	id := t.id(now, key)
 	e := t.entries[id]
 	if e == nil || now.Sub(e.last) > t.Window {

@@ -165,15 +165,15 @@ func (s *Store) resealColumns(ctx context.Context, tx *sql.Tx, k *seal.Keyring) 
 func (s *Store) ResealAll(ctx context.Context, k *seal.Keyring, actor string) (RotationReport, error) {
 	var rep RotationReport
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		type userRow struct{ id, email, totp, pending string }
+		type userRow struct{ id, email, totp, pending, password string }
 		var users []userRow
-		rows, err := tx.QueryContext(ctx, `SELECT id, email_sealed, totp_sealed, totp_pending_sealed FROM users`)
+		rows, err := tx.QueryContext(ctx, `SELECT id, email_sealed, totp_sealed, totp_pending_sealed, password_hash FROM users`)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var u userRow
-			if err := rows.Scan(&u.id, &u.email, &u.totp, &u.pending); err != nil {
+			if err := rows.Scan(&u.id, &u.email, &u.totp, &u.pending, &u.password); err != nil {
 				rows.Close()
 				return err
 			}
@@ -203,8 +203,17 @@ func (s *Store) ResealAll(ctx context.Context, k *seal.Keyring, actor string) (R
 					return fmt.Errorf("user %s: %w", u.id, err)
 				}
 			}
-			if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE users SET email_lookup = ?, email_sealed = ?, totp_sealed = ?, totp_pending_sealed = ? WHERE id = ?`),
-				k.Lookup(email), newEmail, newTOTP, newPending, u.id); err != nil {
+			// A peppered password hash is sealed; one stored before
+			// peppering (plain argon2id) stays as it is until its
+			// account signs in.
+			newPassword := u.password
+			if seal.IsSealed(u.password) {
+				if newPassword, err = k.Reseal(PasswordPlace(u.id), u.password); err != nil {
+					return fmt.Errorf("user %s: %w", u.id, err)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE users SET email_lookup = ?, email_sealed = ?, totp_sealed = ?, totp_pending_sealed = ?, password_hash = ? WHERE id = ?`),
+				k.Lookup(email), newEmail, newTOTP, newPending, newPassword, u.id); err != nil {
 				return err
 			}
 			rep.Users++

@@ -24,6 +24,18 @@ type Session struct {
 // sign-in). An audit entry records the sign-in step.
 func (s *Store) CreateSession(ctx context.Context, sess Session, replaceHash string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		// The account's lock is checked again here, as a write: a lock
+		// committed by a concurrent failure is seen (PostgreSQL waits for
+		// it and re-reads the row), so no session starts for a locked or
+		// disabled account, and one started just before a lock is ended
+		// by it (RecordSignInFailure).
+		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE users SET updated_at = updated_at WHERE id = ? AND locked_at IS NULL AND disabled_at IS NULL`), sess.UserID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrLocked
+		}
 		if replaceHash != "" {
 			if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM sessions WHERE token_hash = ?`), replaceHash); err != nil {
 				return err
@@ -38,19 +50,19 @@ func (s *Store) CreateSession(ctx context.Context, sess Session, replaceHash str
 			sess.TokenHash, sess.UserID, pending, sess.CreatedAt.UnixMicro(), sess.LastSeen.UnixMicro(), sess.FreshAt.UnixMicro()); err != nil {
 			return err
 		}
-		_, err := s.appendAudit(ctx, tx, sess.UserID, "session.start", sess.UserID, detail)
+		_, err = s.appendAudit(ctx, tx, sess.UserID, "session.start", sess.UserID, detail)
 		return err
 	})
 }
 
-// SessionByHash finds a live session of an enabled account; ErrNotFound
-// otherwise.
+// SessionByHash finds a live session of an enabled, unlocked account;
+// ErrNotFound otherwise.
 func (s *Store) SessionByHash(ctx context.Context, tokenHash string) (Session, error) {
 	var sess Session
 	var pending int
 	var created, seen, fresh int64
 	err := s.write.QueryRowContext(ctx, s.rebind(`SELECT s.token_hash, s.user_id, s.pending, s.created_at, s.last_seen_at, s.fresh_at
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND u.disabled_at IS NULL`), tokenHash).
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND u.disabled_at IS NULL AND u.locked_at IS NULL`), tokenHash).
 		Scan(&sess.TokenHash, &sess.UserID, &pending, &created, &seen, &fresh)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sess, ErrNotFound

@@ -13,6 +13,10 @@ import (
 // ErrExists means an account with that e-mail address exists already.
 var ErrExists = errors.New("an account with that address exists already")
 
+// ErrLocked means the account is locked or disabled: no session starts for
+// it (checked in the same transaction that would start one).
+var ErrLocked = errors.New("the account is locked or disabled")
+
 // ErrTokenInvalid means a one-time link is unknown, used or expired (one
 // answer for all three: which one is nobody's business).
 var ErrTokenInvalid = errors.New("this link is not valid: it was used already, has expired, or never existed")
@@ -54,6 +58,10 @@ func (u User) State() string {
 func emailPlace(userID string) string       { return "users.email:" + userID }
 func totpPlace(userID string) string        { return "users.totp:" + userID }
 func totpPendingPlace(userID string) string { return "users.totp_pending:" + userID }
+
+// PasswordPlace is where an account's sealed (peppered) password hash is
+// bound: internal/auth seals the argon2id hash there.
+func PasswordPlace(userID string) string { return "users.password:" + userID }
 
 // NormalizeEmail is the form an address is looked up by.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
@@ -340,10 +348,23 @@ func (s *Store) RecordSignInFailure(ctx context.Context, userID, stage string, l
 					return err
 				}
 			}
+			// A locked account keeps no session, whether it began
+			// before the guessing or in the middle of it.
+			if _, err := s.endUserSessions(ctx, tx, userID); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
 	return failures, err
+}
+
+// UpgradePasswordHash replaces an account's password hash by another form
+// of the same password (the sealed form of a hash stored before peppering),
+// only if it still is old: a password changed meanwhile is left alone.
+func (s *Store) UpgradePasswordHash(ctx context.Context, userID, old, upgraded string) error {
+	_, err := s.write.ExecContext(ctx, s.rebind(`UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`), upgraded, userID, old)
+	return err
 }
 
 // RecordSignInSuccess clears the failure count.
