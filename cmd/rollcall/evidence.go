@@ -27,6 +27,9 @@ const evidenceHelp = `Subcommands:
                      prints each item's id and SHA-256. A file already kept
                      (same SHA-256) is linked, not stored twice
   evidence list [--person ID | --incident ID | --claim ID] [--json]
+  evidence show ID [--json]
+                     the item: hashes, type, links and its metadata (sealed;
+                     reading it is a custody entry)
   evidence custody ID [--json]
                      the item's chain of custody (its audit-log entries)
   evidence verify [ID... | --all]
@@ -89,12 +92,12 @@ func runEvidence(ctx context.Context, g *globals, args []string, stdout, stderr 
 		links = append(links, store.EvidenceLink{Kind: "claim", TargetID: p})
 	}
 	switch sub {
-	case "add", "list", "custody", "verify":
+	case "add", "list", "show", "custody", "verify":
 	case "", "help":
 		fs.Usage()
 		return errUsage
 	default:
-		return fmt.Errorf("unknown subcommand %q (add, list, custody, verify)", sub)
+		return fmt.Errorf("unknown subcommand %q (add, list, show, custody, verify)", sub)
 	}
 	st, _, err := openWithKeys(ctx, g, *passFD)
 	if err != nil {
@@ -136,6 +139,11 @@ func runEvidence(ctx context.Context, g *globals, args []string, stdout, stderr 
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", it.ID, it.SHA256, it.Size, it.MediaType, it.ReceivedAt.Format(time.RFC3339), it.Checked)
 		}
 		return tw.Flush()
+	case "show":
+		if len(pos) != 1 {
+			return errors.New("show: give one item id")
+		}
+		return evidenceShow(ctx, st, pos[0], *asJSON, stdout)
 	case "custody":
 		if len(pos) != 1 {
 			return errors.New("custody: give one item id")
@@ -256,6 +264,44 @@ func evidenceAdd(ctx context.Context, st *store.Store, blobs evidence.Blobs, fil
 	}
 	if asJSON {
 		return printJSON(stdout, out)
+	}
+	return nil
+}
+
+func evidenceShow(ctx context.Context, st *store.Store, id string, asJSON bool, stdout io.Writer) error {
+	it, err := st.EvidenceItem(ctx, id)
+	if err != nil {
+		return fmt.Errorf("item %s: %w", id, err)
+	}
+	links, err := st.EvidenceLinks(ctx, id)
+	if err != nil {
+		return err
+	}
+	d, err := st.EvidenceDetails(ctx, store.ActorCLI, id)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		ls := []string{}
+		for _, l := range links {
+			ls = append(ls, l.String())
+		}
+		return printJSON(stdout, struct {
+			itemJSON
+			Links   []string              `json:"links"`
+			Details store.EvidenceDetails `json:"details"`
+		}{toItemJSON(it), ls, d})
+	}
+	fmt.Fprintf(stdout, "item      %s\nsha256    %s\nmd5       %s\nsize      %d\ntype      %s\nreceived  %s from %s\nname      %s\n",
+		it.ID, it.SHA256, it.MD5, it.Size, it.MediaType, it.ReceivedAt.Format(time.RFC3339), it.ReceivedBy, d.Name)
+	for _, l := range links {
+		fmt.Fprintf(stdout, "linked    %s\n", l)
+	}
+	if d.Metadata != nil {
+		fmt.Fprintf(stdout, "metadata  (sealed; may identify who filmed)\n")
+		for _, line := range evidence.MetadataLines(d.Metadata) {
+			fmt.Fprintf(stdout, "  %s\n", line)
+		}
 	}
 	return nil
 }

@@ -1,16 +1,22 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"image"
+	"image/jpeg"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"filippo.io/age"
+
+	"rollcall/internal/store/storetest"
 )
 
 // firstPerson imports the test list and returns one person's id.
@@ -119,4 +125,47 @@ func mustRead(t *testing.T, r io.Reader) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func TestEvidenceMetadataIsReadAndSealed(t *testing.T) {
+	if _, err := exec.LookPath("exiftool"); err != nil {
+		if os.Getenv("ROLLCALL_REQUIRE_MEDIA") == "1" {
+			t.Fatal("exiftool missing: run scripts/media-tools-up")
+		}
+		t.Skip("SKIPPED: exiftool not installed (scripts/media-tools-up)")
+	}
+	eachDatabase(t, func(t *testing.T, env []string) {
+		data := strings.TrimPrefix(env[0], "ROLLCALL_DATA=")
+		var dsn string
+		if len(env) > 1 {
+			dsn = strings.TrimPrefix(env[1], "ROLLCALL_DB=")
+		}
+		var img bytes.Buffer
+		jpeg.Encode(&img, image.NewGray(image.Rect(0, 0, 40, 30)), nil)
+		p := writeFile(t, "upload.bin", img.String())
+		if out, err := exec.Command("exiftool", "-q", "-overwrite_original", "-SerialNumber=SN-SEALED-4711", "-GPSLatitude=42.4531", "-GPSLatitudeRef=N",
+			"-GPSLongitude=59.6103", "-GPSLongitudeRef=E", "-Model=Witness Phone", p).CombinedOutput(); err != nil {
+			t.Fatalf("exiftool: %v %s", err, out)
+		}
+		r := rollcall(t, env, "evidence", "add", p)
+		if r.code != 0 {
+			t.Fatal(r.stderr)
+		}
+		id := strings.Fields(r.stdout)[0]
+		r = rollcall(t, env, "evidence", "show", id)
+		for _, want := range []string{"type      image/jpeg", "serial number: SN-SEALED-4711", "GPS: 42.453100, 59.610300", "camera model: Witness Phone", "name      upload.bin"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("show lacks %q:\n%s%s", want, r.stdout, r.stderr)
+			}
+		}
+		dump := string(storetest.AtRest(t, data, dsn))
+		for _, secret := range []string{"SN-SEALED-4711", "Witness Phone", "upload.bin", "42.4531"} {
+			if strings.Contains(dump, secret) {
+				t.Errorf("%q is in the database in clear", secret)
+			}
+		}
+		if r := rollcall(t, env, "evidence", "custody", id); !strings.Contains(r.stdout, "opened") {
+			t.Errorf("reading the metadata is not in the custody chain:\n%s", r.stdout)
+		}
+	})
 }
