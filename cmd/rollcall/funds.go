@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"rollcall/internal/funds"
-	"rollcall/internal/funds/stripepay"
 	"rollcall/internal/registry"
+	"rollcall/internal/store"
 	"rollcall/internal/web"
 )
 
@@ -22,23 +22,10 @@ func init() {
 }
 
 // fundsConfig is how the site takes donations, from the environment:
-// ROLLCALL_STRIPE_KEY (card gifts), ROLLCALL_STRIPE_WEBHOOK_SECRET (its
-// events), ROLLCALL_STRIPE_API_BASE (stripe-mock in tests) and
+// the card processors (processorsFromEnv, in serve.go's wiring) and
 // ROLLCALL_BANK_DETAILS (what donors write on a bank transfer).
 func fundsConfig() web.FundsConfig {
-	cfg := web.FundsConfig{BankDetails: strings.ReplaceAll(os.Getenv("ROLLCALL_BANK_DETAILS"), `\n`, "\n")}
-	if p := stripeFromEnv(); p != nil {
-		cfg.Processor = p
-	}
-	return cfg
-}
-
-func stripeFromEnv() *stripepay.Client {
-	key := os.Getenv("ROLLCALL_STRIPE_KEY")
-	if key == "" {
-		return nil
-	}
-	return stripepay.New(stripepay.Config{Key: key, WebhookSecret: os.Getenv("ROLLCALL_STRIPE_WEBHOOK_SECRET"), APIBase: os.Getenv("ROLLCALL_STRIPE_API_BASE")})
+	return web.FundsConfig{BankDetails: strings.ReplaceAll(os.Getenv("ROLLCALL_BANK_DETAILS"), `\n`, "\n"), Processors: processorsFromEnv()}
 }
 
 func runFunds(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
@@ -59,7 +46,7 @@ func runFunds(ctx context.Context, g *globals, args []string, stdout, stderr io.
 }
 
 func runFundsLedger(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags(g, "funds", "funds ledger [--json]\n\nPrints every balance of the ledger, summed from its entries: per account\n(assets:…, income:CAMPAIGN, spending:CATEGORY:CAMPAIGN, fees:stripe) and currency.", stderr)
+	fs := newFlags(g, "funds", "funds ledger [--json]\n\nPrints every balance of the ledger, summed from its entries: per account\n(assets:…, income:CAMPAIGN, spending:CATEGORY:CAMPAIGN, fees:PROCESSOR) and currency.", stderr)
 	asJSON := fs.Bool("json", false, "print JSON: a list of {account, campaign, category, currency, minor, amount}")
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
@@ -92,7 +79,7 @@ func runFundsLedger(ctx context.Context, g *globals, args []string, stdout, stde
 }
 
 func runFundsReconcile(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags(g, "funds", "funds reconcile --from YYYY-MM-DD --to YYYY-MM-DD [--json]\n\nCompares the card payments, fees, refunds and disputes the ledger booked on\nthose days (inclusive, UTC) with Stripe's balance transactions, and lists every\ndifference; exits 1 when there is one. Needs ROLLCALL_STRIPE_KEY (and\nROLLCALL_STRIPE_API_BASE for stripe-mock).", stderr)
+	fs := newFlags(g, "funds", "funds reconcile --from YYYY-MM-DD --to YYYY-MM-DD [--json]\n\nCompares the card payments, fees, refunds and disputes the ledger booked on\nthose days (inclusive, UTC) with each card processor's balance transactions\n(with --json, one object per processor), and lists every difference; exits 1\nwhen there is one. Needs a processor configured as for serve (docs/funds.md).", stderr)
 	fromFlag := fs.String("from", "", "first day, YYYY-MM-DD")
 	toFlag := fs.String("to", "", "last day, YYYY-MM-DD")
 	asJSON := fs.Bool("json", false, "print the differences as JSON")
@@ -107,55 +94,27 @@ func runFundsReconcile(ctx context.Context, g *globals, args []string, stdout, s
 	if to.Before(from) {
 		return errors.New("--to is before --from")
 	}
-	proc := stripeFromEnv()
-	if proc == nil {
-		return errors.New("ROLLCALL_STRIPE_KEY is not set: reconciliation asks Stripe for its balance transactions")
+	procs := processorsFromEnv()
+	if len(procs) == 0 {
+		return errNoProcessor
 	}
 	st, err := g.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	end := to.AddDate(0, 0, 1)
-	bts, err := proc.BalanceTransactions(ctx, from, end)
-	if err != nil {
-		return err
-	}
-	// Keep only the period asked, whatever the API returned.
-	inPeriod := bts[:0]
-	for _, bt := range bts {
-		if !bt.Created.Before(from) && bt.Created.Before(end) {
-			inPeriod = append(inPeriod, bt)
-		}
-	}
 	fromDay, toDay := int(registry.DayOf(from)), int(registry.DayOf(to))
 	booked, err := st.BookedPayments(ctx, fromDay, toDay)
 	if err != nil {
 		return err
 	}
-	var ledger []funds.LedgerPayment
-	for _, p := range booked {
-		ledger = append(ledger, funds.LedgerPayment{Key: p.Key, BalanceTxn: p.BalanceTxn, Currency: p.Currency, Booked: p.Booked, Fee: p.Fee})
-	}
-	moves, err := st.StripeMovements(ctx, fromDay, toDay)
-	if err != nil {
-		return err
-	}
-	diffs := funds.Reconcile(inPeriod, ledger, moves[funds.KindReversal])
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if diffs == nil {
-			diffs = []funds.Difference{}
-		}
-		if err := enc.Encode(map[string]any{"from": *fromFlag, "to": *toFlag, "processor_transactions": len(inPeriod), "ledger_payments": len(ledger), "differences": diffs}); err != nil {
+	var diffs []funds.Difference
+	for _, proc := range procs {
+		d, err := reconcileOne(ctx, st, proc, booked, from, to, *fromFlag, *toFlag, *asJSON, stdout)
+		if err != nil {
 			return err
 		}
-	} else {
-		fmt.Fprintf(stdout, "%s to %s: %d Stripe balance transactions, %d card payments in the ledger.\n", *fromFlag, *toFlag, len(inPeriod), len(ledger))
-		for _, d := range diffs {
-			fmt.Fprintf(stdout, "%-17s %s: %s\n", d.Kind, d.Ref, d.Detail)
-		}
+		diffs = append(diffs, d...)
 	}
 	if len(diffs) > 0 {
 		return fmt.Errorf("%d differences", len(diffs))
@@ -164,4 +123,48 @@ func runFundsReconcile(ctx context.Context, g *globals, args []string, stdout, s
 		fmt.Fprintln(stdout, "No differences.")
 	}
 	return nil
+}
+
+// reconcileOne compares one processor's balance transactions of [from,
+// to] with the payments (of every processor: booked) and reversals the
+// ledger holds of it, and prints the differences.
+func reconcileOne(ctx context.Context, st *store.Store, proc funds.Processor, booked []store.BookedPayment, from, to time.Time, fromText, toText string, asJSON bool, stdout io.Writer) ([]funds.Difference, error) {
+	end := to.AddDate(0, 0, 1)
+	bts, err := proc.BalanceTransactions(ctx, from, end)
+	if err != nil {
+		return nil, err
+	}
+	// Keep only the period asked, whatever the API returned.
+	inPeriod := bts[:0]
+	for _, bt := range bts {
+		if !bt.Created.Before(from) && bt.Created.Before(end) {
+			inPeriod = append(inPeriod, bt)
+		}
+	}
+	var ledger []funds.LedgerPayment
+	for _, p := range booked {
+		if p.Processor == proc.Name() {
+			ledger = append(ledger, funds.LedgerPayment{Key: p.Key, BalanceTxn: p.BalanceTxn, Currency: p.Currency, Booked: p.Booked, Fee: p.Fee})
+		}
+	}
+	moves, err := st.ProcessorMovements(ctx, proc.Name(), int(registry.DayOf(from)), int(registry.DayOf(to)))
+	if err != nil {
+		return nil, err
+	}
+	diffs := funds.Reconcile(inPeriod, ledger, moves[funds.KindReversal])
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if diffs == nil {
+			diffs = []funds.Difference{}
+		}
+		return diffs, enc.Encode(map[string]any{"processor": proc.Name(), "from": fromText, "to": toText, "processor_transactions": len(inPeriod), "ledger_payments": len(ledger), "differences": diffs})
+	}
+	// The processor's name as a word in a sentence ("acme": "Acme").
+	name := strings.ToUpper(proc.Name()[:1]) + proc.Name()[1:]
+	fmt.Fprintf(stdout, "%s to %s: %d %s balance transactions, %d card payments in the ledger.\n", fromText, toText, len(inPeriod), name, len(ledger))
+	for _, d := range diffs {
+		fmt.Fprintf(stdout, "%-17s %s: %s\n", d.Kind, d.Ref, d.Detail)
+	}
+	return diffs, nil
 }

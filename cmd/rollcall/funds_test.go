@@ -38,7 +38,7 @@ func TestFundsLedgerAndReconcile(t *testing.T) {
 		}
 		gift, _ := st.NewCardGift(ctx, c, funds.GiftCard, 100, "")
 		at := time.Unix(mockCreated, 0).UTC()
-		if _, err := st.ApplyProcessorEvent(ctx, funds.ProcessorEvent{ID: "evt_1", Type: "checkout.session.completed", Created: at, Action: funds.ActionPayment,
+		if _, err := st.ApplyProcessorEvent(ctx, funds.ProcessorEvent{Processor: "stripe", ID: "evt_1", Type: "checkout.session.completed", Created: at, Action: funds.ActionPayment,
 			GiftID: gift, SessionID: "cs_1", PaymentKey: "cs_1", PaymentIntent: "pi_1", Amount: 100, Currency: "USD", Paid: true, BalanceTxn: mockTxn}); err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +81,7 @@ func TestFundsLedgerAndReconcile(t *testing.T) {
 		// A payment the processor does not list, and a day without the
 		// fixture: every difference is listed and the exit status says so.
 		gift2, _ := st.NewCardGift(ctx, c, funds.GiftCard, 500, "")
-		if _, err := st.ApplyProcessorEvent(ctx, funds.ProcessorEvent{ID: "evt_2", Type: "checkout.session.completed", Created: at, Action: funds.ActionPayment,
+		if _, err := st.ApplyProcessorEvent(ctx, funds.ProcessorEvent{Processor: "stripe", ID: "evt_2", Type: "checkout.session.completed", Created: at, Action: funds.ActionPayment,
 			GiftID: gift2, SessionID: "cs_2", PaymentKey: "cs_2", PaymentIntent: "pi_2", Amount: 500, Currency: "USD", Paid: true}); err != nil {
 			t.Fatal(err)
 		}

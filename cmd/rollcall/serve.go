@@ -8,9 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"rollcall/internal/auth"
+	"rollcall/internal/funds"
+	"rollcall/internal/funds/stripepay"
 	"rollcall/internal/intake"
 	"rollcall/internal/linkage"
 	"rollcall/internal/seal"
@@ -81,7 +84,7 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		return err
 	}
 	site.EnableWorkspace(auth.New(st, keys), g.data)
-	site.EnableFunds(fundsConfig()) // donations (funds.go): Stripe from ROLLCALL_STRIPE_* variables
+	site.EnableFunds(fundsConfig()) // donations (funds.go), the processors of processorsFromEnv
 	var handler http.Handler = site
 	if *httpsProxy {
 		handler = web.BehindTLSProxy(site)
@@ -162,3 +165,19 @@ func refreshIfStale(ctx context.Context, st *store.Store) error {
 	_, err = st.RefreshPublic(ctx)
 	return err
 }
+
+// processorsFromEnv are the card processors the environment configures,
+// the one taking card gifts first: Stripe with ROLLCALL_STRIPE_KEY (its
+// events signed with ROLLCALL_STRIPE_WEBHOOK_SECRET, its API at
+// ROLLCALL_STRIPE_API_BASE for stripe-mock in tests). A processor added
+// is one more line here (docs/architecture.md).
+func processorsFromEnv() []funds.Processor {
+	var ps []funds.Processor
+	if key := os.Getenv("ROLLCALL_STRIPE_KEY"); key != "" {
+		ps = append(ps, stripepay.New(stripepay.Config{Key: key, WebhookSecret: os.Getenv("ROLLCALL_STRIPE_WEBHOOK_SECRET"), APIBase: os.Getenv("ROLLCALL_STRIPE_API_BASE")}))
+	}
+	return ps
+}
+
+// errNoProcessor is reconciliation with no processor configured.
+var errNoProcessor = errors.New("ROLLCALL_STRIPE_KEY is not set: reconciliation asks Stripe for its balance transactions")

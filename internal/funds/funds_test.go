@@ -90,7 +90,7 @@ func TestAmountRoundTrip(t *testing.T) {
 }
 
 func TestTransactionCheck(t *testing.T) {
-	good := funds.Donation("legal-aid", funds.AccountStripe, "EUR", 1000)
+	good := funds.Donation("legal-aid", funds.AccountProcessor("stripe"), "EUR", 1000)
 	if err := good.Check(); err != nil {
 		t.Fatal(err)
 	}
@@ -132,9 +132,9 @@ func TestLedgerInvariants(t *testing.T) {
 			var tx funds.Transaction
 			switch rng.Intn(4) {
 			case 0:
-				tx = funds.Donation(camp, funds.AccountStripe, cur, n)
+				tx = funds.Donation(camp, funds.AccountProcessor("stripe"), cur, n)
 			case 1:
-				tx = funds.Fee(camp, cur, n)
+				tx = funds.Fee("stripe", camp, cur, n)
 			case 2:
 				tx = funds.Reversal(camp, funds.AccountBank, cur, n)
 			default:
@@ -169,7 +169,7 @@ func TestReversalReturnsToZero(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
 	for i := 0; i < 500; i++ {
 		n := rng.Int63n(1e9) + 1
-		entries := append(funds.Donation("c", funds.AccountStripe, "EUR", n).Entries, funds.Reversal("c", funds.AccountStripe, "EUR", n).Entries...)
+		entries := append(funds.Donation("c", funds.AccountProcessor("stripe"), "EUR", n).Entries, funds.Reversal("c", funds.AccountProcessor("stripe"), "EUR", n).Entries...)
 		for k, v := range funds.Balances(entries) {
 			if v != 0 {
 				t.Fatalf("after a donation of %d and its refund, %v is %d", n, k, v)

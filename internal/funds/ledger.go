@@ -14,14 +14,13 @@ import (
 // is ever edited: a refund is a new transaction reversing the gift. Every
 // balance is the sum of entries, never a stored figure.
 
-// The accounts. Assets are where money is (the processor's balance, the
-// bank, a crypto wallet); income is what campaigns raised (credit, so
-// negative); spending and fees are where it went (debit, positive).
-const (
-	AccountStripe = "assets:stripe"
-	AccountBank   = "assets:bank"
-	AccountFees   = "fees:stripe"
-)
+// The accounts. Assets are where money is (each processor's balance,
+// AccountProcessor; the bank; a crypto wallet); income is what campaigns
+// raised (credit, so negative); spending and each processor's fees
+// (AccountFees) are where it went (debit, positive).
+
+// AccountBank is the bank account.
+const AccountBank = "assets:bank"
 
 // AccountCrypto is the wallet of a crypto asset ("assets:crypto:BTC").
 func AccountCrypto(asset string) string { return "assets:crypto:" + asset }
@@ -128,9 +127,9 @@ func Donation(campaign, asset, currency string, amount int64) Transaction {
 	return move(KindDonation, campaign, asset, AccountIncome(campaign), currency, amount)
 }
 
-// Fee books the processor's fee, taken from its balance.
-func Fee(campaign, currency string, amount int64) Transaction {
-	return move(KindFee, campaign, AccountFees, AccountStripe, currency, amount)
+// Fee books a processor's fee, taken from its balance.
+func Fee(processor, campaign, currency string, amount int64) Transaction {
+	return move(KindFee, campaign, AccountFees(processor), AccountProcessor(processor), currency, amount)
 }
 
 // Reversal undoes (part of) a gift: a refund or a dispute.
@@ -170,7 +169,7 @@ type Balance struct {
 
 // Describe splits an account name into its campaign and category (for
 // reports): income:C has campaign C, spending:K:C category K and campaign
-// C, fees:stripe category "fees".
+// C, fees:PROCESSOR category "fees".
 func Describe(account string) (campaign, category string) {
 	parts := strings.Split(account, ":")
 	switch {

@@ -1,5 +1,5 @@
 // Package funds is the money side of Rollcall: campaigns, gifts, the
-// double-entry ledger and its rules, and the card processor (Stripe). It
+// double-entry ledger and its rules, and card processors (Processor). It
 // holds no SQL and no HTTP handlers: storage is internal/store, pages are
 // internal/web.
 package funds
@@ -14,7 +14,7 @@ import (
 // exponents are the ISO 4217 minor-unit exponents of the currencies we
 // accept: amounts are kept as integers of the minor unit (cents, fils), so
 // 12.50 EUR is 1250 and 1.250 KWD is 1250 too. UZS is 2 as ISO 4217 says
-// (tiyin), although nobody pays in tiyin; Stripe also counts it in 1/100.
+// (tiyin), although nobody pays in tiyin; card processors count it so too.
 var exponents = map[string]int{
 	// zero-decimal
 	"JPY": 0, "KRW": 0, "ISK": 0, "CLP": 0, "VND": 0, "PYG": 0, "UGX": 0, "XAF": 0, "XOF": 0,

@@ -6,10 +6,19 @@ import (
 	"time"
 )
 
-// Processor is the card processor as Rollcall uses it (Stripe, through
-// internal/funds/stripepay): start a Checkout, read a signed webhook, ask
-// a payment's fee, list balance transactions for reconciliation.
+// Processor is a card processor as Rollcall uses it (one package each
+// under internal/funds): start a Checkout, read a signed webhook,
+// ask a payment's fee, list balance transactions for reconciliation.
 type Processor interface {
+	// Name names the processor (CheckProcessorName): its webhook is
+	// /webhooks/NAME, its accounts assets:NAME and fees:NAME, and the
+	// audit log's actor of its events.
+	Name() string
+	// SignatureHeader is the HTTP header its webhooks sign with.
+	SignatureHeader() string
+	// PageOrigin is the origin of its payment page, which the gift form's
+	// Content-Security-Policy must allow as a form-action.
+	PageOrigin() string
 	CreateCheckout(ctx context.Context, req CheckoutRequest) (Checkout, error)
 	// ReadEvent verifies a webhook's signature on the raw body and reads
 	// it; the error wraps ErrSignature or ErrMalformed.
@@ -66,10 +75,12 @@ const (
 
 // ProcessorEvent is a webhook event reduced to what the ledger needs.
 type ProcessorEvent struct {
-	ID      string
-	Type    string
-	Created time.Time
-	Action  EventAction
+	// Processor is the Name of the processor that sent and signed it.
+	Processor string
+	ID        string
+	Type      string
+	Created   time.Time
+	Action    EventAction
 	// GiftID is ours (Checkout's client reference or the metadata).
 	GiftID    string
 	SessionID string

@@ -29,7 +29,7 @@ func TestResealFundsMovesToTheNewKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	gift, _ := s.NewCardGift(ctx, c, funds.GiftCard, 100, "Shown Name")
-	if _, err := s.ApplyProcessorEvent(ctx, funds.ProcessorEvent{ID: "e", Type: "checkout.session.completed", Action: funds.ActionPayment, GiftID: gift,
+	if _, err := s.ApplyProcessorEvent(ctx, funds.ProcessorEvent{Processor: "stripe", ID: "e", Type: "checkout.session.completed", Action: funds.ActionPayment, GiftID: gift,
 		SessionID: "cs", PaymentKey: "cs", PaymentIntent: "pi", Amount: 100, Currency: "EUR", Paid: true, Email: "d@example.org", Name: "D", Created: time.Now()}); err != nil {
 		t.Fatal(err)
 	}

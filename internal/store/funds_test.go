@@ -34,7 +34,7 @@ func testCampaign(t *testing.T, s *store.Store, slug, currency string) funds.Cam
 func donationEvents(prefix, giftID, session, intent, currency string, amount int64, refunds []int64, dispute int64) []funds.ProcessorEvent {
 	at := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
 	pay := func(id, typ string, paid bool) funds.ProcessorEvent {
-		return funds.ProcessorEvent{ID: prefix + id, Type: typ, Created: at, Action: funds.ActionPayment, GiftID: giftID, SessionID: session,
+		return funds.ProcessorEvent{Processor: "stripe", ID: prefix + id, Type: typ, Created: at, Action: funds.ActionPayment, GiftID: giftID, SessionID: session,
 			PaymentKey: session, PaymentIntent: intent, Amount: amount, Currency: currency, Paid: paid, Fee: amount / 40}
 	}
 	evs := []funds.ProcessorEvent{
@@ -44,11 +44,11 @@ func donationEvents(prefix, giftID, session, intent, currency string, amount int
 	var total int64
 	for i, r := range refunds {
 		total += r
-		evs = append(evs, funds.ProcessorEvent{ID: fmt.Sprintf("%sevt_refund_%d", prefix, i), Type: "charge.refunded", Created: at, Action: funds.ActionRefund,
+		evs = append(evs, funds.ProcessorEvent{Processor: "stripe", ID: fmt.Sprintf("%sevt_refund_%d", prefix, i), Type: "charge.refunded", Created: at, Action: funds.ActionRefund,
 			ReversalKey: "refund:ch_" + intent, PaymentIntent: intent, Amount: total, Currency: currency})
 	}
 	if dispute > 0 {
-		evs = append(evs, funds.ProcessorEvent{ID: prefix + "evt_dispute", Type: "charge.dispute.created", Created: at, Action: funds.ActionDispute,
+		evs = append(evs, funds.ProcessorEvent{Processor: "stripe", ID: prefix + "evt_dispute", Type: "charge.dispute.created", Created: at, Action: funds.ActionDispute,
 			ReversalKey: "dispute:dp_" + intent, PaymentIntent: intent, Amount: dispute, Currency: currency})
 	}
 	return evs
@@ -189,7 +189,7 @@ func TestEventsConvergeInAnyOrder(t *testing.T) {
 			if got := -results[0]["income "+cur]; got != net {
 				t.Fatalf("seed %d: income %d; want %d (gift %d, refunded %d, disputed %d)", seed, got, net, amount, refunded, dispute)
 			}
-			if got := results[0][funds.AccountFees+" "+cur]; got != amount/40 {
+			if got := results[0][funds.AccountFees("stripe")+" "+cur]; got != amount/40 {
 				t.Fatalf("seed %d: fee %d booked; want %d", seed, got, amount/40)
 			}
 		}
@@ -229,17 +229,17 @@ func TestAnomaliesAreKept(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		c := testCampaign(t, s, "anomaly", "EUR")
-		unknown := funds.ProcessorEvent{ID: "evt_unknown", Type: "checkout.session.completed", Action: funds.ActionPayment, SessionID: "cs_nobody",
+		unknown := funds.ProcessorEvent{Processor: "stripe", ID: "evt_unknown", Type: "checkout.session.completed", Action: funds.ActionPayment, SessionID: "cs_nobody",
 			PaymentKey: "cs_nobody", Amount: 999, Currency: "EUR", Paid: true, Created: time.Now()}
 		if out, err := s.ApplyProcessorEvent(ctx, unknown); err != nil || out != store.EventAnomaly {
 			t.Fatalf("unknown session: %s %v", out, err)
 		}
-		refundFirst := funds.ProcessorEvent{ID: "evt_refund_early", Type: "charge.refunded", Action: funds.ActionRefund, ReversalKey: "refund:ch_9",
+		refundFirst := funds.ProcessorEvent{Processor: "stripe", ID: "evt_refund_early", Type: "charge.refunded", Action: funds.ActionRefund, ReversalKey: "refund:ch_9",
 			PaymentIntent: "pi_9", Amount: 500, Currency: "EUR"}
 		if out, err := s.ApplyProcessorEvent(ctx, refundFirst); err != nil || out != store.EventWaiting {
 			t.Fatalf("early refund: %s %v", out, err)
 		}
-		ignored := funds.ProcessorEvent{ID: "evt_other", Type: "customer.created", Action: funds.ActionIgnore}
+		ignored := funds.ProcessorEvent{Processor: "stripe", ID: "evt_other", Type: "customer.created", Action: funds.ActionIgnore}
 		if out, err := s.ApplyProcessorEvent(ctx, ignored); err != nil || out != store.EventIgnored {
 			t.Fatalf("other event: %s %v", out, err)
 		}
@@ -260,7 +260,7 @@ func TestAnomaliesAreKept(t *testing.T) {
 		// Its payment arrives: the waiting refund is booked and is no
 		// longer an anomaly.
 		gift, _ := s.NewCardGift(ctx, c, funds.GiftCard, 2000, "")
-		pay := funds.ProcessorEvent{ID: "evt_pay_9", Type: "checkout.session.completed", Action: funds.ActionPayment, GiftID: gift, SessionID: "cs_9",
+		pay := funds.ProcessorEvent{Processor: "stripe", ID: "evt_pay_9", Type: "checkout.session.completed", Action: funds.ActionPayment, GiftID: gift, SessionID: "cs_9",
 			PaymentKey: "cs_9", PaymentIntent: "pi_9", Amount: 2000, Currency: "EUR", Paid: true, Created: time.Now()}
 		if out, err := s.ApplyProcessorEvent(ctx, pay); err != nil || out != store.EventApplied {
 			t.Fatalf("payment: %s %v", out, err)
@@ -283,12 +283,12 @@ func TestMonthlyGift(t *testing.T) {
 		gift, _ := s.NewCardGift(ctx, c, funds.GiftCardMonthly, 1000, "")
 		at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 		invoice := func(n int) funds.ProcessorEvent {
-			return funds.ProcessorEvent{ID: fmt.Sprintf("evt_inv_%d", n), Type: "invoice.paid", Action: funds.ActionPayment, GiftID: gift, Subscription: "sub_1",
+			return funds.ProcessorEvent{Processor: "stripe", ID: fmt.Sprintf("evt_inv_%d", n), Type: "invoice.paid", Action: funds.ActionPayment, GiftID: gift, Subscription: "sub_1",
 				PaymentKey: fmt.Sprintf("in_%d", n), Amount: 1000, Currency: "EUR", Paid: true, Created: at.AddDate(0, n, 0)}
 		}
 		// The first invoice can come before the session's completion.
 		for _, e := range []funds.ProcessorEvent{invoice(0),
-			{ID: "evt_sess", Type: "checkout.session.completed", Action: funds.ActionSubscription, GiftID: gift, SessionID: "cs_m", Subscription: "sub_1"},
+			{Processor: "stripe", ID: "evt_sess", Type: "checkout.session.completed", Action: funds.ActionSubscription, GiftID: gift, SessionID: "cs_m", Subscription: "sub_1"},
 			invoice(1), invoice(1)} {
 			if _, err := s.ApplyProcessorEvent(ctx, e); err != nil {
 				t.Fatal(err)
@@ -323,7 +323,7 @@ func TestBankAndCryptoNeedTwoTreasurers(t *testing.T) {
 		if _, err := s.EnterBankTransfer(ctx, "bob", "RC-AAAA-BBBB", 5000, "EUR", 20261105); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("an unknown reference: %v", err)
 		}
-		if err := s.ConfirmReceipt(ctx, "alice", r.ID); !errors.Is(err, store.ErrSamePerson) {
+		if err := s.ConfirmReceipt(ctx, "alice", r.ID); !errors.Is(err, funds.ErrSamePerson) {
 			t.Fatalf("confirmed by the one who entered it: %v", err)
 		}
 		if tot, _ := s.CampaignTotals(ctx, c); tot.Raised["EUR"] != 0 {
@@ -332,7 +332,7 @@ func TestBankAndCryptoNeedTwoTreasurers(t *testing.T) {
 		if err := s.ConfirmReceipt(ctx, "bob", r.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.ConfirmReceipt(ctx, "carol", r.ID); !errors.Is(err, store.ErrAlreadyDone) {
+		if err := s.ConfirmReceipt(ctx, "carol", r.ID); !errors.Is(err, funds.ErrAlreadyDone) {
 			t.Errorf("confirmed twice: %v", err)
 		}
 		cr, err := s.EnterCryptoGift(ctx, "alice", c, "BTC", "0.0012", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", 7000, 20261106)
@@ -374,7 +374,7 @@ func TestDisbursementNeedsAnotherApprover(t *testing.T) {
 		if _, err := s.ProposeDisbursement(ctx, "alice", store.Disbursement{Campaign: c, Category: "bribes", Amount: 1, Day: 20261110, Payee: "x"}); err == nil {
 			t.Error("an unknown category was accepted")
 		}
-		if err := s.ApproveDisbursement(ctx, "alice", id); !errors.Is(err, store.ErrSamePerson) {
+		if err := s.ApproveDisbursement(ctx, "alice", id); !errors.Is(err, funds.ErrSamePerson) {
 			t.Fatalf("approved by its proposer: %v", err)
 		}
 		if tot, _ := s.CampaignTotals(ctx, c); len(tot.Spending) != 0 {
@@ -428,7 +428,7 @@ func TestFundsCanariesNotInClear(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.ApplyProcessorEvent(ctx, funds.ProcessorEvent{ID: "evt_c", Type: "checkout.session.completed", Action: funds.ActionPayment, GiftID: gift,
+		if _, err := s.ApplyProcessorEvent(ctx, funds.ProcessorEvent{Processor: "stripe", ID: "evt_c", Type: "checkout.session.completed", Action: funds.ActionPayment, GiftID: gift,
 			SessionID: "cs_c", PaymentKey: "cs_c", PaymentIntent: "pi_c", Amount: 1000, Currency: "EUR", Paid: true, Email: canaries[0], Name: canaries[1], Created: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
@@ -496,7 +496,7 @@ func TestConcurrentDuplicateDeliveries(t *testing.T) {
 		ctx := context.Background()
 		c := testCampaign(t, s, "race", "EUR")
 		gift, _ := s.NewCardGift(ctx, c, funds.GiftCard, 1000, "")
-		ev := funds.ProcessorEvent{ID: "evt_race", Type: "checkout.session.completed", Action: funds.ActionPayment, GiftID: gift, SessionID: "cs_r",
+		ev := funds.ProcessorEvent{Processor: "stripe", ID: "evt_race", Type: "checkout.session.completed", Action: funds.ActionPayment, GiftID: gift, SessionID: "cs_r",
 			PaymentKey: "cs_r", PaymentIntent: "pi_r", Amount: 1000, Currency: "EUR", Paid: true, Fee: 30, Created: time.Now()}
 		outcomes := make(chan string, 8)
 		errs := make(chan error, 8)
@@ -542,7 +542,7 @@ func BenchmarkApplyProcessorEvent(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				key := fmt.Sprintf("cs_%d", i)
-				if _, err := s.ApplyProcessorEvent(ctx, funds.ProcessorEvent{ID: fmt.Sprintf("evt_%d", i), Type: "checkout.session.completed", Action: funds.ActionPayment,
+				if _, err := s.ApplyProcessorEvent(ctx, funds.ProcessorEvent{Processor: "stripe", ID: fmt.Sprintf("evt_%d", i), Type: "checkout.session.completed", Action: funds.ActionPayment,
 					GiftID: gifts[i], SessionID: key, PaymentKey: key, PaymentIntent: "pi_" + key, Amount: 1000, Currency: "EUR", Paid: true, Fee: 30, Created: time.Now()}); err != nil {
 					b.Fatal(err)
 				}
@@ -568,19 +568,19 @@ func TestMonthlyReversalsConvergeInAnyOrder(t *testing.T) {
 			}
 			sub, intent := "sub_"+slug, func(n int) string { return fmt.Sprintf("pi_%s_%d", slug, n) }
 			invoice := func(n int) funds.ProcessorEvent {
-				return funds.ProcessorEvent{ID: fmt.Sprintf("%s_evt_inv_%d", slug, n), Type: "invoice.paid", Action: funds.ActionPayment, GiftID: gift, Subscription: sub,
+				return funds.ProcessorEvent{Processor: "stripe", ID: fmt.Sprintf("%s_evt_inv_%d", slug, n), Type: "invoice.paid", Action: funds.ActionPayment, GiftID: gift, Subscription: sub,
 					PaymentKey: fmt.Sprintf("in_%s_%d", slug, n), Invoice: fmt.Sprintf("in_%s_%d", slug, n), PaymentIntent: intent(n),
 					Amount: 1000, Currency: "EUR", Paid: true, Fee: 25, Created: at.AddDate(0, n, 0)}
 			}
 			refund := func(id string, n int, total int64) funds.ProcessorEvent {
-				return funds.ProcessorEvent{ID: slug + id, Type: "charge.refunded", Action: funds.ActionRefund, ReversalKey: fmt.Sprintf("refund:ch_%s_%d", slug, n),
+				return funds.ProcessorEvent{Processor: "stripe", ID: slug + id, Type: "charge.refunded", Action: funds.ActionRefund, ReversalKey: fmt.Sprintf("refund:ch_%s_%d", slug, n),
 					PaymentIntent: intent(n), Amount: total, Currency: "EUR", Created: at}
 			}
 			evs := []funds.ProcessorEvent{
-				{ID: slug + "_evt_sess", Type: "checkout.session.completed", Action: funds.ActionSubscription, GiftID: gift, SessionID: "cs_" + slug, Subscription: sub},
+				{Processor: "stripe", ID: slug + "_evt_sess", Type: "checkout.session.completed", Action: funds.ActionSubscription, GiftID: gift, SessionID: "cs_" + slug, Subscription: sub},
 				invoice(0), invoice(1),
 				refund("_evt_ref_0a", 0, 200), refund("_evt_ref_0b", 0, 1000), // the first month refunded in full, in two steps
-				{ID: slug + "_evt_dispute_1", Type: "charge.dispute.created", Action: funds.ActionDispute, ReversalKey: "dispute:dp_" + slug,
+				{Processor: "stripe", ID: slug + "_evt_dispute_1", Type: "charge.dispute.created", Action: funds.ActionDispute, ReversalKey: "dispute:dp_" + slug,
 					PaymentIntent: intent(1), Amount: 400, Currency: "EUR", Created: at},
 			}
 			if seed > 0 {
@@ -596,7 +596,7 @@ func TestMonthlyReversalsConvergeInAnyOrder(t *testing.T) {
 				checkLedger(t, s)
 			}
 			got := campaignBalances(t, s, c)
-			want := map[string]int64{"income EUR": -(2000 - 1000 - 400), funds.AccountStripe + " EUR": 2000 - 1000 - 400 - 50, funds.AccountFees + " EUR": 50}
+			want := map[string]int64{"income EUR": -(2000 - 1000 - 400), funds.AccountProcessor("stripe") + " EUR": 2000 - 1000 - 400 - 50, funds.AccountFees("stripe") + " EUR": 50}
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Fatalf("seed %d: ledger %v; want %v", seed, got, want)
 			}

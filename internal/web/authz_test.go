@@ -154,7 +154,7 @@ var authzTable = map[string]authzRow{
 	"POST /{lang}/donate/{slug}/pledge":            {path: "/en/donate/no-such-campaign/pledge", want: [6]int{missing, missing, missing, missing, missing, missing}},
 	"GET /{lang}/transparency/{$}":                 {path: "/en/transparency/", want: [6]int{fine, fine, fine, fine, fine, fine}},
 	"GET /{lang}/transparency/monthly.csv":         {path: "/en/transparency/monthly.csv", want: [6]int{fine, fine, fine, fine, fine, fine}},
-	"POST /webhooks/stripe":                        {path: "/webhooks/stripe", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"POST /webhooks/{processor}":                   {path: "/webhooks/stripe", want: [6]int{missing, missing, missing, missing, missing, missing}},
 	"GET /admin/funds/{$}":                         {path: "/admin/funds/", want: [6]int{toSignIn, fine, refused, refused, fine, refused}},
 	"POST /admin/funds/campaigns":                  {path: "/admin/funds/campaigns", want: [6]int{refused, refused, refused, refused, bad, refused}},
 	"POST /admin/funds/bank":                       {path: "/admin/funds/bank", want: [6]int{refused, refused, refused, refused, bad, refused}},

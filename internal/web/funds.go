@@ -19,9 +19,11 @@ import (
 
 // FundsConfig is how donations are taken.
 type FundsConfig struct {
-	// Processor takes card gifts (Stripe); nil leaves only bank and
-	// crypto gifts, and the webhook answers 404.
-	Processor funds.Processor
+	// Processors are the card processors: each answers its events at
+	// /webhooks/NAME (its Name), and the first takes the card gifts of
+	// the campaign pages. None leaves only bank and crypto gifts, and
+	// every webhook answers 404.
+	Processors []funds.Processor
 	// MaxAmount is the largest gift taken at once, in whole units of the
 	// campaign's currency (10000 when 0).
 	MaxAmount int64
@@ -32,14 +34,14 @@ type FundsConfig struct {
 	BankDetails string
 }
 
-// maxWebhookBytes bounds a webhook's body; Stripe's events are a few KB.
+// maxWebhookBytes bounds a webhook's body; processors' events are a few KB.
 const maxWebhookBytes = 64 << 10
 
 type fundsSite struct {
 	mu  sync.RWMutex
 	cfg FundsConfig
 	// gifts slows a client that starts many gifts (each is a row, and a
-	// Checkout session at Stripe). Over an onion service every visitor
+	// Checkout session at the processor). Over an onion service every visitor
 	// shares the Tor daemon's address, so the wait stays short.
 	gifts *auth.Throttle
 }
@@ -75,6 +77,24 @@ func (s *Server) giftAllowed(w http.ResponseWriter, r *http.Request, dp donatePa
 	return true
 }
 
+// card is the processor that takes card gifts (nil when none does).
+func (cfg FundsConfig) card() funds.Processor {
+	if len(cfg.Processors) == 0 {
+		return nil
+	}
+	return cfg.Processors[0]
+}
+
+// processor is the processor of that name (nil when none is).
+func (cfg FundsConfig) processor(name string) funds.Processor {
+	for _, p := range cfg.Processors {
+		if p.Name() == name {
+			return p
+		}
+	}
+	return nil
+}
+
 func (s *Server) fundsConfig() FundsConfig {
 	f := &s.funds
 	f.mu.RLock()
@@ -82,10 +102,9 @@ func (s *Server) fundsConfig() FundsConfig {
 	return f.cfg
 }
 
-// EnableFunds sets how donations are taken (serve reads it from
-// ROLLCALL_STRIPE_KEY, ROLLCALL_STRIPE_WEBHOOK_SECRET and
-// ROLLCALL_STRIPE_API_BASE). Without it the campaign and transparency
-// pages still show; no gifts are offered.
+// EnableFunds sets how donations are taken (serve reads it from the
+// environment). Without it the campaign and transparency pages still
+// show; no gifts are offered.
 func (s *Server) EnableFunds(cfg FundsConfig) {
 	if cfg.MaxAmount <= 0 {
 		cfg.MaxAmount = 10000
@@ -99,13 +118,13 @@ func (s *Server) EnableFunds(cfg FundsConfig) {
 	f.mu.Unlock()
 }
 
-// fundsRoutes registers donations: campaigns, Stripe Checkout, webhooks,
+// fundsRoutes registers donations: campaigns, card Checkout, webhooks,
 // ledger, transparency (treasury.go has the workspace's pages).
 //
 // The gift forms post through handle with ReadPublic (anyone, signed in or
 // not): it checks the origin, the content type, the size and, for a
-// signed-in account, the form token. The webhook cannot: it comes from
-// Stripe, another origin, with no session or form token, so it is public
+// signed-in account, the form token. A webhook cannot: it comes from
+// its processor, another origin, with no session or form token, so it is public
 // and makes its own checks (size, then the signature on the raw body).
 func (s *Server) fundsRoutes() {
 	s.funds.gifts = newGiftThrottle()
@@ -116,7 +135,7 @@ func (s *Server) fundsRoutes() {
 	s.handle("POST /{lang}/donate/{slug}/pledge", auth.ReadPublic, s.donateBank)
 	s.public("GET /{lang}/transparency/{$}", s.transparency)
 	s.public("GET /{lang}/transparency/monthly.csv", s.transparencyCSV)
-	s.public("POST /webhooks/stripe", s.stripeWebhook)
+	s.public("POST /webhooks/{processor}", s.processorWebhook)
 	s.treasuryRoutes()
 }
 
@@ -175,7 +194,7 @@ type donatePage struct {
 func (s *Server) donateFrame(r *http.Request) (donatePage, bool) {
 	p, ok := s.pageFor(r)
 	cfg := s.fundsConfig()
-	dp := donatePage{page: p, Card: cfg.Processor != nil && s.auth != nil, Bank: cfg.BankDetails != "" && s.auth != nil,
+	dp := donatePage{page: p, Card: cfg.card() != nil && s.auth != nil, Bank: cfg.BankDetails != "" && s.auth != nil,
 		Presets: cfg.Presets, Form: url.Values{}, BankDetails: cfg.BankDetails}
 	return dp, ok
 }
@@ -234,7 +253,7 @@ func (s *Server) campaignFor(w http.ResponseWriter, r *http.Request, acc *accoun
 		dp.Card, dp.Bank, dp.Closed = false, false, dp.Tf("funds.ended", "date", registry.Day(c.Ends).String())
 	}
 	if dp.Card {
-		allowCheckout(w)
+		allowPaymentPage(w, s.fundsConfig().card())
 	}
 	dp.Max = dp.Money(s.maxMinor(c.Currency), c.Currency)
 	if acc != nil {
@@ -252,14 +271,12 @@ func (s *Server) maxMinor(currency string) int64 {
 	return m
 }
 
-// checkoutOrigin is Stripe Checkout's. The gift form posts to us and we
-// answer 303 to Checkout; browsers apply the form page's form-action to
-// that redirect too, so the campaign page's policy names Checkout.
-const checkoutOrigin = "https://checkout.stripe.com"
-
-// allowCheckout is the site's policy with Checkout added to form-action.
-func allowCheckout(w http.ResponseWriter) {
-	w.Header().Set("Content-Security-Policy", strings.Replace(contentSecurityPolicy, "form-action 'self'", "form-action 'self' "+checkoutOrigin, 1))
+// allowPaymentPage is the site's policy with the card processor's
+// payment page added to form-action. The gift form posts to us and we
+// answer 303 to that page; browsers apply the form page's form-action to
+// that redirect too, so the campaign page's policy names it.
+func allowPaymentPage(w http.ResponseWriter, p funds.Processor) {
+	w.Header().Set("Content-Security-Policy", strings.Replace(contentSecurityPolicy, "form-action 'self'", "form-action 'self' "+p.PageOrigin(), 1))
 }
 
 func (s *Server) donateCampaign(w http.ResponseWriter, r *http.Request) {
@@ -345,7 +362,7 @@ func (s *Server) donateCard(w http.ResponseWriter, r *http.Request, acc *account
 	if dp.Lang == "en" || dp.Lang == "ru" {
 		locale = dp.Lang
 	}
-	co, err := cfg.Processor.CreateCheckout(r.Context(), funds.CheckoutRequest{GiftID: gift, Title: dp.Campaign.Title, Amount: amount, Currency: c.Currency,
+	co, err := cfg.card().CreateCheckout(r.Context(), funds.CheckoutRequest{GiftID: gift, Title: dp.Campaign.Title, Amount: amount, Currency: c.Currency,
 		Monthly: kind == funds.GiftCardMonthly, SuccessURL: base + "thanks/", CancelURL: base + c.Slug + "/", Locale: locale})
 	if err != nil {
 		s.log.Error("checkout", "err", err)
@@ -492,15 +509,17 @@ func (s *Server) transparencyCSV(w http.ResponseWriter, r *http.Request) {
 
 // ---- the webhook
 
-// stripeWebhook takes Stripe's events. The body is read whole, at most
-// maxWebhookBytes, before anything else; the signature is checked on those
-// bytes; only then is the event parsed and applied, exactly once.
-// Answers: 400 for a forged, stale or unreadable event (nothing recorded),
-// 500 when storing failed (Stripe retries), 200 otherwise, also for a
-// repeat or a type we ignore.
-func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
-	cfg := s.fundsConfig()
-	if cfg.Processor == nil {
+// processorWebhook takes a processor's events at /webhooks/{processor}.
+// The body is read whole, at most maxWebhookBytes, before anything else;
+// the signature is checked on those bytes by the processor the path
+// names, which is the event's processor; only then is the event parsed
+// and applied, exactly once. Answers: 404 for a processor we do not
+// have, 400 for a forged, stale or unreadable event (nothing recorded),
+// 500 when storing failed (the processor retries), 200 otherwise, also
+// for a repeat or a type we ignore.
+func (s *Server) processorWebhook(w http.ResponseWriter, r *http.Request) {
+	proc := s.fundsConfig().processor(r.PathValue("processor"))
+	if proc == nil {
 		s.notFound(w, r)
 		return
 	}
@@ -509,7 +528,7 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 		s.plainError(w, http.StatusRequestEntityTooLarge, "The event is too large.")
 		return
 	}
-	ev, err := cfg.Processor.ReadEvent(body, r.Header.Get("Stripe-Signature"))
+	ev, err := proc.ReadEvent(body, r.Header.Get(proc.SignatureHeader()))
 	switch {
 	case errors.Is(err, funds.ErrSignature):
 		s.plainError(w, http.StatusBadRequest, "The signature is missing, wrong or too old.")
@@ -518,14 +537,15 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 		s.plainError(w, http.StatusBadRequest, "The event could not be read.")
 		return
 	}
+	ev.Processor = proc.Name()
 	if ev.Action == funds.ActionPayment && ev.Paid && ev.Invoice != "" && ev.PaymentIntent == "" {
 		// A monthly gift's refunds and disputes name only the payment
-		// intent, which a basil invoice event lacks unless its payments
-		// are included. Without it they could never be matched, so when
-		// Stripe cannot say, nothing is recorded and Stripe retries (500).
-		pi, err := cfg.Processor.InvoicePaymentIntent(r.Context(), ev.Invoice)
+		// intent, which an invoice event may lack. Without it they could
+		// never be matched, so when the processor cannot say, nothing is
+		// recorded and the processor retries (500).
+		pi, err := proc.InvoicePaymentIntent(r.Context(), ev.Invoice)
 		if err != nil {
-			s.serverError(w, "stripe invoice payment", err)
+			s.serverError(w, ev.Processor+" invoice payment", err)
 			return
 		}
 		ev.PaymentIntent = pi
@@ -533,15 +553,15 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 	if ev.Action == funds.ActionPayment && ev.Paid && ev.PaymentIntent != "" {
 		// The fee is booked apart; without it the gift is still booked
 		// (reconciliation lists the missing fee), never lost.
-		if fee, txn, err := cfg.Processor.PaymentFee(r.Context(), ev.PaymentIntent); err != nil {
-			s.log.Warn("stripe fee lookup failed", "event", ev.ID, "err", err)
+		if fee, txn, err := proc.PaymentFee(r.Context(), ev.PaymentIntent); err != nil {
+			s.log.Warn("fee lookup failed", "processor", ev.Processor, "event", ev.ID, "err", err)
 		} else {
 			ev.Fee, ev.BalanceTxn = fee, txn
 		}
 	}
 	outcome, err := s.store.ApplyProcessorEvent(r.Context(), ev)
 	if err != nil {
-		s.serverError(w, "stripe event", err)
+		s.serverError(w, ev.Processor+" event", err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -37,7 +37,7 @@ func fundsSite(t *testing.T, st *store.Store, apiBase string) (*web.Server, *aut
 	t.Helper()
 	site, a := workspaceSite(t, st)
 	proc := stripepay.New(stripepay.Config{Key: stripetest.Key, WebhookSecret: stripetest.Secret, APIBase: apiBase})
-	site.EnableFunds(web.FundsConfig{Processor: fixedFee{proc}, MaxAmount: 5000, BankDetails: "Holder: Rollcall Aid\nIBAN: DE00 0000 0000 0000 0000 00"})
+	site.EnableFunds(web.FundsConfig{Processors: []funds.Processor{fixedFee{proc}}, MaxAmount: 5000, BankDetails: "Holder: Rollcall Aid\nIBAN: DE00 0000 0000 0000 0000 00"})
 	c, err := st.CreateCampaign(context.Background(), "setup", funds.Campaign{Slug: "legal-aid", Currency: "EUR", Goal: 100000, Starts: 20200101,
 		Texts: map[string]funds.CampaignText{"en": {Title: "Lawyers for the detained", Body: "Every detained protester deserves a lawyer."},
 			"ru": {Title: "Адвокаты для задержанных"}}})
@@ -139,8 +139,8 @@ func TestWebhookVerifiesAndAppliesOnce(t *testing.T) {
 	b, _ := st.LedgerBalances(ctx)
 	want := map[funds.BalanceKey]int64{
 		{Account: funds.AccountIncome("legal-aid"), Currency: "EUR"}: -2500,
-		{Account: funds.AccountStripe, Currency: "EUR"}:              2500 - 59,
-		{Account: funds.AccountFees, Currency: "EUR"}:                59,
+		{Account: funds.AccountProcessor("stripe"), Currency: "EUR"}: 2500 - 59,
+		{Account: funds.AccountFees("stripe"), Currency: "EUR"}:      59,
 	}
 	for k, v := range want {
 		if b[k] != v {
@@ -465,8 +465,8 @@ func TestMonthlyRefundsFindTheirInvoice(t *testing.T) {
 				b, _ := st.LedgerBalances(ctx)
 				want := map[funds.BalanceKey]int64{
 					{Account: funds.AccountIncome("legal-aid"), Currency: "EUR"}: -(1500 - 700 - 300),
-					{Account: funds.AccountStripe, Currency: "EUR"}:              1500 - 700 - 300 - 59,
-					{Account: funds.AccountFees, Currency: "EUR"}:                59,
+					{Account: funds.AccountProcessor("stripe"), Currency: "EUR"}: 1500 - 700 - 300 - 59,
+					{Account: funds.AccountFees("stripe"), Currency: "EUR"}:      59,
 				}
 				for k, v := range want {
 					if b[k] != v {
@@ -501,7 +501,7 @@ func TestInvoiceWithoutIntentIsRetried(t *testing.T) {
 	if b, _ := st.LedgerBalances(ctx); len(b) != 0 {
 		t.Fatalf("booked without its payment intent: %v", b)
 	}
-	site.EnableFunds(web.FundsConfig{Processor: fixedFee{stripepay.New(stripepay.Config{Key: stripetest.Key, WebhookSecret: stripetest.Secret, APIBase: api})}})
+	site.EnableFunds(web.FundsConfig{Processors: []funds.Processor{fixedFee{stripepay.New(stripepay.Config{Key: stripetest.Key, WebhookSecret: stripetest.Secret, APIBase: api})}}})
 	if w := deliver(t, site, invoice, stripetest.Sign(invoice, stripetest.Secret, time.Now())); w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != store.EventApplied {
 		t.Fatalf("Stripe's retry: %d %q", w.Code, w.Body)
 	}
@@ -612,4 +612,53 @@ func reportOf(body string) string {
 	_, after, _ := strings.Cut(body, `id="tr-report"`)
 	report, _, _ := strings.Cut(after, "</ul>")
 	return report
+}
+
+// acme is a second processor: Stripe's adapter under another name, so a
+// test can sign its events as stripe-mock would.
+type acme struct{ fixedFee }
+
+func (acme) Name() string { return "acme" }
+
+// Processors are plural: each answers at /webhooks/{its name}, its events
+// are booked to its own accounts, and a processor we do not have is 404.
+func TestWebhookPerProcessor(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	site, _, c := fundsSite(t, st, "")
+	proc := fixedFee{stripepay.New(stripepay.Config{Key: stripetest.Key, WebhookSecret: stripetest.Secret})}
+	site.EnableFunds(web.FundsConfig{Processors: []funds.Processor{proc, acme{proc}}})
+	ctx := context.Background()
+	post := func(path string, payload []byte) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(payload))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Stripe-Signature", stripetest.Sign(payload, stripetest.Secret, time.Now()))
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		w := httptest.NewRecorder()
+		site.ServeHTTP(w, req)
+		return w
+	}
+	for i, name := range []string{"stripe", "acme"} {
+		gift, err := st.NewCardGift(ctx, c, funds.GiftCard, 1000, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The same event id from both: each processor's ids are its own.
+		payload := stripetest.Event("evt_same", "checkout.session.completed", stripetest.Session("cs_"+name, gift, "payment", "paid", "pi_"+name, "eur", int64(1000*(i+1))))
+		if w := post("/webhooks/"+name, payload); w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != store.EventApplied {
+			t.Fatalf("%s: %d %q", name, w.Code, w.Body)
+		}
+	}
+	if w := post("/webhooks/other", stripetest.Event("evt_o", "customer.created", map[string]any{"id": "cus_1", "object": "customer"})); w.Code != http.StatusNotFound {
+		t.Errorf("a processor we do not have: %d", w.Code)
+	}
+	b, _ := st.LedgerBalances(ctx)
+	for k, v := range map[funds.BalanceKey]int64{
+		{Account: "assets:stripe", Currency: "EUR"}: 1000 - 59, {Account: "fees:stripe", Currency: "EUR"}: 59,
+		{Account: "assets:acme", Currency: "EUR"}: 2000 - 59, {Account: "fees:acme", Currency: "EUR"}: 59,
+		{Account: funds.AccountIncome("legal-aid"), Currency: "EUR"}: -3000,
+	} {
+		if b[k] != v {
+			t.Errorf("%v = %d; want %d (all: %v)", k, b[k], v, b)
+		}
+	}
 }

@@ -119,8 +119,8 @@ var treasuryMessages = []struct {
 	err error
 	key string
 }{
-	{store.ErrSamePerson, "treasury.error.same_person"},
-	{store.ErrAlreadyDone, "treasury.error.already_done"},
+	{funds.ErrSamePerson, "treasury.error.same_person"},
+	{funds.ErrAlreadyDone, "treasury.error.already_done"},
 	{store.ErrFundsDuplicate, "treasury.error.duplicate"},
 	{store.ErrCampaignExists, "treasury.error.campaign_exists"},
 	{store.ErrCurrencyMismatch, "treasury.error.currency_mismatch"},
@@ -167,7 +167,7 @@ func treasuryMessage(p page, err error) string {
 func (s *Server) treasuryRefuse(w http.ResponseWriter, r *http.Request, acc *account, err error) {
 	status, msg := http.StatusBadRequest, treasuryMessage(s.adminFrame(r, acc, "").page, err)
 	switch {
-	case errors.Is(err, store.ErrSamePerson), errors.Is(err, store.ErrAlreadyDone), errors.Is(err, store.ErrFundsDuplicate):
+	case errors.Is(err, funds.ErrSamePerson), errors.Is(err, funds.ErrAlreadyDone), errors.Is(err, store.ErrFundsDuplicate):
 		status = http.StatusConflict
 	case errors.Is(err, store.ErrNotFound):
 		status = http.StatusNotFound

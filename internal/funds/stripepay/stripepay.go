@@ -42,6 +42,21 @@ type Client struct {
 
 var _ funds.Processor = (*Client)(nil)
 
+// Name is Stripe's name in Rollcall: its webhook is /webhooks/stripe and
+// its accounts assets:stripe and fees:stripe.
+const Name = "stripe"
+
+// Name is the processor's name (funds.Processor).
+func (c *Client) Name() string { return Name }
+
+// SignatureHeader is the header Stripe signs its webhooks in.
+func (c *Client) SignatureHeader() string { return "Stripe-Signature" }
+
+// PageOrigin is Stripe Checkout's origin. The gift form posts to us and
+// we answer 303 to Checkout; browsers apply the form page's form-action
+// to that redirect too, so the campaign page's policy names Checkout.
+func (c *Client) PageOrigin() string { return "https://checkout.stripe.com" }
+
 // New makes a client. Stripe's library logs nothing here: its messages
 // could carry request details.
 func New(cfg Config) *Client {
