@@ -32,6 +32,15 @@ const evidenceHelp = `Subcommands:
                      reading it is a custody entry)
   evidence custody ID [--json]
                      the item's chain of custody (its audit-log entries)
+  evidence derive ID [--redact X,Y,W,H]... [--pixelate] --out FILE
+                     make a public copy: pictures re-encoded from their pixels
+                     (no metadata block survives), videos and audio through
+                     ffmpeg without metadata; marked areas filled black
+                     (--pixelate: coarse blocks; videos: pixelated and
+                     blurred). Kept unpublished; prints its id and SHA-256
+  evidence publish COPY --reason TEXT
+                     show a public copy on the public pages of the item's
+                     persons (refused while one of them is withheld)
   evidence verify [ID... | --all]
                      read every original back, decrypt and re-hash it; names
                      each mismatch or missing file (exit status 1 if any)
@@ -77,6 +86,11 @@ func runEvidence(ctx context.Context, g *globals, args []string, stdout, stderr 
 	fs.Var(&claims, "claim", "link to this claim (add; may be repeated)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	all := fs.Bool("all", false, "verify every item")
+	var redact multiFlag
+	fs.Var(&redact, "redact", "an area to hide, X,Y,W,H in pixels of the picture as shown (derive; may be repeated)")
+	pixelate := fs.Bool("pixelate", false, "pixelate marked areas instead of filling them black (derive, pictures)")
+	outPath := fs.String("out", "", "write the public copy here (derive)")
+	reason := fs.String("reason", "", "why this copy is made public (publish)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -92,12 +106,12 @@ func runEvidence(ctx context.Context, g *globals, args []string, stdout, stderr 
 		links = append(links, store.EvidenceLink{Kind: "claim", TargetID: p})
 	}
 	switch sub {
-	case "add", "list", "show", "custody", "verify":
+	case "add", "list", "show", "custody", "verify", "derive", "publish":
 	case "", "help":
 		fs.Usage()
 		return errUsage
 	default:
-		return fmt.Errorf("unknown subcommand %q (add, list, show, custody, verify)", sub)
+		return fmt.Errorf("unknown subcommand %q (add, list, show, custody, verify, derive, publish)", sub)
 	}
 	st, _, err := openWithKeys(ctx, g, *passFD)
 	if err != nil {
@@ -139,6 +153,40 @@ func runEvidence(ctx context.Context, g *globals, args []string, stdout, stderr 
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", it.ID, it.SHA256, it.Size, it.MediaType, it.ReceivedAt.Format(time.RFC3339), it.Checked)
 		}
 		return tw.Flush()
+	case "derive":
+		if len(pos) != 1 || *outPath == "" {
+			return errors.New("derive: give one item id and --out FILE")
+		}
+		var areas []evidence.Rect
+		for _, s := range redact {
+			a, err := evidence.ParseRect(s)
+			if err != nil {
+				return err
+			}
+			areas = append(areas, a)
+		}
+		how := evidence.Fill
+		if *pixelate {
+			how = evidence.Pixelate
+		}
+		d, err := st.DeriveEvidence(ctx, blobs, blobs.TempDir(), store.ActorCLI, pos[0], areas, how)
+		if err != nil {
+			return err
+		}
+		if err := writeDerivative(ctx, st, blobs, d, *outPath); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s  %s  %s (public copy of %s, original sha256 %s; not published)\n", d.ID, d.SHA256, *outPath, d.ItemID, d.OriginalSHA256)
+		return nil
+	case "publish":
+		if len(pos) != 1 {
+			return errors.New("publish: give one public copy's id")
+		}
+		if err := st.PublishEvidenceDerivative(ctx, store.ActorCLI, pos[0], *reason); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "public copy %s published\n", pos[0])
+		return nil
 	case "show":
 		if len(pos) != 1 {
 			return errors.New("show: give one item id")
@@ -297,6 +345,17 @@ func evidenceShow(ctx context.Context, st *store.Store, id string, asJSON bool, 
 	for _, l := range links {
 		fmt.Fprintf(stdout, "linked    %s\n", l)
 	}
+	copies, err := st.EvidenceDerivatives(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, c := range copies {
+		state := "not published"
+		if c.Published() {
+			state = "published " + c.PublishedAt.Format(time.RFC3339) + ": " + c.PublishReason
+		}
+		fmt.Fprintf(stdout, "copy      %s  %s  %s  areas %q  %s\n", c.ID, c.SHA256, c.MediaType, c.Redactions, state)
+	}
 	if d.Metadata != nil {
 		fmt.Fprintf(stdout, "metadata  (sealed; may identify who filmed)\n")
 		for _, line := range evidence.MetadataLines(d.Metadata) {
@@ -304,4 +363,31 @@ func evidenceShow(ctx context.Context, st *store.Store, id string, asJSON bool, 
 		}
 	}
 	return nil
+}
+
+// writeDerivative writes a public copy to path (through a temporary file
+// renamed into place).
+func writeDerivative(ctx context.Context, st *store.Store, blobs evidence.Blobs, d store.EvidenceDerivative, path string) error {
+	r, err := st.OpenDerivative(ctx, blobs, d)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	tmp := path + ".part"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(f, r)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
 }

@@ -169,3 +169,83 @@ func TestEvidenceMetadataIsReadAndSealed(t *testing.T) {
 		}
 	})
 }
+
+func TestEvidenceDeriveAndPublish(t *testing.T) {
+	if _, err := exec.LookPath("exiftool"); err != nil {
+		if os.Getenv("ROLLCALL_REQUIRE_MEDIA") == "1" {
+			t.Fatal("exiftool missing: run scripts/media-tools-up")
+		}
+		t.Skip("SKIPPED: exiftool not installed (scripts/media-tools-up)")
+	}
+	eachDatabase(t, func(t *testing.T, env []string) {
+		person := firstPerson(t, env)
+		img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+		for i := range img.Pix {
+			img.Pix[i] = 200
+		}
+		var b bytes.Buffer
+		jpeg.Encode(&b, img, nil)
+		p := writeFile(t, "face.jpg", b.String())
+		if out, err := exec.Command("exiftool", "-q", "-overwrite_original", "-SerialNumber=SN-4711", "-GPSLatitude=42.45", "-GPSLatitudeRef=N",
+			"-GPSLongitude=59.61", "-GPSLongitudeRef=E", "-Model=Witness Phone", "-XMP-dc:Creator=Witness", "-IPTC:City=Nukus", p).CombinedOutput(); err != nil {
+			t.Fatalf("exiftool: %v %s", err, out)
+		}
+		r := rollcall(t, env, "evidence", "add", p, "--person", person)
+		if r.code != 0 {
+			t.Fatal(r.stderr)
+		}
+		id := strings.Fields(r.stdout)[0]
+		out := filepath.Join(t.TempDir(), "public.jpg")
+		r = rollcall(t, env, "evidence", "derive", id, "--redact", "0,0,32,32", "--out", out)
+		if r.code != 0 {
+			t.Fatalf("derive: %s", r.stderr)
+		}
+		copyID := strings.Fields(r.stdout)[0]
+		tags, err := exec.Command("exiftool", "-a", "-G1", "-s", out).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range []string{"GPS", "Serial", "Model", "XMP", "IPTC", "Witness", "Nukus"} {
+			if strings.Contains(string(tags), bad) {
+				t.Errorf("the public copy still has %s:\n%s", bad, tags)
+			}
+		}
+		pub, err := os.Open(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec, err := jpeg.Decode(pub)
+		pub.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, _, _, _ := dec.At(5, 5).RGBA(); c>>8 > 24 {
+			t.Errorf("the marked area was not filled: %v", dec.At(5, 5))
+		}
+		if r := rollcall(t, env, "evidence", "publish", copyID); r.code != 1 || !strings.Contains(r.stderr, "reason") {
+			t.Errorf("publish without a reason: %d %s", r.code, r.stderr)
+		}
+		if r := rollcall(t, env, "person", "mark", person, "withheld", "--reason", "family asked"); r.code != 0 {
+			t.Fatal(r.stderr)
+		}
+		if r := rollcall(t, env, "evidence", "publish", copyID, "--reason", "faces hidden"); r.code != 1 || !strings.Contains(r.stderr, "withheld") {
+			t.Errorf("publish for a withheld person: %d %s", r.code, r.stderr)
+		}
+		if r := rollcall(t, env, "person", "mark", person, "public", "--reason", "consent given"); r.code != 0 {
+			t.Fatal(r.stderr)
+		}
+		if r := rollcall(t, env, "evidence", "publish", copyID, "--reason", "faces hidden"); r.code != 0 {
+			t.Fatalf("publish: %d %s", r.code, r.stderr)
+		}
+		r = rollcall(t, env, "evidence", "show", id)
+		if !strings.Contains(r.stdout, "copy      "+copyID) || !strings.Contains(r.stdout, "published") || !strings.Contains(r.stdout, "faces hidden") {
+			t.Errorf("show: %s", r.stdout)
+		}
+		r = rollcall(t, env, "evidence", "custody", id)
+		for _, want := range []string{"derived", "published", "opened"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("custody lacks %s:\n%s", want, r.stdout)
+			}
+		}
+	})
+}

@@ -77,6 +77,10 @@ func (d *Dir) Create() (Temp, error) {
 	return &dirTemp{d: d, f: f, path: path}, nil
 }
 
+// TempDir is where temporary files of this store are made (the same file
+// system as the objects).
+func (d *Dir) TempDir() string { return filepath.Join(d.root, "tmp") }
+
 // CleanTemp removes temporary objects left by a crash.
 func (d *Dir) CleanTemp() error {
 	entries, err := os.ReadDir(filepath.Join(d.root, "tmp"))
@@ -84,7 +88,7 @@ func (d *Dir) CleanTemp() error {
 		return err
 	}
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".part") {
+		if strings.HasSuffix(e.Name(), ".part") || strings.Contains(e.Name(), ".derive") {
 			os.Remove(filepath.Join(d.root, "tmp", e.Name()))
 		}
 	}

@@ -14,8 +14,9 @@ import (
 // with what it was made. It can identify the person who filmed: the store
 // keeps it sealed, and editors see it on the item's page.
 type Metadata struct {
-	Width  int `json:"width,omitempty"`
-	Height int `json:"height,omitempty"`
+	Width       int `json:"width,omitempty"`
+	Height      int `json:"height,omitempty"`
+	Orientation int `json:"orientation,omitempty"` // EXIF orientation, 1–8
 	// Camera or phone.
 	Make       string `json:"make,omitempty"`
 	Model      string `json:"model,omitempty"`
@@ -410,6 +411,7 @@ const (
 	tagLensSerial, tagCameraSerial                         = 0xA435, 0xC62F
 	tagWidth, tagHeight, tagPixX, tagPixY                  = 0x0100, 0x0101, 0xA002, 0xA003
 	tagJPEGOffset, tagImageDescription                     = 0x0201, 0x010E
+	tagOrientation                                         = 0x0112
 )
 
 type tiff struct {
@@ -574,6 +576,10 @@ func (t *tiff) fields(fields []ifdField, main bool) {
 		case tagHeight, tagPixY:
 			if v, ok := t.uint(f); ok && main && m.Height == 0 {
 				m.Height = int(v)
+			}
+		case tagOrientation:
+			if v, ok := t.uint(f); ok && main && v >= 1 && v <= 8 {
+				m.Orientation = int(v)
 			}
 		case tagJPEGOffset:
 			if !main {
