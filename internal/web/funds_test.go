@@ -59,17 +59,25 @@ func deliver(t *testing.T, site http.Handler, payload []byte, signature string) 
 	return w
 }
 
+// cardGiftSite is fundsSite on SQLite with a card gift of 25.00 EUR
+// started, whose events the test sends.
+func cardGiftSite(t *testing.T) (*web.Server, *store.Store, string) {
+	t.Helper()
+	st := storetest.Open(t, store.SQLite)
+	site, _, c := fundsSite(t, st, "")
+	gift, err := st.NewCardGift(context.Background(), c, funds.GiftCard, 2500, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return site, st, gift
+}
+
 // Issue 14: a correctly signed event whose signature is dated more than
 // five minutes from now, in either direction, is refused (400) and
 // nothing is recorded; stripe-go alone refused only the old ones.
 func TestWebhookRefusesTimestampsOutsideFiveMinutes(t *testing.T) {
-	st := storetest.Open(t, store.SQLite)
-	site, _, c := fundsSite(t, st, "")
+	site, st, gift := cardGiftSite(t)
 	ctx := context.Background()
-	gift, err := st.NewCardGift(ctx, c, funds.GiftCard, 2500, "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	payload := stripetest.Event("evt_when", "checkout.session.completed", stripetest.Session("cs_when", gift, "payment", "paid", "pi_when", "eur", 2500))
 	for name, at := range map[string]time.Time{
 		"a day ahead":  time.Now().Add(24 * time.Hour),
@@ -92,13 +100,8 @@ func TestWebhookRefusesTimestampsOutsideFiveMinutes(t *testing.T) {
 }
 
 func TestWebhookVerifiesAndAppliesOnce(t *testing.T) {
-	st := storetest.Open(t, store.SQLite)
-	site, _, c := fundsSite(t, st, "")
+	site, st, gift := cardGiftSite(t)
 	ctx := context.Background()
-	gift, err := st.NewCardGift(ctx, c, funds.GiftCard, 2500, "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	payload := stripetest.Event("evt_paid", "checkout.session.completed", stripetest.Session("cs_paid", gift, "payment", "paid", "pi_paid", "eur", 2500))
 	good := stripetest.Sign(payload, stripetest.Secret, time.Now())
 
