@@ -11,8 +11,6 @@ const (
 	keyPhoneticGiven = "p:" // Phonetic(surname stem) + ":" + given canonical initial
 	keyGivenPatr     = "g:" // given canonical + ":" + patronymic stem canonical
 	keySortedTokens  = "t:" // every word's search form, sorted, joined by "_"
-	keyWord          = "w:" // one word's search form (search keys)
-	keyWordPhonetic  = "f:" // one word's phonetic form (fuzzy search keys)
 )
 
 // Phonetic reduces a folded word to a coarse consonant skeleton for
@@ -149,70 +147,4 @@ func (e *Equivalents) searchForm(f string) string {
 	}
 	stem, _ := SurnameStem(f)
 	return stem
-}
-
-// SearchKeys returns the keys to store beside a record (DefaultEquivalents).
-func SearchKeys(full string) []string { return DefaultEquivalents().SearchKeys(full) }
-
-// SearchKeys returns the keys to store beside a record so that a query in
-// any script or spelling finds it: for each word (initials and the particles
-// ugli/qizi left out) a "w:" key with its search form and an "f:" key with
-// its phonetic form. A record matches a query when it holds every key of
-// QueryKeys(query) (exact search), or every key of FuzzyQueryKeys(query).
-// Sorted and distinct.
-func (e *Equivalents) SearchKeys(full string) []string {
-	var buf [8]token
-	toks := tokenize(buf[:0], full)
-	keys := make([]string, 0, 2*len(toks))
-	for _, t := range toks {
-		if t.initial || t.fold == "" {
-			continue
-		}
-		if _, ok := turkicParticle(t.fold); ok {
-			continue
-		}
-		sf := e.searchForm(t.fold)
-		keys = append(keys, keyWord+sf, keyWordPhonetic+Phonetic(sf))
-	}
-	slices.Sort(keys)
-	return slices.Compact(keys)
-}
-
-// QueryKeys returns the exact-search keys of a user's query
-// (DefaultEquivalents).
-func QueryKeys(query string) []string { return DefaultEquivalents().QueryKeys(query) }
-
-// QueryKeys returns one "w:" key per word of a query, in any script. A
-// record matches when all of them are among its SearchKeys. Initials,
-// one-letter words and the particles ugli/qizi give no key; an empty result
-// means the query has nothing to search for.
-func (e *Equivalents) QueryKeys(query string) []string { return e.queryKeys(query, false) }
-
-// FuzzyQueryKeys is QueryKeys with phonetic "f:" keys: a fallback when an
-// exact search finds nothing (DefaultEquivalents).
-func FuzzyQueryKeys(query string) []string { return DefaultEquivalents().FuzzyQueryKeys(query) }
-
-// FuzzyQueryKeys returns one "f:" key per word of a query.
-func (e *Equivalents) FuzzyQueryKeys(query string) []string { return e.queryKeys(query, true) }
-
-func (e *Equivalents) queryKeys(query string, fuzzy bool) []string {
-	var buf [8]token
-	toks := tokenize(buf[:0], query)
-	keys := make([]string, 0, len(toks))
-	for _, t := range toks {
-		if t.initial || len(t.fold) < 2 {
-			continue
-		}
-		if _, ok := turkicParticle(t.fold); ok {
-			continue
-		}
-		sf := e.searchForm(t.fold)
-		if fuzzy {
-			keys = append(keys, keyWordPhonetic+Phonetic(sf))
-		} else {
-			keys = append(keys, keyWord+sf)
-		}
-	}
-	slices.Sort(keys)
-	return slices.Compact(keys)
 }

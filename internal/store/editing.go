@@ -461,16 +461,13 @@ func (s *Store) Records(ctx context.Context, f RecordFilter) ([]EnteredRecord, e
 			args = append(args, id)
 		}
 	}
+	var rank map[string]int
 	if strings.TrimSpace(f.Query) != "" {
-		keys := names.QueryKeys(CutQuery(f.Query))
-		if len(keys) == 0 {
-			return nil, nil
+		cond, qargs, r, err := s.recordQuery(ctx, f.Query)
+		if err != nil || cond == "" {
+			return nil, err
 		}
-		where = append(where, `r.id IN (SELECT record_id FROM record_search_keys WHERE key IN (`+placeholders(len(keys))+`) GROUP BY record_id HAVING count(*) = ?)`)
-		for _, k := range keys {
-			args = append(args, k)
-		}
-		args = append(args, len(keys))
+		where, args, rank = append(where, cond), append(args, qargs...), r
 	}
 	clause := ""
 	if len(where) > 0 {
@@ -480,7 +477,13 @@ func (s *Store) Records(ctx context.Context, f RecordFilter) ([]EnteredRecord, e
 	if limit <= 0 {
 		limit = 200
 	}
-	return s.scanRecords(ctx, clause, args, limit)
+	if rank == nil {
+		return s.scanRecords(ctx, clause, args, limit)
+	}
+	// Best matches first, then the limit.
+	recs, err := s.scanRecords(ctx, clause, args, len(rank))
+	slices.SortFunc(recs, func(a, b EnteredRecord) int { return rank[a.ID] - rank[b.ID] })
+	return recs[:min(len(recs), limit)], err
 }
 
 func (s *Store) scanRecords(ctx context.Context, where string, args []any, limit int) ([]EnteredRecord, error) {

@@ -403,10 +403,6 @@ var publicIndexes = []struct{ name, columns string }{
 	{"public_people_region", "(region_key, sort_key, person_id)"},
 }
 
-// RegionKey is the form under which regions are grouped and filtered, so
-// that Nukus, Нукус and Nókis are one region.
-func RegionKey(region string) string { return names.Fold(region) }
-
 // PublicRefreshedAt is when the public list was last rebuilt (zero: never).
 func (s *Store) PublicRefreshedAt(ctx context.Context) (time.Time, error) {
 	var v int64

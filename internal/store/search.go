@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
+	"rollcall/internal/linkage"
 	"rollcall/internal/names"
 	"rollcall/internal/registry"
 )
@@ -54,19 +56,134 @@ func (s *Store) BuildSearchKeys(ctx context.Context) (int, error) {
 }
 
 // SearchRecords returns the ids of the records (all of them, public or
-// not: for editors) that hold every key of names.QueryKeys(query).
+// not: for editors) whose spellings match the name query, best first (see
+// names.ParseQuery: exact, then prefix, then phonetic matches).
 func (s *Store) SearchRecords(ctx context.Context, query string, limit int) ([]string, error) {
-	keys := names.QueryKeys(CutQuery(query))
-	if len(keys) == 0 {
+	ranked, err := s.searchRecords(ctx, query, limit)
+	ids := make([]string, len(ranked))
+	for i, r := range ranked {
+		ids[i] = r.id
+	}
+	return ids, err
+}
+
+type rankedID struct {
+	id        string
+	low, rank int
+}
+
+func (s *Store) searchRecords(ctx context.Context, query string, limit int) ([]rankedID, error) {
+	q := names.ParseQuery(CutQuery(query))
+	if q.Empty() {
 		return nil, nil
 	}
-	args := make([]any, 0, len(keys)+2)
-	for _, k := range keys {
-		args = append(args, k)
+	var out []rankedID
+	for _, near := range nearPasses(q) {
+		m, args := nameMatch("record_search_keys", "record_id", q, near)
+		rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT id, low FROM (`+m+`) m ORDER BY low DESC, score DESC, id LIMIT ?`), append(args, limit)...)
+		if err != nil {
+			return nil, err
+		}
+		out = out[:0]
+		for rows.Next() {
+			var r rankedID
+			if err := rows.Scan(&r.id, &r.low); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			r.rank = len(out)
+			out = append(out, r)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if len(out) >= min(limit, DefaultPerPage) {
+			break
+		}
 	}
-	args = append(args, len(keys), limit)
-	return queryStrings(ctx, s.read, s.rebind(`SELECT record_id FROM record_search_keys WHERE key IN (`+placeholders(len(keys))+`)
-		GROUP BY record_id HAVING count(*) = ? ORDER BY record_id LIMIT ?`), args...)
+	return out, nil
+}
+
+// recordQuery is the condition of RecordFilter.Query: the records that
+// match, and their rank to order them by. ok false: the query has nothing
+// to search for, or nothing matched.
+func (s *Store) recordQuery(ctx context.Context, query string) (cond string, args []any, rank map[string]int, err error) {
+	ranked, err := s.searchRecords(ctx, query, 1000)
+	if err != nil || len(ranked) == 0 {
+		return "", nil, nil, err
+	}
+	rank = make(map[string]int, len(ranked))
+	args = make([]any, len(ranked))
+	for i, r := range ranked {
+		rank[r.id], args[i] = i, r.id
+	}
+	return `r.id IN (` + placeholders(len(ranked)) + `)`, args, rank, nil
+}
+
+// nearPasses are the passes of a search: without the near tier, then (for
+// a query of two words or more, when the first pass finds less than a
+// page) with it.
+func nearPasses(q names.Query) []bool {
+	if q.Required() < 2 {
+		return []bool{false}
+	}
+	return []bool{false, true}
+}
+
+// nameMatch is the SQL of names' matching over a key table: one row per
+// id that matches every required word of q, with low (the weakest
+// required word's tier, the rank class) and score (the sum of tiers,
+// optional words included). Words are numbered, required first; each key
+// range or key list is one index lookup.
+func nameMatch(table, idCol string, q names.Query, near bool) (string, []any) {
+	var parts []string
+	var args []any
+	required := q.Required()
+	words := make([]names.QueryWord, 0, len(q.Words))
+	for _, w := range q.Words {
+		if !w.Optional {
+			words = append(words, w)
+		}
+	}
+	for _, w := range q.Words {
+		if w.Optional {
+			words = append(words, w)
+		}
+	}
+	for i, w := range words {
+		in := func(tier int, keys []string) {
+			if len(keys) == 0 {
+				return
+			}
+			parts = append(parts, fmt.Sprintf(`SELECT %s AS id, %d AS w, %d AS t FROM %s WHERE key IN (%s)`, idCol, i, tier, table, placeholders(len(keys))))
+			for _, k := range keys {
+				args = append(args, k)
+			}
+		}
+		ranges := func(tier int, prefixes []string) {
+			for _, p := range prefixes {
+				parts = append(parts, fmt.Sprintf(`SELECT %s AS id, %d AS w, %d AS t FROM %s WHERE key >= ? AND key < ?`, idCol, i, tier, table))
+				args = append(args, p, names.KeyRangeEnd(p))
+			}
+		}
+		in(names.TierExact, w.Exact)
+		ranges(names.TierPrefix, w.Prefixes)
+		in(names.TierPhonetic, w.Phonetic)
+		if near && !w.Optional {
+			ranges(names.TierNear, w.NearPrefixes)
+			in(names.TierNear, w.NearKeys)
+		}
+	}
+	req := func(expr, otherwise string) string {
+		return fmt.Sprintf(`CASE WHEN w < %d THEN %s ELSE %s END`, required, expr, otherwise)
+	}
+	having := fmt.Sprintf(`SUM(%s) = %d`, req("1", "0"), required)
+	if near {
+		// A near word only beside a word that matched as a prefix or better.
+		having += fmt.Sprintf(` AND (MIN(%s) > %d OR MAX(%s) >= %d)`, req("t", "NULL"), names.TierNear, req("t", "NULL"), names.TierPrefix)
+	}
+	return fmt.Sprintf(`SELECT id, MIN(%s) AS low, SUM(t) AS score FROM (SELECT id, w, MAX(t) AS t FROM (%s) u GROUP BY id, w) g GROUP BY id HAVING %s`,
+		req("t", "NULL"), strings.Join(parts, " UNION ALL "), having), args
 }
 
 // MaxQueryRunes is how much of a name query is read; the rest is cut.
@@ -171,32 +288,79 @@ func (s *Store) PublicPeople(ctx context.Context, f PeopleFilter) (PeoplePage, e
 		where, args = append(where, "first_day <> 0 AND first_day <= ?"), append(args, int64(f.To))
 	}
 	if q := strings.TrimSpace(CutQuery(f.Query)); q != "" {
-		keys := names.QueryKeys(q)
-		if len(keys) == 0 {
+		nq := names.ParseQuery(q)
+		if nq.Empty() {
 			page.NoSearchTerms = true
 		} else {
-			exact, err := s.peoplePage(ctx, f, where, args, keys, page)
-			if err != nil || exact.Total > 0 {
-				return exact, err
+			var out PeoplePage
+			var err error
+			for _, near := range nearPasses(nq) {
+				if out, err = s.searchPage(ctx, f, where, args, nq, near, page); err != nil || out.Total >= f.PerPage {
+					break
+				}
 			}
-			page.Fuzzy = true
-			return s.peoplePage(ctx, f, where, args, names.FuzzyQueryKeys(q), page)
+			return out, err
 		}
 	}
-	return s.peoplePage(ctx, f, where, args, nil, page)
+	return s.peoplePage(ctx, f, where, args, page)
 }
 
-func (s *Store) peoplePage(ctx context.Context, f PeopleFilter, where []string, args []any, keys []string, page PeoplePage) (PeoplePage, error) {
-	if len(keys) > 0 {
-		// One index range per key, intersected: cheaper than grouping
-		// every row of every key.
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = `SELECT person_id FROM public_search WHERE key = ?`
-			args = append(args, k)
-		}
-		where = append(where, `person_id IN (`+strings.Join(parts, " INTERSECT ")+`)`)
+// searchPage is a page of the persons whose public spellings match a name
+// query, best first: by the weakest word's tier (exact, prefix, phonetic,
+// near), then by all words' tiers, then in the list's order.
+func (s *Store) searchPage(ctx context.Context, f PeopleFilter, where []string, args []any, q names.Query, near bool, page PeoplePage) (PeoplePage, error) {
+	m, margs := nameMatch("public_search", "person_id", q, near)
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
 	}
+	all := append(append(make([]any, 0, len(margs)+len(args)+2), margs...), args...)
+	from := ` FROM (` + m + `) m JOIN public_people p ON p.person_id = m.id` + cond
+	page.Page = max(f.Page, 1)
+	for attempt := 0; ; attempt++ {
+		rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT p.person_id, p.name, p.withheld, p.state, p.state_since, p.region, p.sex, p.birth_year, p.roles,
+			count(*) OVER (), MAX(m.low) OVER ()`+from+` ORDER BY m.low DESC, m.score DESC, p.sort_key, p.person_id LIMIT ? OFFSET ?`),
+			append(all, page.PerPage, (page.Page-1)*page.PerPage)...)
+		if err != nil {
+			return page, err
+		}
+		page.People = []PersonRow{}
+		best := -1
+		for rows.Next() {
+			var r PersonRow
+			var withheld int
+			var state, roles string
+			if err := rows.Scan(&r.ID, &r.Name, &withheld, &state, &r.StateSince, &r.Region, &r.Sex, &r.BirthYear, &roles, &page.Total, &best); err != nil {
+				rows.Close()
+				return page, err
+			}
+			r.Withheld, r.State = withheld != 0, registry.Status(state)
+			r.Roles = append([]registry.Role{}, registry.SplitRoles(strings.Trim(roles, ";"))...)
+			page.People = append(page.People, r)
+		}
+		if err := rows.Close(); err != nil {
+			return page, err
+		}
+		if len(page.People) == 0 && page.Page > 1 && attempt == 0 {
+			// Past the end: the last page instead.
+			if err := s.read.QueryRowContext(ctx, s.rebind(`SELECT count(*)`+from), all...).Scan(&page.Total); err != nil {
+				return page, err
+			}
+			page.Page = max(1, (page.Total+page.PerPage-1)/page.PerPage)
+			continue
+		}
+		if len(page.People) == 0 {
+			page.Total = 0
+		}
+		page.Pages = max(1, (page.Total+page.PerPage-1)/page.PerPage)
+		// "Sound alike" only when something was found and nothing better
+		// than a phonetic match: never beside "nobody matches".
+		page.Fuzzy = page.Total > 0 && best < names.TierPrefix
+		return page, nil
+	}
+}
+
+func (s *Store) peoplePage(ctx context.Context, f PeopleFilter, where []string, args []any, page PeoplePage) (PeoplePage, error) {
 	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
@@ -275,6 +439,46 @@ func (s *Store) EachPublicPerson(ctx context.Context, f func(registry.PublicPers
 		}
 	}
 	return rows.Err()
+}
+
+// RegionKey is the form under which regions are grouped and filtered: the
+// place's id in linkage's gazetteer, so that Nukus, Нукус, Nókis and
+// "г. Нукус" are one region; a place the gazetteer does not know, by its
+// folded spelling.
+func RegionKey(region string) string {
+	if strings.TrimSpace(region) == "" {
+		return ""
+	}
+	regionKeys.Lock()
+	defer regionKeys.Unlock()
+	if k, ok := regionKeys.m[region]; ok {
+		return k
+	}
+	k := linkage.Place(region)
+	if k == "" {
+		k = names.Fold(region)
+	}
+	if len(regionKeys.m) >= 10000 {
+		clear(regionKeys.m) // a refresh asks for each spelling again
+	}
+	regionKeys.m[region] = k
+	return k
+}
+
+// regionKeys remembers RegionKey's answers: a refresh asks once per
+// person, and a spelling the gazetteer lacks costs a near-match search.
+var regionKeys = struct {
+	sync.Mutex
+	m map[string]string
+}{m: map[string]string{}}
+
+// RegionName is a region's name in a language of the site (en, ru, kaa,
+// uz) when the gazetteer knows it, else the spelling given.
+func RegionName(key, spelling, lang string) string {
+	if n := linkage.PlaceName(key, lang); n != "" {
+		return n
+	}
+	return spelling
 }
 
 // Region is one region of the public list with how many persons it holds.

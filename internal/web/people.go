@@ -5,12 +5,14 @@ import (
 	"compress/gzip"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
+	"rollcall/internal/names"
 	"rollcall/internal/registry"
 	"rollcall/internal/store"
 )
@@ -130,11 +132,14 @@ type peoplePageData struct {
 	Problems []string
 	List     store.PeoplePage
 	Regions  []store.Region
-	States   []registry.Status
-	Roles    []registry.Role
-	Pages    []pageLink
-	Prev     string
-	Next     string
+	// RegionKey is the chosen region's key: the option selected, whatever
+	// spelling the filter came with.
+	RegionKey string
+	States    []registry.Status
+	Roles     []registry.Role
+	Pages     []pageLink
+	Prev      string
+	Next      string
 }
 
 // states are the states a person can be in, for the filter.
@@ -159,7 +164,8 @@ func (s *Server) people(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "regions", err)
 		return
 	}
-	data := peoplePageData{page: p, Filter: f, Problems: problems, List: list, Regions: regions, States: states, Roles: registry.Roles}
+	regions = regionOptions(regions, p.Lang)
+	data := peoplePageData{page: p, Filter: f, Problems: problems, List: list, Regions: regions, RegionKey: store.RegionKey(f.Region), States: states, Roles: registry.Roles}
 	if f.From != 0 {
 		data.FromText = f.From.String()
 	}
@@ -198,6 +204,19 @@ func (s *Server) people(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.renderPublic(w, r, "people.html", data, len(problems) == 0)
+}
+
+// regionOptions names each region of the filter in the page's language
+// (one option per place of the gazetteer: Нукус, Nukus and Nókis are one)
+// and sorts them by that name.
+func regionOptions(regions []store.Region, lang string) []store.Region {
+	out := make([]store.Region, 0, len(regions))
+	for _, r := range regions {
+		r.Name = store.RegionName(r.Key, r.Name, lang)
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b store.Region) int { return strings.Compare(names.Fold(a.Name), names.Fold(b.Name)) })
+	return out
 }
 
 type personPageData struct {
