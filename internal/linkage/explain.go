@@ -9,7 +9,7 @@ func Explain(a, b Record, m Model) Pair {
 		m = DefaultModel()
 	}
 	cache := &sync.Map{}
-	pa, pb := prepare(&a, cache), prepare(&b, cache)
+	pa, pb := prepare(&a, cache, defaultNameTable), prepare(&b, cache, defaultNameTable)
 	return explainPrepared(&a, &b, &pa, &pb, &m)
 }
 

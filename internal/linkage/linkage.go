@@ -82,6 +82,9 @@ type Options struct {
 	// records a fixed review threshold would queue millions of pairs that
 	// are almost surely two people.
 	MinReviewPosterior float64
+	// NameForms are name forms people confirmed (see LearnNameForms):
+	// given names joined to the built-in equivalents for this run.
+	NameForms []NameForm
 }
 
 // Default thresholds, in log2 Bayes factor, for a model without data
@@ -183,7 +186,7 @@ func Link(records []Record, decisions []Decision, opt Options) (*Result, error) 
 	}
 	prog := &progress{f: opt.Progress}
 
-	recs := prepareAll(records)
+	recs := prepareAll(records, newNameTable(opt.NameForms))
 	prog.report(progressPrepared)
 	blk := buildBlocks(recs)
 	counts, compared := patternCounts(recs, blk, prog)

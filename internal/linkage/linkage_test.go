@@ -447,13 +447,13 @@ func TestSplitGivenNameJoins(t *testing.T) {
 func TestEqualGivenNameKeepsWordOrder(t *testing.T) {
 	// Two unrelated surnames must not make the comparison read the names
 	// swapped, where "oliver" would be lost against "zomer".
-	recs := prepareAll([]Record{{ID: "a", Names: []string{"Salt, Oliver"}}, {ID: "b", Names: []string{"Zomer, Oliver"}}})
+	recs := prepareAll([]Record{{ID: "a", Names: []string{"Salt, Oliver"}}, {ID: "b", Names: []string{"Zomer, Oliver"}}}, defaultNameTable)
 	m := compareNames(&recs[0], &recs[1])
 	if m.swapped || !m.givExact {
 		t.Errorf("Salt, Oliver / Zomer, Oliver: swapped %v, given exact %v; want the given names compared with each other", m.swapped, m.givExact)
 	}
 	// a true swap is still found
-	recs = prepareAll([]Record{{ID: "a", Names: []string{"Bloomfield, Jaiden"}}, {ID: "b", Names: []string{"Jaiden, Bloomfield"}}})
+	recs = prepareAll([]Record{{ID: "a", Names: []string{"Bloomfield, Jaiden"}}, {ID: "b", Names: []string{"Jaiden, Bloomfield"}}}, defaultNameTable)
 	if m := compareNames(&recs[0], &recs[1]); !m.swapped || !m.surExact || !m.givExact {
 		t.Errorf("Bloomfield, Jaiden / Jaiden, Bloomfield: %+v; want swapped and exact", m)
 	}
@@ -512,7 +512,7 @@ func TestSiblingsNeverAutoLinkAtAnyThreshold(t *testing.T) {
 func TestSplitGivenNameFoldsAsOneWord(t *testing.T) {
 	// "Ssha un" joined is "sshaun", one letter from Shaun: a typo, not two
 	// words of which the first is merely similar
-	recs := prepareAll([]Record{{ID: "a", Names: []string{"Campbell, Ssha un"}}, {ID: "b", Names: []string{"Campbell, Shaun"}}})
+	recs := prepareAll([]Record{{ID: "a", Names: []string{"Campbell, Ssha un"}}, {ID: "b", Names: []string{"Campbell, Shaun"}}}, defaultNameTable)
 	if m := compareNames(&recs[0], &recs[1]); !m.givExact && m.givenTypos > 1 {
 		t.Errorf("Ssha un / Shaun: %+v; want at most one typo", m)
 	}

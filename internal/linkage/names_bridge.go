@@ -28,14 +28,66 @@ func fold(s string) string { return names.Fold(s) }
 
 var equivalents = names.DefaultEquivalents()
 
+// nameTable is the given-name equivalents a run uses: the built-in table,
+// extended by the name forms people confirmed (Options.NameForms).
+type nameTable struct {
+	eq       *names.Equivalents
+	surnames map[string]string // a confirmed surname form → the form it is read as
+}
+
+var defaultNameTable = nameTable{eq: equivalents}
+
+// surname returns the form a folded surname is compared as.
+func (t nameTable) surname(folded string) string {
+	if s, ok := t.surnames[folded]; ok {
+		return s
+	}
+	return folded
+}
+
+// newNameTable extends the built-in table by the confirmed given-name
+// forms; with none it is the built-in table itself.
+func newNameTable(forms []NameForm) nameTable {
+	t := defaultNameTable
+	var surnames *names.Equivalents // union-find over surname forms too
+	for _, f := range forms {
+		a, b := names.FoldToken(f.A), names.FoldToken(f.B)
+		if a == "" || b == "" || a == b {
+			continue
+		}
+		switch f.Kind {
+		case GivenForm:
+			if t.eq == equivalents {
+				t.eq = equivalents.Clone()
+			}
+			t.eq.Add(a, b)
+		case SurnameForm:
+			if surnames == nil {
+				surnames = names.NewEquivalents()
+				t.surnames = map[string]string{}
+			}
+			surnames.Add(a, b)
+			t.surnames[a], t.surnames[b] = "", ""
+		}
+	}
+	for s := range t.surnames {
+		t.surnames[s] = surnames.Canonical(s)
+	}
+	return t
+}
+
+// foldWord folds one word as written to the skeleton names compare on.
+func foldWord(s string) string { return names.FoldToken(s) }
+
 // parseName splits a full name as written into folded parts, and returns
 // its name-based blocking keys and, when a word was left over after the
 // given name, the reading with the two joined ("Abdu Rahman" is
 // Abdurahman, "Wil Liam" William).
-func parseName(full string) (nameParts, []string, *nameParts) {
+func parseName(full string, t nameTable) (nameParts, []string, *nameParts) {
+	equivalents := t.eq
 	n := names.ParseWith(full, equivalents)
 	p := nameParts{
-		surname:    n.SurnameFold,
+		surname:    t.surname(n.SurnameFold),
 		given:      n.GivenFold,
 		patronymic: n.PatronymicStem,
 	}

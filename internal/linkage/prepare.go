@@ -32,13 +32,13 @@ var aliveStatuses = map[string]bool{
 
 var deathStatuses = map[string]bool{"killed": true, "died_in_custody": true}
 
-func prepareAll(records []Record) []prepared {
+func prepareAll(records []Record, t nameTable) []prepared {
 	out := make([]prepared, len(records))
 	places := &sync.Map{} // place as written → gazetteer id; lists repeat a few places
 	in := newInterner()
 	parallelChunks(len(records), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			p := prepare(&records[i], places)
+			p := prepare(&records[i], places, t)
 			// the same few thousand names and places recur across a
 			// million records: keep one copy of each
 			for k := range p.forms {
@@ -109,7 +109,7 @@ func parallelChunks(n int, f func(lo, hi int)) {
 	wg.Wait()
 }
 
-func prepare(r *Record, places *sync.Map) prepared {
+func prepare(r *Record, places *sync.Map, t nameTable) prepared {
 	var p prepared
 	var nameKeys []string
 	linkable := false
@@ -117,7 +117,7 @@ func prepare(r *Record, places *sync.Map) prepared {
 		if strings.TrimSpace(n) == "" {
 			continue
 		}
-		parts, keys, joined := parseName(n)
+		parts, keys, joined := parseName(n, t)
 		if parts.surname == "" && parts.given == "" {
 			continue
 		}
