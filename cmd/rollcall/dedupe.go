@@ -48,6 +48,11 @@ func runDedupe(ctx context.Context, g *globals, args []string, stdout, stderr io
 		return err
 	}
 	run.print(stdout)
+	if *auto {
+		if proposed, err := st.NameForms(ctx, store.FormProposed); err == nil && len(proposed) > 0 {
+			fmt.Fprintf(stdout, "\n%d name forms learned from the records wait for an editor: see 'rollcall names'.\n", len(proposed))
+		}
+	}
 	if *explain {
 		run.explain(stdout)
 	}
@@ -57,7 +62,18 @@ func runDedupe(ctx context.Context, g *globals, args []string, stdout, stderr io
 // dedupe is the command's run; serve --demo calls it too. A conflict
 // between stored decisions gets advice on what to do.
 func dedupe(ctx context.Context, st *store.Store, apply bool, opt linkage.Options) (*dedupeRun, error) {
+	forms, err := st.AcceptedNameForms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	opt.NameForms = append(opt.NameForms, forms...)
 	run, err := st.Dedupe(ctx, apply, opt)
+	if err == nil && apply {
+		// what the records teach beyond the table, for editors ('rollcall names')
+		if _, err := st.ProposeNameForms(ctx, linkage.LearnNameForms(run.Input.Records, opt.NameForms)); err != nil {
+			return nil, fmt.Errorf("links applied, but the learned name forms were not kept: %w", err)
+		}
+	}
 	var conflict *linkage.DecisionConflictError
 	if errors.As(err, &conflict) {
 		return nil, fmt.Errorf("%w; decide those pairs again with 'rollcall review decide'", err)

@@ -9,7 +9,8 @@ func Explain(a, b Record, m Model) Pair {
 		m = DefaultModel()
 	}
 	cache := &sync.Map{}
-	pa, pb := prepare(&a, cache, defaultNameTable), prepare(&b, cache, defaultNameTable)
+	t := newNameTable(m.NameForms)
+	pa, pb := prepare(&a, cache, t), prepare(&b, cache, t)
 	return explainPrepared(&a, &b, &pa, &pb, &m)
 }
 

@@ -196,6 +196,7 @@ func Link(records []Record, decisions []Decision, opt Options) (*Result, error) 
 		opt.Upper = max(opt.Lower, model.posteriorWeight(opt.MinPosterior, len(records)))
 	}
 	model.Upper, model.Lower = opt.Upper, opt.Lower
+	model.NameForms = opt.NameForms
 	strong := scoreCandidates(recs, blk, &model, prog)
 	blk = nil
 	prog.report(progressScored)

@@ -22,6 +22,9 @@ type Model struct {
 	ClaimConflictWeight float64 // weight of claims that say dead, then alive
 	PairPrior           float64 // estimated share of all pairs of records that are one person
 	Upper, Lower        float64 // thresholds in force
+	// NameForms are the confirmed name forms the run compared with, so
+	// that Explain compares as the run did.
+	NameForms []NameForm
 
 	weights [numFields][]float64
 	tf      *termFrequencies
