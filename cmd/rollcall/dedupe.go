@@ -79,8 +79,14 @@ func dedupe(ctx context.Context, st *store.Store, apply bool, opt linkage.Option
 		return nil, fmt.Errorf("%w; decide those pairs again with 'rollcall review decide'", err)
 	}
 	if err == nil && apply {
+		if err := st.QueueSuspects(ctx, linkage.Suspects(run.Input.Records, run.Result.Clusters, run.Result.Model)); err != nil {
+			return nil, fmt.Errorf("links applied, but the persons whose records conflict were not queued: %w", err)
+		}
 		if _, err := st.RefreshPublic(ctx); err != nil {
 			return nil, fmt.Errorf("links applied, but the public list was not refreshed: %w", err)
+		}
+		if err := st.RankReview(ctx); err != nil {
+			return nil, fmt.Errorf("links applied, but the review queue was not ranked: %w", err)
 		}
 	}
 	return (*dedupeRun)(run), err

@@ -30,7 +30,10 @@ func runReview(ctx context.Context, g *globals, args []string, stdout, stderr io
 	if len(args) > 0 && args[0] == "decide" {
 		return runDecide(ctx, g, args[1:], stdout, stderr)
 	}
-	fs := newFlags(g, "review", "review [--json] [--limit N]\n       rollcall review decide PAIR same|different|unsure [--by NAME] [--why TEXT]\n\n"+decideHelp, stderr)
+	if len(args) > 0 && args[0] == "decide-person" {
+		return runDecidePerson(ctx, g, args[1:], stdout, stderr)
+	}
+	fs := newFlags(g, "review", "review [--json] [--limit N]\n       rollcall review decide PAIR same|different|unsure [--by NAME] [--why TEXT]\n       rollcall review decide-person PERSON keep|split [--by NAME] [--why TEXT]\n\n"+decideHelp+"\n\n"+decidePersonHelp, stderr)
 	asJSON := fs.Bool("json", false, "print JSON: each pair with its match weight and the evidence per field (no notes)")
 	limit := fs.Int("limit", 50, "list at most this many pairs, heaviest first; 0 lists all")
 	if err := parseOnlyFlags(fs, args); err != nil {
@@ -45,22 +48,30 @@ func runReview(ctx context.Context, g *globals, args []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
+	persons, openPersons, err := st.PersonReviews(ctx, *limit)
+	if err != nil {
+		return err
+	}
 	if *asJSON {
-		out := reviewOutput{Open: total, Pairs: []reviewPairJSON{}}
+		out := reviewOutput{Open: total, Pairs: []reviewPairJSON{}, OpenPersons: openPersons, Persons: []reviewPersonJSON{}}
 		for _, p := range pairs {
 			out.Pairs = append(out.Pairs, pairJSON(p))
+		}
+		for _, p := range persons {
+			out.Persons = append(out.Persons, personJSON(p))
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
+	printPersonReviews(stdout, persons, openPersons)
 	if total == 0 {
 		fmt.Fprintln(stdout, "No pairs are waiting for review.")
 		return nil
 	}
-	fmt.Fprintf(stdout, "%d pairs are waiting for review; the heaviest %d:\n", total, len(pairs))
+	fmt.Fprintf(stdout, "%d pairs are waiting for review; the first %d, those whose decision changes most first:\n", total, len(pairs))
 	for _, p := range pairs {
-		fmt.Fprintf(stdout, "\npair %s  weight %.1f\n", p.ID, p.Weight)
+		fmt.Fprintf(stdout, "\npair %s  weight %.1f  %s\n", p.ID, p.Weight, impactText(p.ImpactReason))
 		for _, r := range []store.ReviewRecord{p.A, p.B} {
 			fmt.Fprintf(stdout, "  %s/%s  %s", r.SourceKey, r.Key, r.Name)
 			if len(r.NameAlt) > 0 {
@@ -132,12 +143,16 @@ func runDecide(ctx context.Context, g *globals, args []string, stdout, stderr io
 // The JSON shape of 'review --json'. Notes are left out: they are private.
 type (
 	reviewOutput struct {
-		Open  int              `json:"open"`
-		Pairs []reviewPairJSON `json:"pairs"`
+		Open        int                `json:"open"`
+		Pairs       []reviewPairJSON   `json:"pairs"`
+		OpenPersons int                `json:"open_persons"`
+		Persons     []reviewPersonJSON `json:"persons"`
 	}
 	reviewPairJSON struct {
 		Pair     string         `json:"pair"`
 		Weight   float64        `json:"weight"`
+		Impact   int            `json:"impact"`
+		Changes  []string       `json:"changes"`
 		A        recordJSON     `json:"a"`
 		B        recordJSON     `json:"b"`
 		Evidence []evidenceJSON `json:"evidence"`
@@ -171,7 +186,7 @@ type (
 )
 
 func pairJSON(p store.ReviewPair) reviewPairJSON {
-	out := reviewPairJSON{Pair: p.ID, Weight: p.Weight, A: recordOf(p.A), B: recordOf(p.B), Evidence: []evidenceJSON{}}
+	out := reviewPairJSON{Pair: p.ID, Weight: p.Weight, Impact: p.Impact, Changes: splitChanges(p.ImpactReason), A: recordOf(p.A), B: recordOf(p.B), Evidence: []evidenceJSON{}}
 	for _, e := range p.Evidence {
 		out.Evidence = append(out.Evidence, evidenceJSON(e))
 	}

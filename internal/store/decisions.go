@@ -184,7 +184,7 @@ func (s *Store) decideTx(ctx context.Context, tx *sql.Tx, recordA, recordB, verd
 }
 
 // membersTx lists the records in a person now.
-func (s *Store) membersTx(ctx context.Context, tx *sql.Tx, person string) ([]string, error) {
+func (s *Store) membersTx(ctx context.Context, tx querier, person string) ([]string, error) {
 	return queryStrings(ctx, tx, s.rebind(`
 		SELECT r.id FROM records r WHERE r.person_id = ?
 		  AND NOT EXISTS (SELECT 1 FROM links l WHERE l.record_id = r.id AND l.unlinked_at IS NULL)

@@ -16,6 +16,11 @@ import (
 type ReviewPair struct {
 	ID       string
 	Weight   float64
+	// Impact is how much deciding the pair changes (RankReview): the
+	// counts that move, and more when a person is listed by name;
+	// ImpactReason names them (count names and ImpactPublic).
+	Impact       int
+	ImpactReason string
 	Evidence []linkage.Evidence // empty when the run kept none for this pair
 	A, B     ReviewRecord
 }
@@ -35,14 +40,15 @@ const reviewOpen = `FROM review_queue q
 	JOIN records rb ON rb.id = q.record_b LEFT JOIN links lb ON lb.record_id = rb.id AND lb.unlinked_at IS NULL
 	WHERE COALESCE(la.person_id, ra.person_id) <> COALESCE(lb.person_id, rb.person_id)`
 
-// ReviewQueue returns up to limit open pairs (all when limit <= 0),
-// heaviest first, and how many are open in all.
+// ReviewQueue returns up to limit open pairs (all when limit <= 0), those
+// whose decision changes the most first (RankReview), then the heaviest,
+// and how many are open in all.
 func (s *Store) ReviewQueue(ctx context.Context, limit int) ([]ReviewPair, int, error) {
 	var total int
 	if err := s.read.QueryRowContext(ctx, `SELECT count(*) `+reviewOpen).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	query := `SELECT q.id ` + reviewOpen + ` ORDER BY q.weight DESC, q.id`
+	query := `SELECT q.id ` + reviewOpen + ` ORDER BY q.impact DESC, q.weight DESC, q.id`
 	if limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", limit)
 	}
@@ -65,8 +71,8 @@ func (s *Store) ReviewQueue(ctx context.Context, limit int) ([]ReviewPair, int, 
 func (s *Store) ReviewPair(ctx context.Context, id string) (ReviewPair, error) {
 	p := ReviewPair{ID: id}
 	var a, b, evidence string
-	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT record_a, record_b, weight, evidence FROM review_queue WHERE id = ?`), id).
-		Scan(&a, &b, &p.Weight, &evidence)
+	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT record_a, record_b, weight, evidence, impact, impact_reason FROM review_queue WHERE id = ?`), id).
+		Scan(&a, &b, &p.Weight, &evidence, &p.Impact, &p.ImpactReason)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, fmt.Errorf("pair %s is not in the review queue: %w", id, ErrNotFound)
 	}
@@ -85,11 +91,12 @@ func (s *Store) ReviewPair(ctx context.Context, id string) (ReviewPair, error) {
 	return p, err
 }
 
-// NextReviewPair returns the id of the open pair that follows the position
-// (weight, id) in the queue's order, or "" when there is none.
-func (s *Store) NextReviewPair(ctx context.Context, weight float64, id string) (string, error) {
-	ids, err := queryStrings(ctx, s.read, s.rebind(`SELECT q.id `+reviewOpen+` AND (q.weight < ? OR (q.weight = ? AND q.id > ?))
-		ORDER BY q.weight DESC, q.id LIMIT 1`), weight, weight, id)
+// NextReviewPair returns the id of the open pair that follows the pair in
+// the queue's order (impact, weight, id), or "" when there is none.
+func (s *Store) NextReviewPair(ctx context.Context, after ReviewPair) (string, error) {
+	impact, weight, id := after.Impact, after.Weight, after.ID
+	ids, err := queryStrings(ctx, s.read, s.rebind(`SELECT q.id `+reviewOpen+` AND (q.impact < ? OR (q.impact = ? AND (q.weight < ? OR (q.weight = ? AND q.id > ?))))
+		ORDER BY q.impact DESC, q.weight DESC, q.id LIMIT 1`), impact, impact, weight, weight, id)
 	if err != nil || len(ids) == 0 {
 		return "", err
 	}

@@ -144,7 +144,7 @@ func (s *Server) reviewDecide(w http.ResponseWriter, r *http.Request, acc *accou
 // nextPairURL is the page of the pair after this one in the queue, or the
 // list when there is none.
 func (s *Server) nextPairURL(r *http.Request, pair store.ReviewPair) (string, error) {
-	next, err := s.store.NextReviewPair(r.Context(), pair.Weight, pair.ID)
+	next, err := s.store.NextReviewPair(r.Context(), pair)
 	if err != nil || next == "" {
 		return "/admin/review/", err
 	}
