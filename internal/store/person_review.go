@@ -90,7 +90,7 @@ func (s *Store) PersonReviews(ctx context.Context, limit int) ([]PersonReview, i
 		return nil, 0, err
 	}
 	type queued struct {
-		p                      PersonReview
+		p                     PersonReview
 		records, reasons, spl string
 	}
 	var all []queued

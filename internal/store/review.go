@@ -14,15 +14,15 @@ import (
 // ReviewPair is a queued pair with both records as people need to see
 // them to decide. Claims carry no notes: notes are private to the source.
 type ReviewPair struct {
-	ID       string
-	Weight   float64
+	ID     string
+	Weight float64
 	// Impact is how much deciding the pair changes (RankReview): the
 	// counts that move, and more when a person is listed by name;
 	// ImpactReason names them (count names and ImpactPublic).
 	Impact       int
 	ImpactReason string
-	Evidence []linkage.Evidence // empty when the run kept none for this pair
-	A, B     ReviewRecord
+	Evidence     []linkage.Evidence // empty when the run kept none for this pair
+	A, B         ReviewRecord
 }
 
 // ReviewRecord is a record with the person it is in now and its claims in
