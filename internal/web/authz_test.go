@@ -105,6 +105,10 @@ var authzTable = map[string]authzRow{
 	"GET /admin/review/{$}":                  {path: "/admin/review/", want: [6]int{toSignIn, fine, fine, refused, refused, refused}},
 	"GET /admin/review/{pair}":               {path: "/admin/review/" + sampleID, want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
 	"POST /admin/review/{pair}":              {path: "/admin/review/" + sampleID, form: url.Values{"verdict": {"same"}}, want: [6]int{refused, missing, missing, refused, refused, refused}},
+	"GET /admin/review/persons/{person}":     {path: "/admin/review/persons/" + sampleID, want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
+	"POST /admin/review/persons/{person}":    {path: "/admin/review/persons/" + sampleID, form: url.Values{"verdict": {"keep"}}, want: [6]int{refused, missing, missing, refused, refused, refused}},
+	"GET /admin/names/{$}":                   {path: "/admin/names/", want: [6]int{toSignIn, fine, fine, refused, refused, refused}},
+	"POST /admin/names/{form}":               {path: "/admin/names/" + sampleID, form: url.Values{"verdict": {"accept"}}, want: [6]int{refused, missing, missing, refused, refused, refused}},
 
 	// Editing the registry (admin_*.go). Made-up ids: 404 for the
 	// roles that may use the route.

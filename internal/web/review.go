@@ -19,6 +19,8 @@ func (s *Server) reviewRoutes() {
 	s.handle("GET /admin/review/{$}", auth.Link, s.reviewList)
 	s.handle("GET /admin/review/{pair}", auth.Link, s.reviewPair)
 	s.handle("POST /admin/review/{pair}", auth.Link, s.reviewDecide)
+	s.reviewPersonRoutes() // persons whose records conflict (review_persons.go)
+	s.namesRoutes()        // learned name forms (names.go)
 }
 
 // reviewPageSize is how many pairs the list shows; people work from the top.
@@ -26,8 +28,10 @@ const reviewPageSize = 100
 
 type reviewListPage struct {
 	adminPage
-	Pairs []store.ReviewPair
-	Open  int
+	Pairs       []store.ReviewPair
+	Open        int
+	Persons     []store.PersonReview
+	OpenPersons int
 }
 
 type reviewPairPage struct {
@@ -62,7 +66,12 @@ func (s *Server) reviewList(w http.ResponseWriter, r *http.Request, acc *account
 		s.serverError(w, "review queue", err)
 		return
 	}
-	p := reviewListPage{adminPage: s.adminFrame(r, acc, ""), Pairs: pairs, Open: open}
+	persons, openPersons, err := s.store.PersonReviews(r.Context(), reviewPageSize)
+	if err != nil {
+		s.serverError(w, "person review queue", err)
+		return
+	}
+	p := reviewListPage{adminPage: s.adminFrame(r, acc, ""), Pairs: pairs, Open: open, Persons: persons, OpenPersons: openPersons}
 	p.Title = p.T("review.title")
 	if r.URL.Query().Has("done") {
 		p.Flash = p.T("review.done")
