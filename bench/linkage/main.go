@@ -42,6 +42,8 @@ func main() {
 	explain := flag.Bool("explain", false, "print the learned model")
 	posterior := flag.Float64("posterior", 0, "minimum posterior for automatic links when -upper and -lower are 0 (0: default)")
 	flag.IntVar(&showErrors, "errors", 0, "print this many missed and this many false pairs with their evidence")
+	seeds := flag.Int("seeds", 1, "synthetic lists: run this many seeds, from -seed on")
+	flag.BoolVar(&withReview, "review", false, "also simulate the review: learned name forms accepted when right, every queued pair and person answered correctly")
 	flag.Parse()
 	opt := linkage.Options{Upper: *upper, Lower: *lower, MinPosterior: *posterior}
 
@@ -76,8 +78,10 @@ func main() {
 	}
 	want := func(name string) bool { return *only == "" || *only == name }
 	if want("synth") {
-		d := synth.Generate(synth.Config{Persons: *persons, Sources: *sources, Seed: *seed})
-		run(fmt.Sprintf("synthetic mixed-script lists: %d persons, %d records, %d sources", len(d.Persons), len(d.Entries), *sources), d.Records(), d.Truth(), opt, *explain, true)
+		for k := 0; k < *seeds; k++ {
+			d := synth.Generate(synth.Config{Persons: *persons, Sources: *sources, Seed: *seed + uint64(k)})
+			run(fmt.Sprintf("synthetic mixed-script lists, seed %d: %d persons, %d records, %d sources", *seed+uint64(k), len(d.Persons), len(d.Entries), *sources), d.Records(), d.Truth(), opt, *explain, true)
+		}
 	}
 	dir := eval.DataDir()
 	if dir == "" {
@@ -145,9 +149,15 @@ func runLazy(title string, recs []linkage.Record, truthOf func() map[string]stri
 	if showErrors > 0 {
 		printErrors(recs, truth, res)
 	}
+	if withReview {
+		reviewed(title, recs, truth, opt)
+	}
 }
 
-var showErrors int
+var (
+	showErrors int
+	withReview bool
+)
 
 // printErrors prints pairs of one true person left apart and pairs of
 // two persons put together, with the model's evidence.
