@@ -13,6 +13,8 @@ import (
 const keyRecipientsHelp = `key recipients add AGE1…   encrypt every evidence original received from now on
                             also to this age public key (its private half kept
                             away from the server, e.g. on paper or a token)
+key recipients add --backup AGE1…
+                            encrypt every backup made from now on to this key
 key recipients list`
 
 // runKeyRecipients is 'rollcall key recipients add|list'.
@@ -23,6 +25,7 @@ func runKeyRecipients(ctx context.Context, g *globals, args []string, stdout, st
 	}
 	fs := newFlags(g, "key", "key recipients add|list\n\n"+keyRecipientsHelp, stderr)
 	passFD := passphraseFlag(fs)
+	forBackup := fs.Bool("backup", false, "a recipient of backups ('rollcall backup'), not of evidence")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -42,6 +45,15 @@ func runKeyRecipients(ctx context.Context, g *globals, args []string, stdout, st
 		return err
 	}
 	defer st.Close()
+	if sub == "add" && *forBackup {
+		for _, r := range pos {
+			if err := st.AddBackupRecipient(ctx, store.ActorCLI, r); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "backups made from now on are encrypted to %s\n", strings.TrimSpace(r))
+		}
+		return nil
+	}
 	if sub == "add" {
 		for _, r := range pos {
 			if err := st.AddEvidenceRecipient(ctx, store.ActorCLI, r); err != nil {
@@ -62,6 +74,13 @@ func runKeyRecipients(ctx context.Context, g *globals, args []string, stdout, st
 	}
 	for _, r := range rs {
 		fmt.Fprintf(stdout, "%s  (offline)\n", r)
+	}
+	backups, err := st.BackupRecipients(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range backups {
+		fmt.Fprintf(stdout, "%s  (backups)\n", r)
 	}
 	return nil
 }
