@@ -151,7 +151,7 @@ func Read(r io.Reader, identities []age.Identity, into string) (*Manifest, error
 		if h.Name == manifestEntry {
 			m = new(Manifest)
 			if err := json.NewDecoder(io.LimitReader(tr, 64<<20)).Decode(m); err != nil {
-				return nil, fmt.Errorf("backup damaged: manifest: %w", err)
+				return nil, fmt.Errorf("backup damaged or cut short: manifest: %w", err)
 			}
 			continue
 		}
