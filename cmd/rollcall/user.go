@@ -36,7 +36,17 @@ Admins, editors and treasurers must set up a second factor at first sign-in.
 There are no default passwords: a new account has none until its owner sets
 one through the link (valid 72 hours, once).`
 
-func baseURLDefault() string { return envOr("ROLLCALL_BASE_URL", "http://127.0.0.1:8080") }
+// originDefault is the site's public origin for one-time links: ROLLCALL_ORIGIN (the name
+// serve's documentation uses), then the older ROLLCALL_BASE_URL, then serve's own default.
+func originDefault() string {
+	return envOr("ROLLCALL_ORIGIN", envOr("ROLLCALL_BASE_URL", "http://127.0.0.1:8080"))
+}
+
+// sayOrigin tells which origin a link was built on, so that a link to the wrong port or host
+// is noticed before it is handed on.
+func sayOrigin(w io.Writer, origin string) {
+	fmt.Fprintf(w, "(the link uses the origin %s; if the site is reached elsewhere, give --origin URL or set ROLLCALL_ORIGIN)\n", strings.TrimRight(origin, "/"))
+}
 
 // linkURL is the page of the workspace that takes a one-time link.
 func linkURL(base, purpose, token string) string {
@@ -51,7 +61,8 @@ func runUser(ctx context.Context, g *globals, args []string, stdout, stderr io.W
 	fs := newFlags(g, "user", "user add|list|role|disable|enable|unlock|reset-2fa [options] [EMAIL] [ROLE]\n\n"+userHelp, stderr)
 	passFD := passphraseFlag(fs)
 	role := fs.String("role", "", "the new account's role (user add)")
-	base := fs.String("base-url", baseURLDefault(), "the workspace's address, for links (env ROLLCALL_BASE_URL)")
+	base := fs.String("origin", originDefault(), "the site's public origin, for links (env ROLLCALL_ORIGIN)")
+	fs.StringVar(base, "base-url", originDefault(), "the same as --origin (older name)")
 	asJSON := fs.Bool("json", false, "print JSON (user list)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
@@ -95,6 +106,7 @@ func runUser(ctx context.Context, g *globals, args []string, stdout, stderr io.W
 		}
 		fmt.Fprintf(stdout, "Account made (%s). Give its owner this one-time set-up link, valid until %s, through a safe channel:\n%s\n",
 			r, st.Now().Add(auth.SetupLinkLife).UTC().Format(time.RFC3339), linkURL(*base, auth.PurposeSetup, token))
+		sayOrigin(stdout, *base)
 		return nil
 	}
 	u, err := st.UserByEmail(ctx, keys, rest[0])
@@ -141,6 +153,7 @@ func runUser(ctx context.Context, g *globals, args []string, stdout, stderr io.W
 		}
 		fmt.Fprintf(stdout, "Give the owner this one-time reset link, valid until %s; setting a new password with it lifts the lock:\n%s\n",
 			st.Now().Add(auth.ResetLinkLife).UTC().Format(time.RFC3339), linkURL(*base, auth.PurposeReset, token))
+		sayOrigin(stdout, *base)
 	}
 	return nil
 }

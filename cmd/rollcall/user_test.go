@@ -77,12 +77,32 @@ func usersJSON(t *testing.T, env []string) []userJSON {
 	return out
 }
 
+// One-time links are built on the site's public origin: --origin, else ROLLCALL_ORIGIN, and
+// the command says which one it used.
+func TestUserAddOrigin(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, env []string) {
+		r := rollcall(t, env, "user", "add", "--origin", "https://rollcall.example.org:8443/", "--role", "viewer", "viewer@example.org")
+		if r.code != 0 || !regexp.MustCompile(`\nhttps://rollcall\.example\.org:8443/admin/setup\?token=[A-Za-z0-9_-]{43}\n`).MatchString(r.stdout) ||
+			!strings.Contains(r.stdout, "uses the origin https://rollcall.example.org:8443;") {
+			t.Errorf("user add --origin: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		r = rollcall(t, append(env, "ROLLCALL_ORIGIN=http://onion.example:9000"), "user", "unlock", "viewer@example.org")
+		if r.code != 0 || !strings.Contains(r.stdout, "\nhttp://onion.example:9000/admin/reset?token=") ||
+			!strings.Contains(r.stdout, "uses the origin http://onion.example:9000;") {
+			t.Errorf("user unlock with ROLLCALL_ORIGIN: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+}
+
 func TestUserCommands(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, env []string) {
 		r := rollcall(t, env, "user", "add", "--role", "editor", "Editor@Example.org")
 		m := oneTimeLinkRE.FindStringSubmatch(r.stdout)
 		if r.code != 0 || m == nil || m[1] != "setup" {
 			t.Fatalf("user add: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		if !strings.Contains(r.stdout, "uses the origin http://127.0.0.1:8080;") {
+			t.Errorf("user add does not say which origin it used:\n%s", r.stdout)
 		}
 		if r := rollcall(t, env, "user", "add", "--role", "viewer", "editor@example.org"); r.code != 1 || !strings.Contains(r.stderr, "exists already") {
 			t.Errorf("same address twice: %d %s", r.code, r.stderr)
