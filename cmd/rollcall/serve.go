@@ -31,6 +31,7 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	demo := fs.Bool("demo", false, "load a synthetic demo data set when the registry is empty")
 	unlock := fs.Bool("unlock", false, "the data key is (or is to be) sealed under a passphrase: ask for it on the terminal, or read it from --passphrase-fd; with no key yet, make one sealed under it")
 	passFD := passphraseFlag(fs)
+	hstsMaxAge := fs.Duration("hsts-max-age", 365*24*time.Hour, "with --https-proxy: how long browsers must reach the site only over HTTPS (Strict-Transport-Security); 0 sends none")
 	httpsProxy := fs.Bool("https-proxy", false, "the site is reached only over HTTPS through a reverse proxy that speaks plain HTTP to this server: session cookies become __Host- and Secure (not for an onion address served over plain HTTP)")
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
@@ -87,7 +88,7 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	site.EnableFunds(fundsConfig()) // donations (funds.go), the processors of processorsFromEnv
 	var handler http.Handler = site
 	if *httpsProxy {
-		handler = web.BehindTLSProxy(site)
+		handler = web.BehindTLSProxy(site, *hstsMaxAge)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -3,10 +3,12 @@ package web
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"rollcall/internal/auth"
 	"rollcall/internal/store"
@@ -42,8 +44,14 @@ func (s *Server) workspaceRoutes() {
 // HTTP to it (serve --https-proxy): the session cookies are then
 // __Host- and Secure. Never for a site also served over plain HTTP (an
 // onion address): browsers would drop its cookies (docs/operations.md).
-func BehindTLSProxy(h http.Handler) http.Handler {
+// Every answer carries Strict-Transport-Security with hstsMaxAge (none
+// when it is zero), so a browser that came once never tries plain HTTP.
+func BehindTLSProxy(h http.Handler, hstsMaxAge time.Duration) http.Handler {
+	hsts := fmt.Sprintf("max-age=%d", int64(hstsMaxAge.Seconds()))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hstsMaxAge > 0 {
+			w.Header().Set("Strict-Transport-Security", hsts)
+		}
 		if r.TLS == nil {
 			r = r.WithContext(r.Context())
 			r.TLS = &tls.ConnectionState{HandshakeComplete: true}
@@ -69,12 +77,7 @@ func setPendingCookie(w http.ResponseWriter, r *http.Request, token string) {
 }
 
 func pendingToken(r *http.Request) string {
-	for _, name := range []string{pendingCookieTLS, pendingCookiePlain} {
-		if c, err := r.Cookie(name); err == nil && c.Value != "" {
-			return c.Value
-		}
-	}
-	return ""
+	return cookieFor(r, pendingCookieTLS, pendingCookiePlain)
 }
 
 func clearPendingCookie(w http.ResponseWriter, r *http.Request) {

@@ -431,7 +431,7 @@ func TestSessionCookieTLSAndPlain(t *testing.T) {
 	site, a := workspaceSite(t, st)
 	// Behind a TLS-terminating proxy (serve --https-proxy) the request
 	// arrives as plain HTTP, and the cookie must still be Secure.
-	proxied := web.BehindTLSProxy(site)
+	proxied := web.BehindTLSProxy(site, 365*24*time.Hour)
 	for _, how := range []string{"tls", "plain", "proxy"} {
 		overTLS := how != "plain"
 		c := newClient(site)
@@ -459,7 +459,21 @@ func TestSessionCookieTLSAndPlain(t *testing.T) {
 			got.Path != "/" || got.Domain != "" || got.MaxAge != 0 || len(got.Value) < 43 {
 			t.Errorf("%s: session cookie %+v", how, got)
 		}
-		wantStatus(t, "workspace", c.get("/admin/"), 200, "")
+		page := c.get("/admin/")
+		wantStatus(t, "workspace", page, 200, "")
+		if hsts := page.Header().Get("Strict-Transport-Security"); (how == "proxy") != (hsts == "max-age=31536000") {
+			t.Errorf("%s: Strict-Transport-Security %q", how, hsts)
+		}
+		if overTLS {
+			// The same token under the plain name, as a sibling host or a
+			// plain-HTTP answer could plant it, is no session over TLS.
+			planted := newClient(site)
+			planted.tls, planted.handler = c.tls, c.handler
+			planted.cookies["rollcall"] = &http.Cookie{Name: "rollcall", Value: got.Value}
+			if w := planted.get("/admin/"); w.Code == 200 {
+				t.Errorf("%s: a plain-named cookie over TLS signed in", how)
+			}
+		}
 		w = c.post("/admin/signout", nil)
 		cleared := false
 		for _, ck := range w.Result().Cookies() {

@@ -218,12 +218,22 @@ func retryAfter(w http.ResponseWriter, wait time.Duration) int {
 	return secs
 }
 
-// sessionToken reads the session cookie, whichever name it has.
+// sessionToken reads the session cookie. Over TLS only the __Host- name
+// counts: a plain-named cookie there may have been planted from a sibling
+// host or over plain HTTP, so it is never a session.
 func sessionToken(r *http.Request) string {
-	for _, name := range []string{sessionCookieTLS, sessionCookiePlain} {
-		if c, err := r.Cookie(name); err == nil && c.Value != "" {
-			return c.Value
-		}
+	return cookieFor(r, sessionCookieTLS, sessionCookiePlain)
+}
+
+// cookieFor reads the cookie named tlsName over TLS and plainName
+// otherwise, never the other one.
+func cookieFor(r *http.Request, tlsName, plainName string) string {
+	name := plainName
+	if r.TLS != nil {
+		name = tlsName
+	}
+	if c, err := r.Cookie(name); err == nil {
+		return c.Value
 	}
 	return ""
 }
