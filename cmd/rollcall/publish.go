@@ -39,6 +39,11 @@ func runPublish(ctx context.Context, g *globals, args []string, stdout, stderr i
 		return err
 	}
 	defer st.Close()
+	if today := registry.DayOf(st.Now()); day > today {
+		// A snapshot signed for a day to come would later stand as that
+		// day's figures although nobody knew them yet.
+		return fmt.Errorf("--as-of %s is in the future (today is %s): nothing published", day, today)
+	}
 	res, err := publish.PublishRecorded(ctx, st, g.data, cliActor(), publish.PublishOptions{AsOf: day, Note: *note})
 	if err != nil {
 		return err

@@ -120,6 +120,12 @@ func (s *Server) apiCounts(w http.ResponseWriter, r *http.Request) {
 			s.writeJSON(w, http.StatusBadRequest, apiError{Error: "as_of: want a date YYYY-MM-DD", Params: []string{"as_of"}})
 			return
 		}
+		if d > q.AsOf {
+			// Counts of a day to come would only repeat today's under a
+			// date nobody can check yet.
+			s.writeJSON(w, http.StatusBadRequest, apiError{Error: "as_of: the date " + d.String() + " is in the future (today is " + q.AsOf.String() + ")", Params: []string{"as_of"}})
+			return
+		}
 		q.AsOf = d
 	}
 	if v := r.URL.Query().Get("known_at"); v != "" {
