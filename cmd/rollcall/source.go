@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -70,9 +71,11 @@ func runSourceSet(ctx context.Context, g *globals, args []string, stdout, stderr
 	for i, k := range registry.SourceKinds {
 		kinds[i] = string(k)
 	}
-	fs := newFlags(g, "source", "source set KEY --kind KIND [--reliability N]", stderr)
+	fs := newFlags(g, "source", "source set KEY [--kind KIND] [--reliability N] [--public-basis TEXT | --no-public-basis]", stderr)
 	kindFlag := fs.String("kind", "", "what the source is, shown on public pages: "+strings.Join(kinds, ", "))
-	reliability := fs.Int("reliability", 0, "how far it is trusted: 1 (low) to 5 (high), 0 unknown")
+	reliability := fs.Int("reliability", -1, "how far it is trusted: 1 (low) to 5 (high), 0 unknown")
+	basis := fs.String("public-basis", "", "where this source published these names itself (a media list, a verdict, an official statement): its persons may then be listed by name")
+	noBasis := fs.Bool("no-public-basis", false, "withdraw the source's public basis")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -81,15 +84,57 @@ func runSourceSet(ctx context.Context, g *globals, args []string, stdout, stderr
 		fs.Usage()
 		return errUsage
 	}
-	kind, err := registry.ParseSourceKind(*kindFlag)
-	if err != nil {
-		return fmt.Errorf("--kind: %w", err)
+	basisGiven := false
+	fs.Visit(func(f *flag.Flag) { basisGiven = basisGiven || f.Name == "public-basis" })
+	if basisGiven && *noBasis {
+		return fmt.Errorf("--public-basis and --no-public-basis: give one")
+	}
+	if basisGiven && strings.TrimSpace(*basis) == "" {
+		return fmt.Errorf("--public-basis: %w", store.ErrBasisNeedsText)
+	}
+	if *kindFlag == "" && *reliability < 0 && !basisGiven && !*noBasis {
+		fs.Usage()
+		return errUsage
 	}
 	st, err := g.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if basisGiven || *noBasis {
+		switch err := st.SetSourceBasis(ctx, cliActor(), rest[0], *basis, *noBasis); {
+		case errors.Is(err, store.ErrDuplicate):
+			fmt.Fprintf(stdout, "source %s: public basis already so; nothing changed\n", rest[0])
+		case err != nil:
+			return err
+		case *noBasis:
+			fmt.Fprintf(stdout, "source %s: public basis withdrawn\n", rest[0])
+		default:
+			fmt.Fprintf(stdout, "source %s: public basis recorded\n", rest[0])
+		}
+		if *kindFlag == "" && *reliability < 0 {
+			if _, err := st.RefreshPublic(ctx); err != nil {
+				return fmt.Errorf("public basis set, but the public list was not refreshed: %w", err)
+			}
+			return nil
+		}
+	}
+	current, err := sourceByKey(ctx, st, rest[0])
+	if err != nil {
+		return err
+	}
+	kind := current.Kind
+	if *kindFlag != "" {
+		if kind, err = registry.ParseSourceKind(*kindFlag); err != nil {
+			return fmt.Errorf("--kind: %w", err)
+		}
+	}
+	if *reliability < 0 {
+		*reliability = current.Reliability
+	}
+	if kind == "" {
+		return fmt.Errorf("source %s has no kind yet: give --kind", rest[0])
+	}
 	switch err := st.SetSource(ctx, cliActor(), rest[0], kind, *reliability); {
 	case errors.Is(err, store.ErrDuplicate):
 		fmt.Fprintf(stdout, "source %s: kind %s, reliability %d already; nothing changed\n", rest[0], kind, *reliability)
@@ -103,4 +148,18 @@ func runSourceSet(ctx context.Context, g *globals, args []string, stdout, stderr
 	}
 	fmt.Fprintf(stdout, "source %s: kind %s, reliability %d\n", rest[0], kind, *reliability)
 	return nil
+}
+
+// sourceByKey finds a source by its key.
+func sourceByKey(ctx context.Context, st *store.Store, key string) (store.SourceSummary, error) {
+	sources, err := st.Sources(ctx)
+	if err != nil {
+		return store.SourceSummary{}, err
+	}
+	for _, s := range sources {
+		if s.Key == key {
+			return s, nil
+		}
+	}
+	return store.SourceSummary{}, fmt.Errorf("source %q: %w", key, store.ErrNotFound)
 }

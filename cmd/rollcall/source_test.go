@@ -23,6 +23,9 @@ func TestSourceKindReachesThePublicList(t *testing.T) {
 			{"source", "set", "volunteers-2022-07", "--kind", "media", "--reliability", "9"},
 			{"source", "set", "no-such-source", "--kind", "media"},
 			{"source", "set", "--kind", "media"},
+			{"source", "set", "volunteers-2022-07", "--public-basis", "  "},
+			{"source", "set", "volunteers-2022-07", "--public-basis", "x", "--no-public-basis"},
+			{"source", "set", "volunteers-2022-07"},
 		} {
 			if r := rollcall(t, env, bad...); r.code == 0 {
 				t.Errorf("%v succeeded", bad)
@@ -31,11 +34,15 @@ func TestSourceKindReachesThePublicList(t *testing.T) {
 		if r := rollcall(t, env, "source", "set", "volunteers-2022-07", "--kind", "volunteers", "--reliability", "4"); r.code != 0 {
 			t.Fatalf("source set: %s", r.stderr)
 		}
+		// The volunteers published their list themselves: an editor says so.
+		if r := rollcall(t, env, "source", "set", "volunteers-2022-07", "--public-basis", "published on the group's channel, 5 July 2022"); r.code != 0 {
+			t.Fatalf("source set --public-basis: %s", r.stderr)
+		}
 		if r := rollcall(t, env, "source", "--json"); !strings.Contains(r.stdout, `"kind": "volunteers"`) || !strings.Contains(r.stdout, `"reliability": 4`) {
 			t.Errorf("source --json after set:\n%s", r.stdout)
 		}
 		// The change is in the audit log; the same values again change nothing.
-		if r := rollcall(t, env, "audit", "list"); !strings.Contains(r.stdout, "source.set") || !strings.Contains(r.stdout, "kind=volunteers reliability=4") {
+		if r := rollcall(t, env, "audit", "list"); !strings.Contains(r.stdout, "source.set") || !strings.Contains(r.stdout, "kind=volunteers reliability=4") || !strings.Contains(r.stdout, "source.basis") {
 			t.Errorf("no audit entry for source set:\n%s", r.stdout)
 		}
 		if r := rollcall(t, env, "source", "set", "volunteers-2022-07", "--kind", "volunteers", "--reliability", "4"); r.code != 0 || !strings.Contains(r.stdout, "nothing changed") {

@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -178,6 +179,20 @@ func LoadDemo(ctx context.Context, st *store.Store, dir string) (bool, error) {
 		return false, err
 	}
 	if _, err := ImportFile(ctx, st, f.Name(), Options{}); err != nil {
+		return false, fmt.Errorf("demo data: %w", err)
+	}
+	// The demo's invented sources "published" their lists, so the demo site
+	// shows names: a real source gets a public basis only from an editor.
+	sources, err := st.Sources(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, src := range sources {
+		if err := st.SetSourceBasis(ctx, store.ActorCLI, src.Key, "demo data: an invented list, published by its invented source", false); err != nil && !errors.Is(err, store.ErrDuplicate) {
+			return false, fmt.Errorf("demo data: %w", err)
+		}
+	}
+	if _, err := st.RefreshPublic(ctx); err != nil {
 		return false, fmt.Errorf("demo data: %w", err)
 	}
 	// A campaign, so the donation pages show what they are for; without a

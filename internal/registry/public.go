@@ -38,7 +38,10 @@ const AdultAge = 18
 type SourcedRecord struct {
 	Record     Record
 	SourceKind SourceKind
-	Claims     []Claim
+	// PublicBasis is true when an editor recorded that the source published
+	// these names itself. Never true for the public report form's source.
+	PublicBasis bool
+	Claims      []Claim
 	// IncidentNames maps a claim's IncidentID to the incident's name.
 	IncidentNames map[string]string
 }
@@ -49,6 +52,11 @@ type PersonFacts struct {
 	ID      string
 	Records []SourcedRecord
 	Mark    Publicity
+	// MarkConsent: the mark in force is public and carries a consent.
+	MarkConsent bool
+	// MarkLegacy: the mark in force is the migration's "public before the
+	// publication rule".
+	MarkLegacy bool
 }
 
 // PublicEvent is one shown claim of a person's timeline.
@@ -111,18 +119,8 @@ func WithheldReason(p PersonFacts) string {
 	return ""
 }
 
-// Withheld reports whether a person is withheld: an editor marked them so,
-// or the default rules withhold them (minors, relatives) and no editor
-// marked them public.
-func Withheld(p PersonFacts) bool {
-	switch p.Mark {
-	case MarkWithheld:
-		return true
-	case MarkPublic:
-		return false
-	}
-	return WithheldReason(p) != ""
-}
+// Withheld reports whether the publication rule withholds a person as of q.
+func Withheld(p PersonFacts, q Query) bool { return !Publication(p, q).Public() }
 
 // isMinor reports whether the person could have been under AdultAge at
 // their first claim (any claim, shown or not). When only a birth year is
@@ -247,7 +245,7 @@ func Project(p PersonFacts, q Query) (PublicPerson, bool) {
 	if len(out.Spellings) > 0 {
 		out.Name = out.Spellings[0]
 	}
-	if Withheld(p) {
+	if Withheld(p, q) {
 		return PublicPerson{ID: p.ID, Withheld: true, Name: WithheldName(p.ID), Region: out.Region, State: out.State,
 			Spellings: []string{}, Roles: []Role{}, Timeline: []PublicEvent{}, SourceKinds: []SourceKind{}, Relatives: []PublicRelative{}}, true
 	}

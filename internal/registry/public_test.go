@@ -26,7 +26,7 @@ func person(rec Record, claims ...Claim) PersonFacts {
 			claims[i].RecordedAt = recorded
 		}
 	}
-	return PersonFacts{ID: "P1", Records: []SourcedRecord{{Record: rec, SourceKind: KindVolunteers, Claims: claims}}}
+	return PersonFacts{ID: "P1", Records: []SourcedRecord{{Record: rec, SourceKind: KindVolunteers, PublicBasis: true, Claims: claims}}}
 }
 
 func TestProjectShowsOnlyWhatMayBePublic(t *testing.T) {
@@ -66,23 +66,26 @@ func TestProjectWithholds(t *testing.T) {
 		name     string
 		rec      Record
 		mark     Publicity
+		consent  bool
 		withheld bool
 	}{
-		{"adult", Record{BirthYear: 1990}, MarkNone, false},
-		{"adult marked withheld", Record{BirthYear: 1990}, MarkWithheld, true},
-		{"minor by year", Record{BirthYear: 2008}, MarkNone, true},
-		{"could be 17 (year only)", Record{BirthYear: 2004}, MarkNone, true},
-		{"19 by year", Record{BirthYear: 2003}, MarkNone, false},
-		{"18 by date, day before", Record{BirthYear: 2004, BirthDate: "2004-07-03"}, MarkNone, true},
-		{"18 by date, that day", Record{BirthYear: 2004, BirthDate: "2004-07-02"}, MarkNone, false},
-		{"minor marked public", Record{BirthYear: 2008}, MarkPublic, false},
-		{"relative", Record{Roles: []Role{"relative"}}, MarkNone, true},
-		{"relative marked public", Record{Roles: []Role{"relative"}}, MarkPublic, false},
+		{"adult", Record{BirthYear: 1990}, MarkNone, false, false},
+		{"adult marked withheld", Record{BirthYear: 1990}, MarkWithheld, false, true},
+		{"minor by year", Record{BirthYear: 2008}, MarkNone, false, true},
+		{"could be 17 (year only)", Record{BirthYear: 2004}, MarkNone, false, true},
+		{"19 by year", Record{BirthYear: 2003}, MarkNone, false, false},
+		{"18 by date, day before", Record{BirthYear: 2004, BirthDate: "2004-07-03"}, MarkNone, false, true},
+		{"18 by date, that day", Record{BirthYear: 2004, BirthDate: "2004-07-02"}, MarkNone, false, false},
+		{"minor marked public with a reason only", Record{BirthYear: 2008}, MarkPublic, false, true},
+		{"minor marked public with a consent", Record{BirthYear: 2008}, MarkPublic, true, false},
+		{"relative", Record{Roles: []Role{"relative"}}, MarkNone, false, true},
+		{"relative marked public with a reason only", Record{Roles: []Role{"relative"}}, MarkPublic, false, true},
+		{"relative marked public with a consent", Record{Roles: []Role{"relative"}}, MarkPublic, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.rec.Name, tc.rec.Region, tc.rec.Locality = "CANARY Name", "Nukus", "CANARY-locality"
 			p := person(tc.rec, claim)
-			p.Mark = tc.mark
+			p.Mark, p.MarkConsent = tc.mark, tc.consent
 			got, ok := Project(p, publicQ)
 			if !ok || got.Withheld != tc.withheld {
 				t.Fatalf("withheld %v, want %v", got.Withheld, tc.withheld)

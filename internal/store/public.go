@@ -70,24 +70,6 @@ func (s *Store) PersonMarks(ctx context.Context, personID string) ([]PublicityMa
 	return out, rows.Err()
 }
 
-// currentMarks returns each marked person's mark in force.
-func (s *Store) currentMarks(ctx context.Context) (map[string]registry.Publicity, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT person_id, mark FROM person_publicity ORDER BY person_id, marked_at, id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	marks := map[string]registry.Publicity{}
-	for rows.Next() {
-		var p, m string
-		if err := rows.Scan(&p, &m); err != nil {
-			return nil, err
-		}
-		marks[p] = registry.Publicity(m)
-	}
-	return marks, rows.Err()
-}
-
 // EachPersonFacts calls f for every person that holds records now, with
 // their records (as linked now), the kind of each record's source and
 // every claim, retracted ones included (the projection decides as of its
@@ -98,8 +80,12 @@ func (s *Store) EachPersonFacts(ctx context.Context, f func(registry.PersonFacts
 	if err != nil {
 		return err
 	}
+	bases, err := s.sourcesWithBasis(ctx)
+	if err != nil {
+		return err
+	}
 	rows, err := s.read.QueryContext(ctx, `
-		SELECT COALESCE(l.person_id, r.person_id), r.id, s.kind, r.name, r.name_alt, r.sex, r.birth_year, r.birth_date,
+		SELECT COALESCE(l.person_id, r.person_id), r.id, s.id, s.kind, r.name, r.name_alt, r.sex, r.birth_year, r.birth_date,
 		       r.region, r.locality, r.roles, r.created_at,
 		       c.id, c.status, c.date_start, c.precision, c.place, c.details, COALESCE(c.incident_id, ''), COALESCE(i.name, ''),
 		       c.verification, c.recorded_at, COALESCE(c.retracted_at, 0)
@@ -118,17 +104,18 @@ func (s *Store) EachPersonFacts(ctx context.Context, f func(registry.PersonFacts
 		if cur.ID == "" {
 			return nil
 		}
-		cur.Mark = marks[cur.ID]
+		m := marks[cur.ID]
+		cur.Mark, cur.MarkConsent, cur.MarkLegacy = m.mark, m.consent, m.legacy
 		err := f(cur)
 		cur = registry.PersonFacts{}
 		return err
 	}
 	for rows.Next() {
-		var person, recID, kind, alt, roles, status, precision, incidentID, incident string
+		var person, recID, sourceID, kind, alt, roles, status, precision, incidentID, incident string
 		var rec registry.Record
 		var c registry.Claim
 		var created, start, verification, recorded, retracted int64
-		if err := rows.Scan(&person, &recID, &kind, &rec.Name, &alt, &rec.Sex, &rec.BirthYear, &rec.BirthDate,
+		if err := rows.Scan(&person, &recID, &sourceID, &kind, &rec.Name, &alt, &rec.Sex, &rec.BirthYear, &rec.BirthDate,
 			&rec.Region, &rec.Locality, &roles, &created,
 			&c.ID, &status, &start, &precision, &c.Place, &c.Details, &incidentID, &incident,
 			&verification, &recorded, &retracted); err != nil {
@@ -146,7 +133,7 @@ func (s *Store) EachPersonFacts(ctx context.Context, f func(registry.PersonFacts
 			rec.NameAlt = splitList(alt)
 			rec.Roles = registry.SplitRoles(roles)
 			rec.CreatedAt = time.UnixMicro(created).UTC()
-			cur.Records = append(cur.Records, registry.SourcedRecord{Record: rec, SourceKind: registry.SourceKind(kind)})
+			cur.Records = append(cur.Records, registry.SourcedRecord{Record: rec, SourceKind: registry.SourceKind(kind), PublicBasis: bases[sourceID]})
 			n++
 		}
 		sr := &cur.Records[n-1]

@@ -51,6 +51,7 @@ func TestPublicListFiltersSearchAndPages(t *testing.T) {
 			"vol,5,Weak Claim,m,,Chimbay,detained,2022-07-01,unverified,",
 			"vol,6,Child Person,m,2010,Chimbay,detained,2022-07-01,verified,",
 		)
+		giveBasis(t, s, "vol")
 		if stale, err := s.PublicStale(ctx); err != nil || !stale {
 			t.Errorf("never refreshed: stale %v %v", stale, err)
 		}
@@ -115,8 +116,17 @@ func TestPublicListFiltersSearchAndPages(t *testing.T) {
 		if child.Name != registry.WithheldName(child.ID) || child.State != registry.Detained || child.Region != "Chimbay" || child.BirthYear != 0 {
 			t.Errorf("withheld row %+v", child)
 		}
-		// A mark makes the child public, another withholds an adult.
+		// A reason alone does not make a child public; the parents'
+		// consent does. Another mark withholds an adult.
 		if err := s.MarkPerson(ctx, child.ID, registry.MarkPublic, "parents asked for it", "editor"); err != nil {
+			t.Fatal(err)
+		}
+		refresh(t, s)
+		if got := people(t, s, store.PeopleFilter{Query: "Child Person"}); got.Total != 0 {
+			t.Errorf("a child marked public with a reason but no consent is listed by name")
+		}
+		consent := registry.Consent{GivenBy: "the parents", Given: 20220801, How: "in writing"}
+		if err := s.MarkWithConsent(ctx, s.Keys(), "editor", child.ID, registry.MarkPublic, "parents asked for it", consent); err != nil {
 			t.Fatal(err)
 		}
 		daulet := people(t, s, store.PeopleFilter{Query: "Daulet"}).People[0]
@@ -248,4 +258,13 @@ func TestPublicRelatives(t *testing.T) {
 			t.Errorf("a withheld person shows relatives %+v", little.Relatives)
 		}
 	})
+}
+
+// giveBasis records a public basis for a source, as an editor would for a
+// list the source published itself.
+func giveBasis(t *testing.T, s *store.Store, key string) {
+	t.Helper()
+	if err := s.SetSourceBasis(context.Background(), "ed", key, "published this list itself", false); err != nil {
+		t.Fatal(err)
+	}
 }

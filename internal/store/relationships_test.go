@@ -37,6 +37,7 @@ func TestRetractedRelationshipLeavesThePublicPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		giveBasis(t, s, "hotline")
 		if got := publicRelatives(t, s); len(got[pa]) != 1 || got[pa][0].PersonID != pb || len(got[pb]) != 1 {
 			t.Fatalf("public relatives before the retraction: %+v", got)
 		}

@@ -12,6 +12,7 @@ func (s *Server) editingRoutes() {
 	s.handle("GET /admin/sources/{id}", auth.EditRecords, s.sourcePage)
 	s.handle("POST /admin/sources/{id}/identity", auth.EditRecords, s.setSourceIdentity)
 	s.handle("POST /admin/sources/{id}/kind", auth.EditRecords, s.setSourceRating)
+	s.handle("POST /admin/sources/{id}/basis", auth.Publish, s.setSourceBasis)
 	s.handle("GET /admin/sources/{id}/identity", auth.ReadSealed, s.revealSourceIdentity)
 
 	// Records are read by those who enter them (a volunteer: their own

@@ -117,6 +117,10 @@ func TestRetractRelationshipOnThePersonPage(t *testing.T) {
 		return person
 	}
 	pa, pb := corroborated("Azamat Qurbanov"), corroborated("Aziz Qurbanov")
+	// Corroboration alone publishes nobody: an editor decides, with a reason.
+	for _, p := range []string{pa, pb} {
+		location(t, w.editor.post(t, w.site, "/admin/people/"+p+"/mark", url.Values{"mark": {"public"}, "reason": {"named in the court's verdict"}}))
+	}
 	location(t, w.editor.post(t, w.site, "/admin/people/"+pa+"/relationships", url.Values{"other": {pb}, "kind": {"sibling"}}))
 	rels, _ := w.st.RelationsOf(ctx, pa)
 	if len(rels) != 1 {

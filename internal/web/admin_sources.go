@@ -77,6 +77,7 @@ type editSourcePage struct {
 	HasIdentity bool
 	Identity    string // shown only on the reveal page, after an audited read
 	Revealed    bool
+	Basis       store.SourceBasis
 }
 
 func (s *Server) sourcePage(w http.ResponseWriter, r *http.Request, acc *account) {
@@ -101,6 +102,10 @@ func (s *Server) showSource(w http.ResponseWriter, r *http.Request, acc *account
 	// (unless it is being shown again with what was sent).
 	if p.Form.Get("kind") == "" && p.Form.Get("reliability") == "" {
 		p.Form = url.Values{"kind": {string(src.Kind)}, "reliability": {strconv.Itoa(src.Reliability)}}
+	}
+	if p.Basis, err = s.store.SourceBasisOf(r.Context(), src.ID); err != nil {
+		s.serverError(w, "source basis", err)
+		return
 	}
 	if p.HasIdentity, err = s.store.HasSealed(r.Context(), store.SealedSourceIdentity, src.ID); err != nil {
 		s.serverError(w, "source identity", err)
@@ -169,4 +174,37 @@ func (s *Server) setSourceRating(w http.ResponseWriter, r *http.Request, acc *ac
 // revealSourceIdentity opens who the source is; the read is audited.
 func (s *Server) revealSourceIdentity(w http.ResponseWriter, r *http.Request, acc *account) {
 	s.showSource(w, r, acc, http.StatusOK, nil, true)
+}
+
+// setSourceBasis records or withdraws a source's public basis (as `rollcall
+// source set --public-basis` does), audited. It decides who is listed by
+// name, so the public list is rebuilt.
+func (s *Server) setSourceBasis(w http.ResponseWriter, r *http.Request, acc *account) {
+	id := r.PathValue("id")
+	src, err := s.store.Source(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	} else if err != nil {
+		s.serverError(w, "source", err)
+		return
+	}
+	withdraw := r.PostForm.Get("withdraw") != ""
+	err = s.store.SetSourceBasis(r.Context(), acc.User.ID, src.Key, r.PostForm.Get("basis"), withdraw)
+	switch {
+	case errors.Is(err, store.ErrBasisNeedsText):
+		s.showSource(w, r, acc, http.StatusBadRequest, []string{"admin.edit.err.basis_text"}, false)
+		return
+	case errors.Is(err, store.ErrReportFormBasis):
+		s.showSource(w, r, acc, http.StatusBadRequest, []string{"admin.edit.err.basis_report_form"}, false)
+		return
+	case errors.Is(err, store.ErrDuplicate):
+		s.showSource(w, r, acc, http.StatusBadRequest, []string{"admin.edit.err.basis_same"}, false)
+		return
+	case err != nil:
+		s.serverError(w, "set source basis", err)
+		return
+	}
+	s.refreshPublic()
+	done(w, r, "/admin/sources/"+id, "source_set")
 }

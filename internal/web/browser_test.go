@@ -123,6 +123,14 @@ func startShared() {
 		shared.err = err
 		return
 	}
+	// siteCSV's lists were published by their sources (the demo's have a
+	// basis already).
+	for _, key := range []string{"vol", "press"} {
+		if err := st.SetSourceBasis(ctx, store.ActorCLI, key, "published this list itself", false); err != nil {
+			shared.err = err
+			return
+		}
+	}
 	if _, err := st.RefreshPublic(ctx); err != nil {
 		shared.err = err
 		return

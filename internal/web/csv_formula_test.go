@@ -55,14 +55,24 @@ func TestNoFormulaInAnyCSV(t *testing.T) {
 		if w := ed.post(t, site, "/admin/reports/"+rep.ID+"/record", nil); w.Code != http.StatusSeeOther {
 			t.Fatalf("make a record: %d", w.Code)
 		}
-		var claimID string
+		var claimID, recordID string
 		st.EachClaim(ctx, func(c store.ClaimRow) error {
 			if c.Record.SourceKey == store.PublicReportsSource {
-				claimID = c.Claim.ID
+				claimID, recordID = c.Claim.ID, c.Record.ID
 			}
 			return nil
 		})
 		if _, err := st.SetVerification(ctx, ed.User.ID, claimID, registry.Verified); err != nil {
+			t.Fatal(err)
+		}
+		// The family agreed: an editor marks the person public, so the
+		// name reaches every CSV we write.
+		person, err := st.PersonOf(ctx, recordID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.MarkWithConsent(ctx, st.Keys(), ed.User.ID, person, registry.MarkPublic, "the family agreed",
+			registry.Consent{GivenBy: "the mother", Given: 20220801, How: "in writing"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := st.RefreshPublic(ctx); err != nil {

@@ -33,6 +33,7 @@ func TestPeoplePageRegionsAndSearchMessages(t *testing.T) {
 	if _, err := intake.ImportFile(ctx, s, path, intake.Options{}); err != nil {
 		t.Fatal(err)
 	}
+	storetest.GiveAllBases(t, s)
 	if _, err := s.RefreshPublic(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -59,6 +59,7 @@ func testSite(t *testing.T) (*Server, *store.Store) {
 	if _, err := intake.ImportFile(context.Background(), s, path, intake.Options{}); err != nil {
 		t.Fatal(err)
 	}
+	storetest.GiveAllBases(t, s)
 	if _, err := s.RefreshPublic(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -43,6 +43,8 @@ func newSite(t testing.TB) (*web.Server, *store.Store) {
 	if _, err := intake.ImportFile(context.Background(), s, path, intake.Options{}); err != nil {
 		t.Fatal(err)
 	}
+	// Both lists were published by their sources, as an editor recorded.
+	storetest.GiveAllBases(t, s)
 	site, err := web.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ package storetest
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
@@ -192,4 +193,29 @@ func AtRest(t testing.TB, dataDir, dsn string) []byte {
 		rows.Close()
 	}
 	return dump
+}
+
+// GiveAllBases records a public basis for every source but the report
+// form's, as an editor would for lists their sources published
+// themselves, and refreshes the public list: for tests about what a
+// listed person shows rather than about who is listed.
+func GiveAllBases(t testing.TB, s *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	sources, err := s.Sources(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range sources {
+		if src.Key == store.PublicReportsSource {
+			continue
+		}
+		err := s.SetSourceBasis(ctx, store.ActorCLI, src.Key, "published this list itself", false)
+		if err != nil && !errors.Is(err, store.ErrDuplicate) {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.RefreshPublic(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
