@@ -230,6 +230,7 @@ func TestPublicRelatives(t *testing.T) {
 			"vol,2,Son Person,m,1990,Nukus,detained,2022-07-02,verified,",
 			"vol,3,Little Person,m,2012,Nukus,detained,2022-07-02,verified,",
 		)
+		giveBasis(t, s, "vol")
 		refresh(t, s)
 		id := map[string]string{}
 		for _, r := range people(t, s, store.PeopleFilter{}).People {

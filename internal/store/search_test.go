@@ -25,6 +25,7 @@ func TestSearchAsPeopleType(t *testing.T) {
 			"vol,5,Утепов Бердах,m,1970,Чимбай,detained,2022-07-02,corroborated,",
 			"vol,6,Нурлан Досжан,m,1975,Chimbay,detained,2022-07-02,corroborated,",
 		)
+		giveBasis(t, s, "vol")
 		refresh(t, s)
 		find := func(q string) store.PeoplePage { return people(t, s, store.PeopleFilter{Query: q}) }
 		for _, c := range []struct{ query, want string }{

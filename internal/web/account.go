@@ -44,6 +44,9 @@ var homeLinks = []homeLink{
 type workspaceHomePage struct {
 	adminPage
 	Links []homeLink
+	// Legacy are the persons public only by the publication rule's
+	// migration mark, for those who may decide (auth.Publish).
+	Legacy []string
 }
 
 func (s *Server) adminHome(w http.ResponseWriter, r *http.Request, acc *account) {
@@ -53,6 +56,14 @@ func (s *Server) adminHome(w http.ResponseWriter, r *http.Request, acc *account)
 		if acc.Can(l.Permission) {
 			p.Links = append(p.Links, l)
 		}
+	}
+	if acc.Can(auth.Publish) {
+		legacy, err := s.store.LegacyPublic(r.Context())
+		if err != nil {
+			s.serverError(w, "legacy marks", err)
+			return
+		}
+		p.Legacy = legacy
 	}
 	s.render(w, "admin_home.html", p)
 }

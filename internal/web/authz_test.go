@@ -133,6 +133,7 @@ var authzTable = map[string]authzRow{
 	"GET /admin/people/{id}":                 {path: "/admin/people/" + sampleID, want: [6]int{toSignIn, missing, missing, refused, refused, missing}},
 	"POST /admin/people/{id}/move":           {path: "/admin/people/" + sampleID + "/move", want: [6]int{refused, missing, missing, refused, refused, refused}},
 	"POST /admin/people/{id}/mark":           {path: "/admin/people/" + sampleID + "/mark", want: [6]int{refused, missing, missing, refused, refused, refused}},
+	"POST /admin/sources/{id}/basis":         {path: "/admin/sources/" + sampleID + "/basis", want: [6]int{refused, missing, missing, refused, refused, refused}},
 	"POST /admin/people/{id}/relationships":  {path: "/admin/people/" + sampleID + "/relationships", want: [6]int{refused, missing, missing, refused, refused, refused}},
 	"POST /admin/relationships/{id}/retract": {path: "/admin/relationships/" + sampleID + "/retract", want: [6]int{refused, missing, missing, refused, refused, refused}},
 	"GET /admin/relationships/{id}/contact":  {path: "/admin/relationships/" + sampleID + "/contact", want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
