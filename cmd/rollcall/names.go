@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"rollcall/internal/store"
 )
@@ -84,18 +82,10 @@ func runNames(ctx context.Context, g *globals, args []string, stdout, stderr io.
 
 func runNamesDecide(ctx context.Context, g *globals, verb string, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags(g, "names", "names "+verb+" FORM [--by NAME] [--why TEXT]\n\n"+namesHelp, stderr)
-	by := fs.String("by", os.Getenv("USER"), "who decides (default: $USER)")
-	why := fs.String("why", "", "why, in a few words")
-	rest, err := parseFlags(fs, args)
+	d := deciderFlags(fs)
+	rest, err := parseDecision(fs, d, args, 1)
 	if err != nil {
 		return err
-	}
-	if len(rest) != 1 {
-		fs.Usage()
-		return errUsage
-	}
-	if *by == "" {
-		return errors.New("--by is required: say who decides")
 	}
 	st, err := g.open(ctx)
 	if err != nil {
@@ -103,7 +93,7 @@ func runNamesDecide(ctx context.Context, g *globals, verb string, args []string,
 	}
 	defer st.Close()
 	verdict := map[string]string{"accept": store.FormAccepted, "refuse": store.FormRefused}[verb]
-	if err := st.DecideNameForm(ctx, rest[0], verdict, *by, *why); err != nil {
+	if err := st.DecideNameForm(ctx, rest[0], verdict, *d.by, *d.why); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "name form %s %s.", rest[0], verdict)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -103,26 +104,18 @@ func birth(r store.ReviewRecord) string {
 
 func runDecide(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags(g, "review", "review decide PAIR same|different|unsure [--by NAME] [--why TEXT]\n\n"+decideHelp, stderr)
-	by := fs.String("by", os.Getenv("USER"), "who decides (default: $USER)")
-	why := fs.String("why", "", "why, in a few words")
-	rest, err := parseFlags(fs, args)
+	d := deciderFlags(fs)
+	rest, err := parseDecision(fs, d, args, 2)
 	if err != nil {
 		return err
 	}
-	if len(rest) != 2 {
-		fs.Usage()
-		return errUsage
-	}
 	pair, verdict := rest[0], rest[1]
-	if *by == "" {
-		return errors.New("--by is required: say who decides")
-	}
 	st, err := g.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	out, err := st.DecideQueued(ctx, pair, verdict, *by, *why)
+	out, err := st.DecideQueued(ctx, pair, verdict, *d.by, *d.why)
 	if err != nil {
 		return err
 	}
@@ -203,4 +196,31 @@ func recordOf(r store.ReviewRecord) recordJSON {
 		out.Claims = append(out.Claims, claimJSON{Status: string(c.Status), Date: c.Date.String(), Verification: c.Verification.String(), Place: c.Place})
 	}
 	return out
+}
+
+// decider holds the --by and --why flags every review decision takes.
+type decider struct{ by, why *string }
+
+func deciderFlags(fs *flag.FlagSet) decider {
+	return decider{
+		by:  fs.String("by", os.Getenv("USER"), "who decides (default: $USER)"),
+		why: fs.String("why", "", "why, in a few words"),
+	}
+}
+
+// parseDecision parses a decision's flags; it wants exactly n arguments
+// and someone who decides.
+func parseDecision(fs *flag.FlagSet, d decider, args []string, n int) ([]string, error) {
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) != n {
+		fs.Usage()
+		return nil, errUsage
+	}
+	if *d.by == "" {
+		return nil, errors.New("--by is required: say who decides")
+	}
+	return rest, nil
 }

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"rollcall/internal/store"
@@ -103,25 +101,17 @@ func printPersonReviews(w io.Writer, persons []store.PersonReview, open int) {
 
 func runDecidePerson(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags(g, "review", "review decide-person PERSON keep|split [--by NAME] [--why TEXT]\n\n"+decidePersonHelp, stderr)
-	by := fs.String("by", os.Getenv("USER"), "who decides (default: $USER)")
-	why := fs.String("why", "", "why, in a few words")
-	rest, err := parseFlags(fs, args)
+	d := deciderFlags(fs)
+	rest, err := parseDecision(fs, d, args, 2)
 	if err != nil {
 		return err
-	}
-	if len(rest) != 2 {
-		fs.Usage()
-		return errUsage
-	}
-	if *by == "" {
-		return errors.New("--by is required: say who decides")
 	}
 	st, err := g.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	moved, err := st.DecidePerson(ctx, rest[0], rest[1], *by, *why)
+	moved, err := st.DecidePerson(ctx, rest[0], rest[1], *d.by, *d.why)
 	if err != nil {
 		return err
 	}

@@ -119,7 +119,7 @@ func runSourceSet(ctx context.Context, g *globals, args []string, stdout, stderr
 			return nil
 		}
 	}
-	current, err := sourceByKey(ctx, st, rest[0])
+	current, err := st.SourceByKey(ctx, rest[0])
 	if err != nil {
 		return err
 	}
@@ -148,18 +148,4 @@ func runSourceSet(ctx context.Context, g *globals, args []string, stdout, stderr
 	}
 	fmt.Fprintf(stdout, "source %s: kind %s, reliability %d\n", rest[0], kind, *reliability)
 	return nil
-}
-
-// sourceByKey finds a source by its key.
-func sourceByKey(ctx context.Context, st *store.Store, key string) (store.SourceSummary, error) {
-	sources, err := st.Sources(ctx)
-	if err != nil {
-		return store.SourceSummary{}, err
-	}
-	for _, s := range sources {
-		if s.Key == key {
-			return s, nil
-		}
-	}
-	return store.SourceSummary{}, fmt.Errorf("source %q: %w", key, store.ErrNotFound)
 }

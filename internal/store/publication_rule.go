@@ -74,11 +74,7 @@ func (s *Store) SetSourceBasis(ctx context.Context, actor, key, text string, wit
 	})
 }
 
-type queryRower interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func (s *Store) sourceBasis(ctx context.Context, q queryRower, sourceID string) (SourceBasis, error) {
+func (s *Store) sourceBasis(ctx context.Context, q querier, sourceID string) (SourceBasis, error) {
 	b := SourceBasis{SourceID: sourceID}
 	var at int64
 	err := q.QueryRowContext(ctx, s.rebind(`SELECT basis, by_whom, set_at FROM source_basis WHERE source_id = ? ORDER BY set_at DESC, id DESC LIMIT 1`), sourceID).

@@ -59,17 +59,22 @@ func (s *Store) Source(ctx context.Context, id string) (SourceSummary, error) {
 	return src, err
 }
 
+// SourceByKey returns one source by its key.
+func (s *Store) SourceByKey(ctx context.Context, key string) (SourceSummary, error) {
+	src, err := scanSourceSummary(s.read.QueryRowContext(ctx, s.rebind(sourceSummaries+` WHERE s.key = ?`), key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return src, fmt.Errorf("source %q: %w", key, ErrNotFound)
+	}
+	return src, err
+}
+
 // SetSource sets the kind (public) and reliability (0 unknown, 1 to 5) of
 // the source with this key, as SetSourceRating does for an id: audited,
 // and ErrDuplicate when nothing would change.
 func (s *Store) SetSource(ctx context.Context, actor, key string, kind registry.SourceKind, reliability int) error {
-	var id string
-	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT id FROM sources WHERE key = ?`), key).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("source %q: %w", key, ErrNotFound)
-	}
+	src, err := s.SourceByKey(ctx, key)
 	if err != nil {
 		return err
 	}
-	return s.SetSourceRating(ctx, actor, id, kind, reliability)
+	return s.SetSourceRating(ctx, actor, src.ID, kind, reliability)
 }
