@@ -79,7 +79,7 @@ func TestLogsHoldNoCanaries(t *testing.T) {
 	c.post("/admin/signin", url.Values{"email": {canaryEmail}, "password": {canaryPassword}})
 	tokens = append(tokens, c.cookies["rollcall-pending"].Value)
 	body := c.get("/admin/signin/enroll").Body.String()
-	secret := secretRe.FindStringSubmatch(body)
+	secret := enrollKey(body)
 	if secret == nil {
 		t.Fatalf("no key on the enroll page:\n%s", body)
 	}

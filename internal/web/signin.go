@@ -280,7 +280,7 @@ func (s *Server) showEnrollment(w http.ResponseWriter, r *http.Request, acc *acc
 		return
 	}
 	p := s.signInFrame(r, acc, "admin.signin.enroll_title")
-	p.Secret = e.Secret
+	p.Secret = inGroupsOfFour(e.Secret)
 	if problem != "" {
 		p.Error = p.T(problem)
 	}
@@ -455,4 +455,17 @@ func (s *Server) reauthPost(w http.ResponseWriter, r *http.Request, acc *account
 		return
 	}
 	http.Redirect(w, r, nextPath(r), http.StatusSeeOther)
+}
+
+// inGroupsOfFour spaces a TOTP key as authenticator apps print it, so that a person typing
+// it by hand from a phone's screen does not lose their place in 32 letters.
+func inGroupsOfFour(key string) string {
+	var b strings.Builder
+	for i, r := range key {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

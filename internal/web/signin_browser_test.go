@@ -69,7 +69,7 @@ func TestBrowserSignInWithTOTP(t *testing.T) {
 				t.Fatalf("after the password: %s", loc)
 			}
 			html := tb.html(t)
-			m := secretRe.FindStringSubmatch(html)
+			m := enrollKey(html)
 			if m == nil {
 				t.Fatalf("no key on the enroll page:\n%s", html)
 			}

@@ -144,7 +144,19 @@ func wantStatus(t *testing.T, what string, w *httptest.ResponseRecorder, status 
 	}
 }
 
-var secretRe = regexp.MustCompile(`<code id="totp-secret">([A-Z2-7]+)</code>`)
+// secretRe reads the key on the enrollment page, where it is shown in groups of four letters.
+var secretRe = regexp.MustCompile(`<code id="totp-secret">([A-Z2-7]{4}(?: [A-Z2-7]{1,4})*)</code>`)
+
+// enrollKey finds the key on an enrollment page as FindStringSubmatch does, with the
+// spaces between its groups taken out, as an authenticator app reads it.
+func enrollKey(page string) []string {
+	m := secretRe.FindStringSubmatch(page)
+	if m != nil {
+		m[1] = strings.ReplaceAll(m[1], " ", "")
+	}
+	return m
+}
+
 var codeRe = regexp.MustCompile(`<li><code>([a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4})</code></li>`)
 
 func codeAt(t *testing.T, secret string, at time.Time) string {
@@ -199,12 +211,12 @@ func TestSignInFlow(t *testing.T) {
 
 		w = c.get("/admin/signin/enroll?next=%2Fadmin%2Faccount%2F")
 		wantStatus(t, "enroll page", w, 200, "")
-		m := secretRe.FindStringSubmatch(w.Body.String())
+		m := enrollKey(w.Body.String())
 		if m == nil || !strings.Contains(w.Body.String(), `<img class="qr" src="/admin/signin/enroll/qr.png"`) {
 			t.Fatalf("the enroll page shows no key or no QR code:\n%s", w.Body.String())
 		}
 		secret := m[1]
-		if again := secretRe.FindStringSubmatch(c.get("/admin/signin/enroll").Body.String()); again == nil || again[1] != secret {
+		if again := enrollKey(c.get("/admin/signin/enroll").Body.String()); again == nil || again[1] != secret {
 			t.Error("reloading the enroll page changed the key")
 		}
 		w = c.get("/admin/signin/enroll/qr.png")
@@ -319,7 +331,7 @@ func TestSignInSameAnswer(t *testing.T) {
 func (c *client) enroll(t *testing.T, a *auth.Service) *httptest.ResponseRecorder {
 	t.Helper()
 	page := c.get("/admin/signin/enroll").Body.String()
-	secret := secretRe.FindStringSubmatch(page)
+	secret := enrollKey(page)
 	if secret == nil {
 		t.Fatalf("no key on the enrollment page:\n%s", page)
 	}
@@ -761,7 +773,7 @@ func TestWorkspacePagesInRussian(t *testing.T) {
 	pages["signin"] = c.get("/admin/signin?msg=password_set").Body.String()
 	c.post("/admin/signin", url.Values{"email": {"ru.editor@example.org"}, "password": {testPassword}})
 	pages["enroll"] = c.get("/admin/signin/enroll").Body.String()
-	secret := secretRe.FindStringSubmatch(pages["enroll"])
+	secret := enrollKey(pages["enroll"])
 	if secret == nil {
 		t.Fatalf("no key:\n%s", pages["enroll"])
 	}
