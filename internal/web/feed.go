@@ -71,7 +71,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 		if c.Person.Withheld {
 			name = p.Tf("person.withheld", "id", c.Person.ID)
 		}
-		state := p.T("people.status." + string(c.State))
+		state := p.State(c.State, c.Person.Sex)
 		title := p.Tf("feed.new", "name", name, "state", state)
 		if c.Kind == "state" {
 			title = p.Tf("feed.state", "name", name, "state", state)

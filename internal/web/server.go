@@ -350,6 +350,25 @@ func (p page) T(id string) string {
 	return id
 }
 
+// State words a person's state or an event of theirs so that it agrees with their sex where
+// the page's language needs it: Russian says "задержан" of a man, "задержана" of a woman and
+// "задержан(а)" when the sex is not known or withheld. A language whose participles do not
+// agree (English, Karakalpak, Uzbek) has no forms of its own and gets the plain word.
+func (p page) State(status any, sex string) string {
+	id := "people.status." + fmt.Sprint(status)
+	suffix := ".unknown"
+	switch sex {
+	case "f":
+		suffix = ".f"
+	case "m":
+		suffix = ".m"
+	}
+	if m, ok := p.catalog.messages[id+suffix]; ok {
+		return m
+	}
+	return p.T(id)
+}
+
 // Tf translates and fills {name} placeholders from name, value pairs.
 func (p page) Tf(id string, pairs ...any) string {
 	return fill(p.T(id), pairs)
