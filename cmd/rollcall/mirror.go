@@ -42,7 +42,7 @@ func runMirror(ctx context.Context, g *globals, args []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	roots := []string{"/data/rollcall-people.csv", "/data/rollcall-people.json", "/api/v1/openapi.json", "/api/v1/snapshots"}
+	roots := []string{"/data/rollcall-people.csv", "/data/rollcall-people-spreadsheet.csv", "/data/rollcall-people.json", "/api/v1/openapi.json", "/api/v1/snapshots"}
 	for _, l := range site.Languages() {
 		roots = append(roots, "/"+l+"/", "/"+l+"/people/", "/"+l+"/feed.atom", "/"+l+"/embed/counter", "/"+l+"/embed/counter.svg")
 	}

@@ -44,6 +44,7 @@ func (s *Server) publicDataRoutes() {
 		s.public("GET "+route, handlers[i])
 	}
 	s.public("GET /data/rollcall-people.csv", s.downloadCSV)
+	s.public("GET /data/rollcall-people-spreadsheet.csv", s.downloadSpreadsheetCSV)
 	s.public("GET /data/rollcall-people.json", s.downloadJSON)
 	s.public("GET /data/snapshots/{file}", s.snapshotFile)
 	s.public("GET "+snapshotKeyPath, s.publicKey)

@@ -17,6 +17,7 @@ type download struct {
 // lists them (the routes are in api.go).
 var downloads = []download{
 	{"data.download.csv", "/data/rollcall-people.csv", "CSV"},
+	{"data.download.csv_spreadsheet", "/data/rollcall-people-spreadsheet.csv", "CSV"},
 	{"data.download.json", "/data/rollcall-people.json", "JSON"},
 	{"data.download.feed", "/{lang}/feed.atom", "Atom"},
 	{"data.download.api", "/api/v1/people", "JSON"},

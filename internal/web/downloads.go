@@ -24,12 +24,27 @@ func join[T ~string](xs []T) string {
 	return strings.Join(parts, ";")
 }
 
-// downloadCSV streams the public list, one person a row.
+// utf8BOM opens the spreadsheet CSV: without it Excel reads UTF-8 as the
+// local code page and shows Cyrillic and Karakalpak letters as mojibake.
+const utf8BOM = "\ufeff"
+
+// downloadCSV streams the public list, one person a row, for scripts: plain
+// UTF-8 with no byte-order mark.
 func (s *Server) downloadCSV(w http.ResponseWriter, r *http.Request) {
+	s.writePeopleCSV(w, r, "rollcall-people.csv", "")
+}
+
+// downloadSpreadsheetCSV is the same list for spreadsheet programs.
+func (s *Server) downloadSpreadsheetCSV(w http.ResponseWriter, r *http.Request) {
+	s.writePeopleCSV(w, r, "rollcall-people-spreadsheet.csv", utf8BOM)
+}
+
+func (s *Server) writePeopleCSV(w http.ResponseWriter, r *http.Request, filename, prefix string) {
 	openData(w)
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="rollcall-people.csv"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
 	bw := bufio.NewWriterSize(w, 1<<16)
+	bw.WriteString(prefix)
 	cw := safecsv.NewWriter(bw)
 	cw.Write(downloadColumns)
 	err := s.store.EachPublicPerson(r.Context(), func(p registry.PublicPerson) error {

@@ -78,3 +78,32 @@ func TestPagesWordStatesBySex(t *testing.T) {
 		t.Errorf("her page does not say задержана:\n%.3000s", page)
 	}
 }
+
+// The data page offers the list twice: with a byte-order mark, so a spreadsheet program
+// reads the letters as UTF-8, and without, for scripts; the rows are the same.
+func TestCSVForSpreadsheetsAndScripts(t *testing.T) {
+	site, _ := testSite(t)
+	plain := fetch(t, site, "/data/rollcall-people.csv")
+	sheet := fetch(t, site, "/data/rollcall-people-spreadsheet.csv")
+	if plain.Code != 200 || sheet.Code != 200 {
+		t.Fatalf("downloads: %d %d", plain.Code, sheet.Code)
+	}
+	if strings.HasPrefix(plain.Body.String(), "\ufeff") {
+		t.Error("the CSV for scripts starts with a byte-order mark")
+	}
+	if !strings.HasPrefix(sheet.Body.String(), "\ufeff") {
+		t.Error("the CSV for spreadsheets has no byte-order mark")
+	}
+	if strings.TrimPrefix(sheet.Body.String(), "\ufeff") != plain.Body.String() {
+		t.Error("the two CSV files hold different rows")
+	}
+	if !strings.Contains(plain.Body.String(), "Лалагул Каллыханова") {
+		t.Error("the CSV lacks a public name")
+	}
+	for _, lang := range publicLanguages {
+		page := fetch(t, site, "/"+lang+"/data/").Body.String()
+		if !strings.Contains(page, `href="/data/rollcall-people-spreadsheet.csv"`) || !strings.Contains(page, `href="/data/rollcall-people.csv"`) {
+			t.Errorf("%s data page does not link both CSV files", lang)
+		}
+	}
+}
