@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"rollcall/internal/funds"
+	"rollcall/internal/registry"
 	"rollcall/internal/safecsv"
 	"rollcall/internal/store"
 )
@@ -56,14 +57,15 @@ var demoPlaces = []string{"ИВС ГУВД Нукуса", "Nukus city court", "�
 // demoSource is a list in the demo set and how it writes names.
 type demoSource struct {
 	key    string
+	kind   registry.SourceKind
 	script string // "cyr", "lat", "press"
 	share  float64
 }
 
 var demoSources = []demoSource{
-	{"volunteers-2022-07", "cyr", 0.8},
-	{"relatives-hotline", "lat", 0.35},
-	{"media-monitoring", "press", 0.4},
+	{"volunteers-2022-07", registry.KindVolunteers, "cyr", 0.8},
+	{"relatives-hotline", registry.KindRelative, "lat", 0.35},
+	{"media-monitoring", registry.KindMedia, "press", 0.4},
 }
 
 // WriteDemo writes the synthetic demo set as interchange CSV: people
@@ -186,6 +188,11 @@ func LoadDemo(ctx context.Context, st *store.Store, dir string) (bool, error) {
 	sources, err := st.Sources(ctx)
 	if err != nil {
 		return false, err
+	}
+	for _, d := range demoSources {
+		if err := st.SetSource(ctx, store.ActorCLI, d.key, d.kind, 0); err != nil {
+			return false, fmt.Errorf("demo data: %w", err)
+		}
 	}
 	for _, src := range sources {
 		if err := st.SetSourceBasis(ctx, store.ActorCLI, src.Key, "demo data: an invented list, published by its invented source", false); err != nil && !errors.Is(err, store.ErrDuplicate) {
