@@ -3,8 +3,10 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 
 	"rollcall/internal/registry"
+	"rollcall/internal/store"
 )
 
 // download is a file or feed offered on the data page. Its label is a
@@ -35,6 +37,7 @@ const snapshotKeyPath = "/data/snapshot-signing.pub"
 type snapshotLine struct {
 	AsOf, Published registry.Day
 	Note, URL       string
+	Corrects        string // what this snapshot corrects, said in the page's language; empty if nothing
 }
 
 type dataPageData struct {
@@ -69,8 +72,24 @@ func (s *Server) dataPage(w http.ResponseWriter, r *http.Request) {
 		d.Path = replaceLang(d.Path, p.Lang)
 		data.Downloads = append(data.Downloads, d)
 	}
-	for _, sn := range snaps {
-		data.Snapshots = append(data.Snapshots, snapshotLine{AsOf: sn.AsOf, Published: registry.DayOf(sn.PublishedAt), Note: sn.Note, URL: SnapshotURL(sn.Slug)})
+	// Under its as-of date, newest date first: a correction published
+	// today for 2022 stands with 2022, not at the top.
+	byDate := slices.Clone(snaps)
+	slices.SortStableFunc(byDate, func(a, b store.Snapshot) int {
+		if newerSnapshot(a, b) {
+			return -1
+		}
+		return 1
+	})
+	for _, sn := range byDate {
+		line := snapshotLine{AsOf: sn.AsOf, Published: registry.DayOf(sn.PublishedAt), Note: sn.Note, URL: SnapshotURL(sn.Slug)}
+		switch replaced, newer := correction(snaps, sn); {
+		case replaced != nil:
+			line.Corrects = p.Tf("data.snapshot.replaces", "date", p.Date(replaced.AsOf), "published", p.Date(registry.DayOf(replaced.PublishedAt)))
+		case newer != nil:
+			line.Corrects = p.Tf("data.snapshot.earlier", "date", p.Date(sn.AsOf), "newer", p.Date(newer.AsOf))
+		}
+		data.Snapshots = append(data.Snapshots, line)
 	}
 	s.render(w, "data.html", data)
 }

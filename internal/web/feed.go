@@ -30,14 +30,15 @@ type atomEntry struct {
 }
 
 type atomFeed struct {
-	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
-	Lang    string      `xml:"xml:lang,attr"`
-	Title   string      `xml:"title"`
-	ID      string      `xml:"id"`
-	Updated string      `xml:"updated"`
-	Author  string      `xml:"author>name"`
-	Links   []atomLink  `xml:"link"`
-	Entries []atomEntry `xml:"entry"`
+	XMLName  xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Lang     string      `xml:"xml:lang,attr"`
+	Title    string      `xml:"title"`
+	Subtitle string      `xml:"subtitle,omitempty"`
+	ID       string      `xml:"id"`
+	Updated  string      `xml:"updated"`
+	Author   string      `xml:"author>name"`
+	Links    []atomLink  `xml:"link"`
+	Entries  []atomEntry `xml:"entry"`
 }
 
 // feed is the Atom feed of changes to the public list: persons shown for
@@ -82,7 +83,11 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 	for _, sn := range snaps {
 		var counts registry.Counts
 		json.Unmarshal([]byte(sn.CountsJSON), &counts)
-		entries = append(entries, dated{sn.PublishedAt, atomEntry{Title: p.Tf("feed.snapshot", "date", sn.AsOf.String()),
+		title := p.Tf("feed.snapshot", "date", sn.AsOf.String())
+		if replaced, newer := correction(snaps, sn); replaced != nil || newer != nil {
+			title = p.Tf("feed.snapshot.correction", "date", sn.AsOf.String())
+		}
+		entries = append(entries, dated{sn.PublishedAt, atomEntry{Title: title,
 			ID: "urn:rollcall:snapshot:" + sn.Slug, Updated: sn.PublishedAt.Format(time.RFC3339),
 			Link:    atomLink{Href: SnapshotURL(sn.Slug), Type: "application/json"},
 			Summary: p.Tf("feed.snapshot.summary", "missing", counts.MissingNow, "detained", counts.DetainedNow, "killed", counts.Killed, "note", sn.Note)}})
@@ -94,6 +99,11 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 	f := atomFeed{Lang: p.Lang, Title: p.T("site.title") + " — " + p.T("feed.title"), ID: "urn:rollcall:feed:" + p.Lang,
 		Updated: time.Unix(0, 0).UTC().Format(time.RFC3339), Author: p.T("site.title"),
 		Links: []atomLink{{Href: "/" + p.Lang + "/feed.atom", Rel: "self"}, {Href: "/" + p.Lang + "/people/", Rel: "alternate"}}}
+	// The feed's summary is the headline: the newest as-of date's figures,
+	// whatever was published last.
+	if h, err := s.latestHeadline(r.Context()); err == nil && h.Snapshot {
+		f.Subtitle = p.Tf("feed.headline", "date", h.AsOf.String(), "missing", h.Counts.MissingNow, "detained", h.Counts.DetainedNow, "killed", h.Counts.Killed)
+	}
 	if len(entries) > 0 {
 		f.Updated = entries[0].at.Format(time.RFC3339)
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -24,45 +23,6 @@ type homePage struct {
 	People   int // persons in at least one count
 	Empty    bool
 	Appeal   []string // paragraphs
-}
-
-// headline is what the home page leads with: the latest snapshot's counts
-// and the change since the snapshot before it. Until a snapshot has been
-// published, it is today's counts as known now (Snapshot false), and the
-// page says so.
-type headline struct {
-	AsOf         registry.Day
-	Counts       registry.Counts
-	Snapshot     bool
-	PublishedAt  registry.Day
-	Previous     *registry.Counts
-	PreviousAsOf registry.Day
-}
-
-// latestHeadline reads the latest two snapshots; with none it counts now.
-func (s *Server) latestHeadline(ctx context.Context) (headline, error) {
-	snaps, err := s.store.Snapshots(ctx)
-	if err != nil {
-		return headline{}, err
-	}
-	if len(snaps) == 0 {
-		now := s.store.Now().UTC()
-		q := registry.Query{AsOf: registry.DayOf(now), KnownAt: now, MinVerification: registry.DefaultMinVerification}
-		counts, err := s.store.Counts(ctx, q)
-		return headline{AsOf: q.AsOf, Counts: counts}, err
-	}
-	h := headline{AsOf: snaps[0].AsOf, Snapshot: true, PublishedAt: registry.DayOf(snaps[0].PublishedAt)}
-	if err := json.Unmarshal([]byte(snaps[0].CountsJSON), &h.Counts); err != nil {
-		return h, fmt.Errorf("snapshot %s: counts: %w", snaps[0].Slug, err)
-	}
-	if len(snaps) > 1 {
-		var prev registry.Counts
-		if err := json.Unmarshal([]byte(snaps[1].CountsJSON), &prev); err != nil {
-			return h, fmt.Errorf("snapshot %s: counts: %w", snaps[1].Slug, err)
-		}
-		h.Previous, h.PreviousAsOf = &prev, snaps[1].AsOf
-	}
-	return h, nil
 }
 
 // home shows the headline counts, the campaign's appeal and how to help.
