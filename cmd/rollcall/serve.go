@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"rollcall/internal/auth"
@@ -26,15 +28,30 @@ func init() {
 }
 
 func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags(g, "serve", "serve [--addr 127.0.0.1:8080] [--demo] [--https-proxy] [--unlock [--passphrase-fd N]]", stderr)
+	fs := newFlags(g, "serve", "serve [--addr 127.0.0.1:8080] [--demo] [--https-proxy | --tls-cert FILE --tls-key FILE] [--hsts-max-age D] [--unlock [--passphrase-fd N]]", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	demo := fs.Bool("demo", false, "load a synthetic demo data set when the registry is empty")
 	unlock := fs.Bool("unlock", false, "the data key is (or is to be) sealed under a passphrase: ask for it on the terminal, or read it from --passphrase-fd; with no key yet, make one sealed under it")
 	passFD := passphraseFlag(fs)
-	hstsMaxAge := fs.Duration("hsts-max-age", 365*24*time.Hour, "with --https-proxy: how long browsers must reach the site only over HTTPS (Strict-Transport-Security); 0 sends none")
+	hstsMaxAge := fs.Duration("hsts-max-age", 365*24*time.Hour, "with --https-proxy or --tls-cert: how long browsers must reach the site only over HTTPS (Strict-Transport-Security); 0 sends none")
 	httpsProxy := fs.Bool("https-proxy", false, "the site is reached only over HTTPS through a reverse proxy that speaks plain HTTP to this server: session cookies become __Host- and Secure (not for an onion address served over plain HTTP)")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS itself with this certificate chain (PEM), read again on SIGHUP; with --tls-key")
+	tlsKey := fs.String("tls-key", "", "the private key (PEM) of --tls-cert, read again on SIGHUP")
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if *tlsCert != "" && *httpsProxy {
+		return errors.New("--https-proxy is for a proxy that terminates TLS; with --tls-cert the server terminates it itself")
+	}
+	var certs *web.CertReloader
+	if *tlsCert != "" {
+		var err error
+		if certs, err = web.NewCertReloader(*tlsCert, *tlsKey); err != nil {
+			return err
+		}
 	}
 	// Logs never carry addresses, names or tokens: the handler logs only
 	// what the code passes it, and no request logging is done.
@@ -87,8 +104,11 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	site.EnableWorkspace(auth.New(st, keys), g.data)
 	site.EnableFunds(fundsConfig()) // donations (funds.go), the processors of processorsFromEnv
 	var handler http.Handler = site
-	if *httpsProxy {
+	switch {
+	case *httpsProxy:
 		handler = web.BehindTLSProxy(site, *hstsMaxAge)
+	case certs != nil:
+		handler = web.StrictTransport(site, *hstsMaxAge)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -97,9 +117,16 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10, ConnContext: web.ConnContext,
 		ErrorLog: web.ServerErrorLog(log)}
-	fmt.Fprintf(stdout, "Rollcall is serving on http://%s/\n", ln.Addr())
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	if certs != nil {
+		srv.TLSConfig = certs.TLSConfig()
+		reloadOnHangup(ctx, certs, log)
+		fmt.Fprintf(stdout, "Rollcall is serving on https://%s/\n", ln.Addr())
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	} else {
+		fmt.Fprintf(stdout, "Rollcall is serving on http://%s/\n", ln.Addr())
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -114,6 +141,29 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	// store closes.
 	site.Wait()
 	return nil
+}
+
+// reloadOnHangup reads the TLS certificate and key again at every SIGHUP
+// (as a renewal hook sends it), until ctx ends. A pair that does not load
+// leaves the one in use and is logged.
+func reloadOnHangup(ctx context.Context, certs *web.CertReloader, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		defer signal.Stop(hup)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				if err := certs.Reload(); err != nil {
+					log.Error("SIGHUP: the TLS certificate in use is kept", "err", err)
+				} else {
+					log.Info("SIGHUP: TLS certificate reloaded")
+				}
+			}
+		}
+	}()
 }
 
 // openServeKeys opens the store and the data key as the key commands do

@@ -19,6 +19,7 @@ type serveRun struct {
 	base   string
 	code   int
 	stderr *strings.Builder
+	proc   *os.Process // while it serves
 }
 
 // startServeWithPass starts serve with args and, when pass is not nil, that
@@ -53,9 +54,9 @@ func startServeWithPass(t *testing.T, dir string, pass *string, args ...string) 
 		t.Fatal(err)
 	}
 	line, _ := bufio.NewReader(stdout).ReadString('\n')
-	if i := strings.Index(line, "http://"); i >= 0 {
+	if i := strings.Index(line, "http"); i >= 0 {
 		t.Cleanup(func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() })
-		return serveRun{base: strings.TrimSpace(line[i:]), stderr: stderr}
+		return serveRun{base: strings.TrimSpace(line[i:]), stderr: stderr, proc: cmd.Process}
 	}
 	cmd.Wait()
 	return serveRun{code: cmd.ProcessState.ExitCode(), stderr: stderr}

@@ -3,7 +3,6 @@ package web
 import (
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -44,20 +43,15 @@ func (s *Server) workspaceRoutes() {
 // HTTP to it (serve --https-proxy): the session cookies are then
 // __Host- and Secure. Never for a site also served over plain HTTP (an
 // onion address): browsers would drop its cookies (docs/operations.md).
-// Every answer carries Strict-Transport-Security with hstsMaxAge (none
-// when it is zero), so a browser that came once never tries plain HTTP.
+// Every answer carries Strict-Transport-Security (StrictTransport).
 func BehindTLSProxy(h http.Handler, hstsMaxAge time.Duration) http.Handler {
-	hsts := fmt.Sprintf("max-age=%d", int64(hstsMaxAge.Seconds()))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if hstsMaxAge > 0 {
-			w.Header().Set("Strict-Transport-Security", hsts)
-		}
+	return StrictTransport(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.TLS == nil {
 			r = r.WithContext(r.Context())
 			r.TLS = &tls.ConnectionState{HandshakeComplete: true}
 		}
 		h.ServeHTTP(w, r)
-	})
+	}), hstsMaxAge)
 }
 
 // The half-finished sign-in (password given, second factor not yet) has

@@ -443,13 +443,19 @@ func TestSessionCookieTLSAndPlain(t *testing.T) {
 	site, a := workspaceSite(t, st)
 	// Behind a TLS-terminating proxy (serve --https-proxy) the request
 	// arrives as plain HTTP, and the cookie must still be Secure.
+	// Serving TLS itself (serve --tls-cert) the request has its TLS state
+	// and the answers carry Strict-Transport-Security as well.
 	proxied := web.BehindTLSProxy(site, 365*24*time.Hour)
+	direct := web.StrictTransport(site, 365*24*time.Hour)
 	for _, how := range []string{"tls", "plain", "proxy"} {
 		overTLS := how != "plain"
 		c := newClient(site)
 		c.tls = how == "tls"
-		if how == "proxy" {
+		switch how {
+		case "proxy":
 			c.handler = proxied
+		case "tls":
+			c.handler = direct
 		}
 		email := "cookie-" + how + "@example.org"
 		_, setup := newAccount(t, a, email, auth.Viewer)
@@ -473,7 +479,7 @@ func TestSessionCookieTLSAndPlain(t *testing.T) {
 		}
 		page := c.get("/admin/")
 		wantStatus(t, "workspace", page, 200, "")
-		if hsts := page.Header().Get("Strict-Transport-Security"); (how == "proxy") != (hsts == "max-age=31536000") {
+		if hsts := page.Header().Get("Strict-Transport-Security"); overTLS != (hsts == "max-age=31536000") {
 			t.Errorf("%s: Strict-Transport-Security %q", how, hsts)
 		}
 		if overTLS {
