@@ -33,6 +33,8 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	demo := fs.Bool("demo", false, "load a synthetic demo data set when the registry is empty")
 	unlock := fs.Bool("unlock", false, "the data key is (or is to be) sealed under a passphrase: ask for it on the terminal, or read it from --passphrase-fd; with no key yet, make one sealed under it")
 	passFD := passphraseFlag(fs)
+	where := evidenceFlag(fs)
+	fixityEvery := fs.Duration("evidence-verify-every", defaultFixityEvery, "how often every evidence original is read back, decrypted and re-hashed (the result is an audit entry); 0 turns it off")
 	hstsMaxAge := fs.Duration("hsts-max-age", 365*24*time.Hour, "with --https-proxy or --tls-cert: how long browsers must reach the site only over HTTPS (Strict-Transport-Security); 0 sends none")
 	httpsProxy := fs.Bool("https-proxy", false, "the site is reached only over HTTPS through a reverse proxy that speaks plain HTTP to this server: session cookies become __Host- and Secure (not for an onion address served over plain HTTP)")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS itself with this certificate chain (PEM), read again on SIGHUP; with --tls-key")
@@ -97,6 +99,11 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 			}
 		}
 	}()
+	blobs, err := openBlobs(g, *where)
+	if err != nil {
+		return err
+	}
+	scheduleFixity(ctx, st, blobs, *fixityEvery, log)
 	site, err := web.New(st, log)
 	if err != nil {
 		return err

@@ -431,97 +431,18 @@ func (s *Store) EvidenceCustodyEvent(ctx context.Context, actor, action, itemID,
 	return s.Audit(ctx, actor, action, itemID, detail)
 }
 
-// Fixity results.
-const (
-	FixityOK       = "ok"
-	FixityMismatch = "mismatch"
-	FixityMissing  = "missing"
-	FixityDamaged  = "damaged"
-)
-
-// EvidenceCheck is the result of reading one original back.
-type EvidenceCheck struct {
-	Item   EvidenceItem
-	Result string // ok, mismatch, missing, damaged
-	Detail string
-}
-
-// VerifyEvidence reads the originals back (ids, or every item when ids is
-// empty), decrypts and re-hashes each, and records each result on the item
-// and as a custody entry. It returns every result; the error is for the
-// database, not for a bad file.
-func (s *Store) VerifyEvidence(ctx context.Context, blobs evidence.Blobs, actor string, ids []string) ([]EvidenceCheck, error) {
-	key, err := s.EvidenceKey(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var items []EvidenceItem
-	if len(ids) == 0 {
-		if items, err = s.EvidenceItems(ctx, nil); err != nil {
-			return nil, err
-		}
-	} else {
-		for _, id := range ids {
-			it, err := s.EvidenceItem(ctx, id)
-			if err != nil {
-				return nil, fmt.Errorf("item %s: %w", id, err)
-			}
-			items = append(items, it)
-		}
-	}
-	var out []EvidenceCheck
-	for _, it := range items {
-		if err := ctx.Err(); err != nil {
-			return out, err
-		}
-		c := checkOne(key, blobs, it)
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE evidence_items SET checked = ?, checked_at = ? WHERE id = ?`), c.Result, s.Now().UnixMicro(), it.ID); err != nil {
-				return err
-			}
-			detail := c.Result
-			if c.Detail != "" {
-				detail += " " + c.Detail
-			}
-			_, err := s.appendAudit(ctx, tx, actor, CustodyVerified, it.ID, detail)
-			return err
-		})
-		if err != nil {
-			return out, err
-		}
-		c.Item.Checked = c.Result
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-func checkOne(key *evidence.Key, blobs evidence.Blobs, it EvidenceItem) EvidenceCheck {
-	c := EvidenceCheck{Item: it}
-	o, err := blobs.Open(it.Blob)
-	if err != nil {
-		c.Result, c.Detail = FixityMissing, "the stored file cannot be opened"
-		return c
-	}
-	defer o.Close()
-	fx, err := key.Check(o)
-	switch {
-	case err != nil:
-		c.Result, c.Detail = FixityDamaged, "the stored file does not decrypt (altered or cut)"
-	case fx.SHA256 != it.SHA256 || fx.Size != it.Size:
-		c.Result, c.Detail = FixityMismatch, fmt.Sprintf("sha256=%s size=%d", fx.SHA256, fx.Size)
-	default:
-		c.Result = FixityOK
-	}
-	return c
-}
-
-// OpenEvidence gives the original as it was received, for actor, after
-// checking it whole against its SHA-256 is the caller's duty (a damaged
-// file gives a read error, never other bytes). The opening is a custody
-// entry (copied, with why).
+// OpenEvidence gives the original as it was received, for actor; the
+// opening is a custody entry (copied, with why). An item the last fixity
+// check found damaged, changed or missing is refused (ErrEvidenceDamaged);
+// otherwise the bytes are re-hashed as they are read and the last one is
+// given only if the whole is the file received, so a damaged file gives a
+// read error, never a copy that looks whole.
 func (s *Store) OpenEvidence(ctx context.Context, blobs evidence.Blobs, actor, itemID, why string) (EvidenceItem, io.ReadCloser, error) {
 	it, err := s.EvidenceItem(ctx, itemID)
 	if err != nil {
+		return it, nil, err
+	}
+	if err := refuseDamaged(it); err != nil {
 		return it, nil, err
 	}
 	key, err := s.EvidenceKey(ctx)
@@ -541,7 +462,7 @@ func (s *Store) OpenEvidence(ctx context.Context, blobs evidence.Blobs, actor, i
 		o.Close()
 		return it, nil, err
 	}
-	return it, readCloser{r, o}, nil
+	return it, readCloser{evidence.Verified(r, it.SHA256, it.Size), o}, nil
 }
 
 type readCloser struct {

@@ -184,7 +184,9 @@ func (s *Store) PublicDerivative(ctx context.Context, id string) (EvidenceDeriva
 	return ds[0], nil
 }
 
-// OpenDerivative decrypts a public copy's bytes.
+// OpenDerivative decrypts a public copy's bytes, re-hashed as they are
+// read: a damaged copy gives a read error before its last byte
+// (evidence.Verified), never a picture that looks whole.
 func (s *Store) OpenDerivative(ctx context.Context, blobs evidence.Blobs, d EvidenceDerivative) (io.ReadCloser, error) {
 	key, err := s.EvidenceKey(ctx)
 	if err != nil {
@@ -199,7 +201,7 @@ func (s *Store) OpenDerivative(ctx context.Context, blobs evidence.Blobs, d Evid
 		o.Close()
 		return nil, err
 	}
-	return readCloser{r, o}, nil
+	return readCloser{evidence.Verified(r, d.SHA256, d.Size), o}, nil
 }
 
 // OriginalAt opens an item's original for random access (metadata,
@@ -207,6 +209,9 @@ func (s *Store) OpenDerivative(ctx context.Context, blobs evidence.Blobs, d Evid
 func (s *Store) OriginalAt(ctx context.Context, blobs evidence.Blobs, actor, itemID, why string) (EvidenceItem, io.ReaderAt, int64, io.Closer, error) {
 	it, err := s.EvidenceItem(ctx, itemID)
 	if err != nil {
+		return it, nil, 0, nil, err
+	}
+	if err := refuseDamaged(it); err != nil {
 		return it, nil, 0, nil, err
 	}
 	key, err := s.EvidenceKey(ctx)
