@@ -165,6 +165,7 @@ func (s *Server) people(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	regions = regionOptions(regions, p.Lang)
+	p.Title = p.T("people.title")
 	data := peoplePageData{page: p, Filter: f, Problems: problems, List: list, Regions: regions, RegionKey: store.RegionKey(f.Region), States: states, Roles: registry.Roles}
 	if f.From != 0 {
 		data.FromText = f.From.String()
@@ -239,6 +240,10 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) {
 		}
 		s.serverError(w, "person", err)
 		return
+	}
+	p.Title = person.Name
+	if person.Withheld {
+		p.Title = p.Tf("person.withheld", "id", person.ID)
 	}
 	s.renderPublic(w, r, "person.html", personPageData{page: p, Person: person}, true)
 }

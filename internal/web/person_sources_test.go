@@ -51,3 +51,28 @@ func TestDemoPersonPageShowsSourceKindsAndVerification(t *testing.T) {
 		t.Errorf("of %d public demo persons, %d show their sources' kinds and %d their claims' verification", len(ids), kinds, levels)
 	}
 }
+
+// The people list and a person's page are no dead ends: the site's menu and footer are on
+// them in every language, and the list says where to go when someone is missing from it.
+func TestPeoplePagesLeadSomewhere(t *testing.T) {
+	site, _ := testSite(t)
+	list := fetch(t, site, "/en/people/").Body.String()
+	m := regexp.MustCompile(`href="/en/people/([^"/]+)">Daulet Saparov`).FindStringSubmatch(list)
+	if m == nil {
+		t.Fatal("no link to a person")
+	}
+	for _, lang := range publicLanguages {
+		for _, path := range []string{"/" + lang + "/people/", "/" + lang + "/people/?q=Nobodyknown", "/" + lang + "/people/" + m[1]} {
+			body := fetch(t, site, path).Body.String()
+			for _, want := range []string{`<nav class="sections"`, `href="/` + lang + `/report/"`, `href="/` + lang + `/donate/"`,
+				`href="/` + lang + `/data/"`, `<footer class="site">`} {
+				if !strings.Contains(body, want) {
+					t.Errorf("%s lacks %s", path, want)
+				}
+			}
+			if strings.Contains(path, "?q=") && !strings.Contains(body, `<p class="not-listed">`) {
+				t.Errorf("%s: a search that finds nobody does not offer to report", path)
+			}
+		}
+	}
+}
