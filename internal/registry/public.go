@@ -156,10 +156,10 @@ func isMinor(p PersonFacts) bool {
 	return first.Time().Year()-birthYear <= AdultAge
 }
 
-// shown reports whether a claim may be shown under q: in force as known at
+// Shown reports whether a claim may be shown under q: in force as known at
 // q.KnownAt, at or above both q's and the public verification level, and
 // dated on or before q.AsOf.
-func shown(q Query, c Claim) bool {
+func Shown(q Query, c Claim) bool {
 	min := max(q.MinVerification, PublicMinVerification)
 	return c.Verification >= min && c.Date.End <= q.AsOf &&
 		!c.RecordedAt.After(q.KnownAt) && (c.RetractedAt.IsZero() || c.RetractedAt.After(q.KnownAt))
@@ -178,7 +178,7 @@ func Project(p PersonFacts, q Query) (PublicPerson, bool) {
 	for _, r := range p.Records {
 		any := false
 		for _, c := range r.Claims {
-			if !shown(q, c) {
+			if !Shown(q, c) {
 				continue
 			}
 			any = true

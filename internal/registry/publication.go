@@ -73,7 +73,7 @@ func Publication(p PersonFacts, q Query) Ground {
 			continue
 		}
 		for _, c := range r.Claims {
-			if shown(q, c) {
+			if Shown(q, c) {
 				return GroundSourceBasis
 			}
 		}

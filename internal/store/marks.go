@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -31,39 +32,37 @@ type Consent struct {
 // sealed; the mark, the consent and the audit entry land together. It
 // does not refresh the public list: call RefreshPublic.
 func (s *Store) MarkWithConsent(ctx context.Context, k *seal.Keyring, actor, personID string, mark registry.Publicity, reason string, c registry.Consent) error {
-	if err := registry.CheckMark(mark, reason, c); err != nil {
+	_, err := s.MarkMany(ctx, k, actor, []string{personID}, mark, reason, c)
+	var missing *MarkError
+	if errors.As(err, &missing) {
+		return fmt.Errorf("person %s: %w", personID, ErrNotFound)
+	}
+	return err
+}
+
+// markTx appends one mark (and its consent, if complete) with its audit
+// entry; the caller checked the mark and that the person exists.
+func (s *Store) markTx(ctx context.Context, tx *sql.Tx, k *seal.Keyring, actor, personID string, mark registry.Publicity, reason string, c registry.Consent) error {
+	now := s.Now().UnixMicro()
+	markID := NewID()
+	if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO person_publicity (id, person_id, mark, reason, by_whom, marked_at) VALUES (?, ?, ?, ?, ?, ?)`),
+		markID, personID, string(mark), reason, actor, now); err != nil {
 		return err
 	}
-	if strings.TrimSpace(reason) == "" {
-		reason = "consent"
+	detail := "mark=" + string(mark)
+	if c.Complete() {
+		consentID := NewID()
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO person_consents (id, person_id, publicity_id, given_on, how, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+			consentID, personID, markID, int64(c.Given), strings.TrimSpace(c.How), actor, now); err != nil {
+			return err
+		}
+		if err := s.setSealedTx(ctx, tx, k, actor, SealedRelativeContact, consentID, strings.TrimSpace(c.GivenBy)); err != nil {
+			return err
+		}
+		detail += " consent=" + consentID
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if ok, err := s.personExists(ctx, tx, personID); err != nil {
-			return err
-		} else if !ok {
-			return fmt.Errorf("person %s: %w", personID, ErrNotFound)
-		}
-		now := s.Now().UnixMicro()
-		markID := NewID()
-		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO person_publicity (id, person_id, mark, reason, by_whom, marked_at) VALUES (?, ?, ?, ?, ?, ?)`),
-			markID, personID, string(mark), reason, actor, now); err != nil {
-			return err
-		}
-		detail := "mark=" + string(mark)
-		if c.Complete() {
-			consentID := NewID()
-			if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO person_consents (id, person_id, publicity_id, given_on, how, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-				consentID, personID, markID, int64(c.Given), strings.TrimSpace(c.How), actor, now); err != nil {
-				return err
-			}
-			if err := s.setSealedTx(ctx, tx, k, actor, SealedRelativeContact, consentID, strings.TrimSpace(c.GivenBy)); err != nil {
-				return err
-			}
-			detail += " consent=" + consentID
-		}
-		_, err := s.appendAudit(ctx, tx, actor, "person.mark", personID, detail)
-		return err
-	})
+	_, err := s.appendAudit(ctx, tx, actor, "person.mark", personID, detail)
+	return err
 }
 
 // Consents returns the consents recorded for a person, oldest first.

@@ -76,6 +76,23 @@ func (s *Store) PersonMarks(ctx context.Context, personID string) ([]PublicityMa
 // known-at time). Notes and the sources' and records' own keys are not
 // read at all: nothing public can leak what it never had.
 func (s *Store) EachPersonFacts(ctx context.Context, f func(registry.PersonFacts) error) error {
+	return s.eachPersonFacts(ctx, "", f)
+}
+
+// PersonFactsOf returns the facts of one person as EachPersonFacts gives
+// them; false when the person holds no claim now.
+func (s *Store) PersonFactsOf(ctx context.Context, personID string) (registry.PersonFacts, bool, error) {
+	var out registry.PersonFacts
+	err := s.eachPersonFacts(ctx, personID, func(p registry.PersonFacts) error {
+		out = p
+		return nil
+	})
+	return out, out.ID != "", err
+}
+
+// eachPersonFacts is EachPersonFacts for every person (personID "") or
+// for one.
+func (s *Store) eachPersonFacts(ctx context.Context, personID string, f func(registry.PersonFacts) error) error {
 	marks, err := s.currentMarks(ctx)
 	if err != nil {
 		return err
@@ -84,7 +101,13 @@ func (s *Store) EachPersonFacts(ctx context.Context, f func(registry.PersonFacts
 	if err != nil {
 		return err
 	}
-	rows, err := s.read.QueryContext(ctx, `
+	where, args := "", []any{}
+	if personID != "" {
+		where, args = `WHERE r.id IN (SELECT r2.id FROM records r2 WHERE r2.person_id = ?
+		  AND NOT EXISTS (SELECT 1 FROM links l2 WHERE l2.record_id = r2.id AND l2.unlinked_at IS NULL)
+		  UNION SELECT l3.record_id FROM links l3 WHERE l3.person_id = ? AND l3.unlinked_at IS NULL)`, []any{personID, personID}
+	}
+	rows, err := s.read.QueryContext(ctx, s.rebind(`
 		SELECT COALESCE(l.person_id, r.person_id), r.id, s.id, s.kind, r.name, r.name_alt, r.sex, r.birth_year, r.birth_date,
 		       r.region, r.locality, r.roles, r.created_at,
 		       c.id, c.status, c.date_start, c.precision, c.place, c.details, COALESCE(c.incident_id, ''), COALESCE(i.name, ''),
@@ -94,7 +117,8 @@ func (s *Store) EachPersonFacts(ctx context.Context, f func(registry.PersonFacts
 		JOIN sources s ON s.id = r.source_id
 		LEFT JOIN links l ON l.record_id = r.id AND l.unlinked_at IS NULL
 		LEFT JOIN incidents i ON i.id = c.incident_id
-		ORDER BY 1, r.created_at, r.id, c.date_start, c.id`)
+		`+where+`
+		ORDER BY 1, r.created_at, r.id, c.date_start, c.id`), args...)
 	if err != nil {
 		return err
 	}

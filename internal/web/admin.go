@@ -33,6 +33,7 @@ func (s *Server) editingRoutes() {
 	s.handle("POST /admin/incidents/{$}", auth.EditRecords, s.addIncident)
 
 	s.handle("GET /admin/people/{$}", auth.ReadRegistry, s.adminPeople)
+	s.handle("POST /admin/people/{$}", auth.Publish, s.markPeople)
 	s.handle("GET /admin/people/{id}", auth.ReadRegistry, s.adminPerson)
 	s.handle("POST /admin/people/{id}/move", auth.Link, s.moveRecord)
 	s.handle("POST /admin/people/{id}/mark", auth.Publish, s.markPerson)

@@ -3,7 +3,9 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 
 	"rollcall/internal/registry"
 	"rollcall/internal/store"
@@ -13,17 +15,89 @@ type editPeoplePage struct {
 	editFrame
 	Query   string
 	Records []store.EnteredRecord
+	// Persons are the distinct persons of Records, in their order, for
+	// marking many at once.
+	Persons []editPeoplePerson
+}
+
+// editPeoplePerson is one person of a filtered list: the first of its
+// records' names found, and how many of its records the filter found.
+type editPeoplePerson struct {
+	ID, Name string
+	Records  int
+}
+
+// personsOf gathers the persons of a list of records, in order.
+func personsOf(recs []store.EnteredRecord) []editPeoplePerson {
+	var out []editPeoplePerson
+	at := map[string]int{}
+	for _, r := range recs {
+		if i, ok := at[r.PersonID]; ok {
+			out[i].Records++
+			continue
+		}
+		at[r.PersonID] = len(out)
+		out = append(out, editPeoplePerson{ID: r.PersonID, Name: r.Name, Records: 1})
+	}
+	return out
 }
 
 // adminPeople finds persons by any spelling of their records' names.
 func (s *Server) adminPeople(w http.ResponseWriter, r *http.Request, acc *account) {
-	p := editPeoplePage{editFrame: s.editFrame(r, acc, "admin.edit.people.title"), Query: store.CutQuery(r.URL.Query().Get("q"))}
+	s.showPeople(w, r, acc, store.CutQuery(r.URL.Query().Get("q")), http.StatusOK, nil)
+}
+
+func (s *Server) showPeople(w http.ResponseWriter, r *http.Request, acc *account, query string, status int, problems []string) {
+	p := editPeoplePage{editFrame: s.editFrame(r, acc, "admin.edit.people.title"), Query: query}
+	if problems != nil {
+		p.refused(r, problems)
+	}
+	if n, err := strconv.Atoi(r.URL.Query().Get("marked")); err == nil && n > 0 {
+		p.Flash = p.Plural("admin.pub.bulk.done", n)
+	}
 	var err error
 	if p.Records, err = s.store.Records(r.Context(), store.RecordFilter{Query: p.Query, Limit: 100}); err != nil {
 		s.serverError(w, "records", err)
 		return
 	}
-	s.render(w, "admin_edit_people.html", p)
+	p.Persons = personsOf(p.Records)
+	s.renderStatus(w, status, "admin_edit_people.html", p)
+}
+
+// markPeople marks every ticked person of a filtered list the same way
+// with one reason (no consent: a consent is one person's), one audited
+// mark per person; a person that no longer exists refuses the batch.
+func (s *Server) markPeople(w http.ResponseWriter, r *http.Request, acc *account) {
+	query := store.CutQuery(r.PostForm.Get("q"))
+	fr := &formReader{form: r.PostForm}
+	mark, ok := registry.ParsePublicity(r.PostForm.Get("mark"))
+	if !ok {
+		fr.bad("admin.edit.err.mark")
+	}
+	reason := fr.required("reason", maxShortField, "admin.pub.bulk.err_reason")
+	ids := r.PostForm["person"]
+	if len(ids) == 0 {
+		fr.bad("admin.pub.bulk.err_none")
+	}
+	if len(ids) > 1000 {
+		fr.bad("admin.pub.bulk.err_many")
+	}
+	if fr.problems != nil {
+		s.showPeople(w, r, acc, query, http.StatusBadRequest, fr.problems)
+		return
+	}
+	n, err := s.store.MarkMany(r.Context(), s.store.Keys(), acc.User.ID, ids, mark, reason, registry.Consent{})
+	var missing *store.MarkError
+	switch {
+	case errors.As(err, &missing):
+		s.showPeople(w, r, acc, query, http.StatusBadRequest, []string{"admin.pub.bulk.err_missing"})
+		return
+	case err != nil:
+		s.serverError(w, "mark persons", err)
+		return
+	}
+	s.refreshPublic()
+	http.Redirect(w, r, "/admin/people/?q="+url.QueryEscape(query)+"&marked="+strconv.Itoa(n), http.StatusSeeOther)
 }
 
 // editPersonRecord is a record of a person with its claims.
@@ -34,12 +108,13 @@ type editPersonRecord struct {
 
 type editPersonPage struct {
 	editFrame
-	ID        string
-	Records   []editPersonRecord
-	Marks     []store.PublicityMark
-	Consents  []store.Consent
-	Relations []store.PersonRelation
-	Kinds     []registry.RelationshipKind
+	ID          string
+	Publication store.PublicationState
+	Records     []editPersonRecord
+	Marks       []store.PublicityMark
+	Consents    []store.Consent
+	Relations   []store.PersonRelation
+	Kinds       []registry.RelationshipKind
 }
 
 // ClaimsOf is a record's claims as the person page shows them: read only.
@@ -74,6 +149,14 @@ func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, acc *account
 			return
 		}
 		p.Records = append(p.Records, editPersonRecord{EnteredRecord: rec, Claims: claims})
+	}
+	if p.Publication, err = s.store.PublicationOf(ctx, id); errors.Is(err, store.ErrNotFound) {
+		// Records without a claim: nothing of the person can be shown.
+		p.Publication, err = store.PublicationState{PersonID: id, Ground: registry.GroundUndecided}, nil
+	}
+	if err != nil {
+		s.serverError(w, "person publication", err)
+		return
 	}
 	if p.Marks, err = s.store.PersonMarks(ctx, id); err == nil {
 		if p.Consents, err = s.store.Consents(ctx, id); err == nil {

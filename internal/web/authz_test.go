@@ -131,6 +131,7 @@ var authzTable = map[string]authzRow{
 	"GET /admin/incidents/{$}":               {path: "/admin/incidents/", want: [6]int{toSignIn, fine, fine, refused, refused, refused}},
 	"POST /admin/incidents/{$}":              {path: "/admin/incidents/", want: [6]int{refused, bad, bad, refused, refused, refused}},
 	"GET /admin/people/{$}":                  {path: "/admin/people/", want: [6]int{toSignIn, fine, fine, refused, refused, fine}},
+	"POST /admin/people/{$}":                 {path: "/admin/people/", want: [6]int{refused, bad, bad, refused, refused, refused}},
 	"GET /admin/people/{id}":                 {path: "/admin/people/" + sampleID, want: [6]int{toSignIn, missing, missing, refused, refused, missing}},
 	"POST /admin/people/{id}/move":           {path: "/admin/people/" + sampleID + "/move", want: [6]int{refused, missing, missing, refused, refused, refused}},
 	"POST /admin/people/{id}/mark":           {path: "/admin/people/" + sampleID + "/mark", want: [6]int{refused, missing, missing, refused, refused, refused}},
