@@ -78,7 +78,9 @@ func (s *Server) countsTimeline(ctx context.Context, extra []registry.Day) (time
 }
 
 // chartDates are the days a chart shows: every day of the first two months
-// (when most happened), then the first of each month, then today.
+// (when most happened), then the first of each month, then today. No month
+// is skipped: the monthly part starts on the first first-of-month after the
+// daily part.
 func chartDates(first, today registry.Day) []registry.Day {
 	var out []registry.Day
 	if today < first {
@@ -89,7 +91,9 @@ func chartDates(first, today registry.Day) []registry.Day {
 		out = append(out, registry.DayOf(t))
 		t = t.AddDate(0, 0, 1)
 	}
-	t = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0)
+	if t.Day() != 1 {
+		t = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0)
+	}
 	for !t.After(end) {
 		out = append(out, registry.DayOf(t))
 		t = t.AddDate(0, 1, 0)
@@ -98,6 +102,24 @@ func chartDates(first, today registry.Day) []registry.Day {
 		out = append(out, today)
 	}
 	return out
+}
+
+// activeEnd is the index of the date a chart of names ends on when it spans
+// only the period where the counts change: one date after the last change, so
+// that the level the counts settle at shows. Years in which nothing changes
+// would squash the weeks when everything did into a few pixels.
+func activeEnd(tl timeline, names []string) int {
+	last := 0
+	for i := 1; i < len(tl.Counts); i++ {
+		for _, n := range names {
+			a, _ := tl.Counts[i-1].Get(n)
+			b, _ := tl.Counts[i].Get(n)
+			if a != b {
+				last = i
+			}
+		}
+	}
+	return min(last+1, len(tl.Dates)-1)
 }
 
 // chart is a line chart drawn on the server as SVG: no script, no request.
@@ -122,21 +144,27 @@ type chartTick struct {
 	Label string
 }
 
-// drawChart lays out the named counts of tl over its dates, time to scale.
-func drawChart(p page, id, title, desc string, tl timeline, names []string) chart {
+// drawChart lays out the named counts of tl over its dates, time to scale:
+// over the period where they change, or over every date when whole is set.
+func drawChart(p page, id, title, desc string, tl timeline, names []string, whole bool) chart {
 	c := chart{ID: id, Title: title, Description: desc, Width: 480, Height: 300, PlotLeft: 46, PlotRight: 470, PlotTop: 14, PlotBottom: 266}
 	if len(tl.Dates) == 0 {
 		return c
 	}
-	max := 1
-	for _, counts := range tl.Counts {
+	end := len(tl.Dates) - 1
+	if !whole {
+		end = activeEnd(tl, names)
+	}
+	dates, counts := tl.Dates[:end+1], tl.Counts[:end+1]
+	highest := 0
+	for _, cs := range counts {
 		for _, n := range names {
-			v, _ := counts.Get(n)
-			max = maxInt(max, v)
+			v, _ := cs.Get(n)
+			highest = max(highest, v)
 		}
 	}
-	max = niceCeiling(max)
-	t0, t1 := tl.Dates[0].Time(), tl.Dates[len(tl.Dates)-1].Time()
+	step, top := axisSteps(highest)
+	t0, t1 := dates[0].Time(), dates[len(dates)-1].Time()
 	span := t1.Sub(t0).Hours()
 	x := func(d registry.Day) int {
 		if span == 0 {
@@ -145,62 +173,80 @@ func drawChart(p page, id, title, desc string, tl timeline, names []string) char
 		return c.PlotLeft + int(float64(c.PlotRight-c.PlotLeft)*d.Time().Sub(t0).Hours()/span+0.5)
 	}
 	y := func(v int) int {
-		return c.PlotBottom - int(float64(c.PlotBottom-c.PlotTop)*float64(v)/float64(max)+0.5)
+		return c.PlotBottom - int(float64(c.PlotBottom-c.PlotTop)*float64(v)/float64(top)+0.5)
 	}
 	for i, n := range names {
 		var pts strings.Builder
 		var v int
-		for j, d := range tl.Dates {
-			v, _ = tl.Counts[j].Get(n)
+		for j, d := range dates {
+			v, _ = counts[j].Get(n)
 			fmt.Fprintf(&pts, "%d,%d ", x(d), y(v))
 		}
 		c.Lines = append(c.Lines, chartLine{Class: fmt.Sprintf("s%d", i+1), Label: p.T("count." + n), Points: strings.TrimSpace(pts.String()),
-			Last: v, LastX: x(tl.Dates[len(tl.Dates)-1]), LastY: y(v)})
+			Last: v, LastX: x(dates[len(dates)-1]), LastY: y(v)})
 	}
-	for v := 0; v <= max; v += tickStep(max) {
+	for v := 0; v <= top; v += step {
 		c.YTicks = append(c.YTicks, chartTick{X: c.PlotLeft - 6, Y: y(v), Label: fmt.Sprint(v)})
 	}
-	// A tick at the start, and at each new year after it.
-	c.XTicks = append(c.XTicks, chartTick{X: x(tl.Dates[0]), Y: c.PlotBottom + 24, Label: p.Date(tl.Dates[0])})
-	for yr := t0.Year() + 1; yr <= t1.Year(); yr++ {
-		d := registry.DayOf(time.Date(yr, 1, 1, 0, 0, 0, 0, time.UTC))
-		if x(d)-c.XTicks[len(c.XTicks)-1].X > 150 && x(d) < c.PlotRight-40 {
-			c.XTicks = append(c.XTicks, chartTick{X: x(d), Y: c.PlotBottom + 24, Label: fmt.Sprint(yr)})
-		}
-	}
+	c.XTicks = monthTicks(p, t0, t1, x, c.PlotBottom+24)
 	return c
 }
 
-// tickStep divides a nice ceiling into 2 to 5 round steps.
-func tickStep(max int) int {
-	switch {
-	case max >= 5 && max%5 == 0:
-		return max / 5
-	case max >= 4 && max%4 == 0:
-		return max / 4
-	case max%2 == 0:
-		return max / 2
+// monthTicks labels the time axis at the first of months: every month when
+// they are far enough apart to read, else every quarter, else every January.
+// The first label and every January carry the year.
+func monthTicks(p page, t0, t1 time.Time, x func(registry.Day) int, y int) []chartTick {
+	const minGap = 34 // pixels between labels: "сен" and "2022" must not touch
+	var ticks []chartTick
+	for _, every := range []int{1, 3, 6, 12} {
+		ticks = ticks[:0]
+		m := time.Date(t0.Year(), t0.Month(), 1, 0, 0, 0, 0, time.UTC)
+		if m.Before(t0) {
+			m = m.AddDate(0, 1, 0)
+		}
+		crowded := false
+		for ; !m.After(t1); m = m.AddDate(0, 1, 0) {
+			if len(ticks) > 0 && (int(m.Month())-1)%every != 0 {
+				continue
+			}
+			label := p.T(fmt.Sprintf("date.mon.%d", m.Month()))
+			if len(ticks) == 0 || m.Month() == time.January {
+				label += " " + fmt.Sprint(m.Year())
+			}
+			tx := x(registry.DayOf(m))
+			if len(ticks) > 0 && tx-ticks[len(ticks)-1].X < minGap*(1+strings.Count(label, " ")) {
+				if every < 12 {
+					crowded = true
+					break
+				}
+				continue // yearly labels: leave out one that would touch the first
+			}
+			ticks = append(ticks, chartTick{X: tx, Y: y, Label: label})
+		}
+		if !crowded {
+			break
+		}
 	}
-	return max
+	if len(ticks) == 0 { // a span inside one month: label its start
+		ticks = append(ticks, chartTick{X: x(registry.DayOf(t0)), Y: y, Label: p.Date(registry.DayOf(t0))})
+	}
+	return ticks
 }
 
-func maxInt(a, b int) int {
-	if a > b {
-		return a
-	}
-	return b
-}
-
-// niceCeiling rounds up to 1, 2 or 5 times a power of ten, so the axis
-// reads in round numbers.
-func niceCeiling(n int) int {
-	for p := 1; ; p *= 10 {
+// axisSteps picks a round step (1, 2 or 5 times a power of ten) that cuts the
+// axis into at most five parts, and the first multiple of it at or above the
+// highest value: 259 reads 0 to 300 by 100, not 0 to 500.
+func axisSteps(highest int) (step, top int) {
+	step = 1
+	for p := 1; step*5 < highest; p *= 10 {
 		for _, m := range []int{1, 2, 5} {
-			if m*p >= n {
-				return m * p
+			if step = m * p; step*5 >= highest {
+				break
 			}
 		}
 	}
+	top = max(step, (highest+step-1)/step*step)
+	return step, top
 }
 
 type figureLine struct {
@@ -216,6 +262,18 @@ type countsPageData struct {
 	Rows    []countsRow
 	Figures []figureLine
 	KnownAt string
+	// Whole is set when the charts span every date, not only the period where counts change.
+	Whole bool
+	// The date form: the day asked for, its counts, or why it cannot be counted.
+	AsOfText    string
+	AsOf        registry.Day
+	AsOfCounts  []countValue
+	AsOfProblem string
+}
+
+type countValue struct {
+	Name  string
+	Value int
 }
 
 type countsRow struct {
@@ -246,10 +304,14 @@ func (s *Server) countsPage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "counts over time", err)
 		return
 	}
-	data := countsPageData{page: p, Names: append(append([]string{}, cumulativeSeries...), currentSeries...)}
+	data := countsPageData{page: p, Names: append(append([]string{}, cumulativeSeries...), currentSeries...), Whole: r.URL.Query().Get("span") == "all"}
 	data.Charts = []chart{
-		drawChart(p, "cumulative", p.T("counts.cumulative"), p.T("counts.cumulative.desc"), tl, cumulativeSeries),
-		drawChart(p, "current", p.T("counts.current"), p.T("counts.current.desc"), tl, currentSeries),
+		drawChart(p, "cumulative", p.T("counts.cumulative"), p.T("counts.cumulative.desc"), tl, cumulativeSeries, data.Whole),
+		drawChart(p, "current", p.T("counts.current"), p.T("counts.current.desc"), tl, currentSeries, data.Whole),
+	}
+	if err := s.countsAsOf(r, &data); err != nil {
+		s.serverError(w, "counts as of", err)
+		return
 	}
 	for i, d := range tl.Dates {
 		row := countsRow{Date: d}
@@ -268,4 +330,36 @@ func (s *Server) countsPage(w http.ResponseWriter, r *http.Request) {
 		data.Figures = append(data.Figures, line)
 	}
 	s.render(w, "counts.html", data)
+}
+
+// countsAsOf answers the page's date form (GET, so it works without
+// JavaScript and the answer has an address to cite): the counts as of the day
+// asked for, as known now. A date that is not one, or that lies ahead, is
+// said so in the page's language.
+func (s *Server) countsAsOf(r *http.Request, data *countsPageData) error {
+	v := strings.TrimSpace(r.URL.Query().Get("as_of"))
+	if v == "" {
+		return nil
+	}
+	data.AsOfText = v
+	d, err := registry.ParseDay(v)
+	if err != nil {
+		data.AsOfProblem = data.T("counts.asof.bad")
+		return nil
+	}
+	now := s.store.Now().UTC()
+	if d > registry.DayOf(now) {
+		data.AsOfProblem = data.Tf("counts.asof.future", "today", data.Date(registry.DayOf(now)))
+		return nil
+	}
+	counts, err := s.store.Counts(r.Context(), registry.Query{AsOf: d, KnownAt: now, MinVerification: registry.DefaultMinVerification})
+	if err != nil {
+		return err
+	}
+	data.AsOf = d
+	for _, n := range data.Names {
+		v, _ := counts.Get(n)
+		data.AsOfCounts = append(data.AsOfCounts, countValue{n, v})
+	}
+	return nil
 }
