@@ -40,4 +40,3 @@ func TestAxisStepsRoundAboveTheMaximum(t *testing.T) {
 		}
 	}
 }
-
