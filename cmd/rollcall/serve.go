@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -36,11 +38,17 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	where := evidenceFlag(fs)
 	fixityEvery := fs.Duration("evidence-verify-every", defaultFixityEvery, "how often every evidence original is read back, decrypted and re-hashed (the result is an audit entry); 0 turns it off")
 	hstsMaxAge := fs.Duration("hsts-max-age", 365*24*time.Hour, "with --https-proxy or --tls-cert: how long browsers must reach the site only over HTTPS (Strict-Transport-Security); 0 sends none")
+	where := evidenceFlag(fs)
+	uploadMax := fs.String("upload-max", "4GiB", "the largest evidence file one resumable (tus) upload may bring: bytes, or with KiB, MiB, GiB")
 	httpsProxy := fs.Bool("https-proxy", false, "the site is reached only over HTTPS through a reverse proxy that speaks plain HTTP to this server: session cookies become __Host- and Secure (not for an onion address served over plain HTTP)")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS itself with this certificate chain (PEM), read again on SIGHUP; with --tls-key")
 	tlsKey := fs.String("tls-key", "", "the private key (PEM) of --tls-cert, read again on SIGHUP")
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
+	}
+	uploadLimit, err := parseByteSize(*uploadMax)
+	if err != nil {
+		return fmt.Errorf("--upload-max: %w", err)
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
@@ -110,6 +118,33 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	}
 	site.EnableWorkspace(auth.New(st, keys), g.data)
 	site.EnableFunds(fundsConfig()) // donations (funds.go), the processors of processorsFromEnv
+	blobs, err := openBlobs(g, *where)
+	if err != nil {
+		return err
+	}
+	if err := blobs.CleanTemp(); err != nil {
+		return err
+	}
+	if err := site.EnableEvidence(ctx, web.EvidenceConfig{Blobs: blobs, UploadLimit: uploadLimit, TempDir: blobs.TempDir()}); err != nil {
+		return fmt.Errorf("evidence: %w", err)
+	}
+	// Abandoned uploads (no byte for a day) are removed every hour.
+	go func() {
+		tick := time.NewTicker(time.Hour)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if n, err := site.ExpireUploads(ctx); err != nil && ctx.Err() == nil {
+					log.Error("expiring abandoned uploads", "err", err)
+				} else if n > 0 {
+					log.Info("removed abandoned uploads", "count", n)
+				}
+			}
+		}
+	}()
 	var handler http.Handler = site
 	switch {
 	case *httpsProxy:
@@ -239,3 +274,25 @@ func processorsFromEnv() []funds.Processor {
 
 // errNoProcessor is reconciliation with no processor configured.
 var errNoProcessor = errors.New("ROLLCALL_STRIPE_KEY is not set: reconciliation asks Stripe for its balance transactions")
+
+// parseByteSize reads a size in bytes, or with a KiB, MiB or GiB suffix
+// (K, M, G, KB, MB, GB are read the same: powers of 1024).
+func parseByteSize(v string) (int64, error) {
+	v = strings.TrimSpace(v)
+	mult := int64(1)
+	upper := strings.ToUpper(v)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(upper, u.suffix) {
+			v, mult = strings.TrimSpace(v[:len(v)-len(u.suffix)]), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("%q: want a positive size such as 4GiB or 500MiB", v)
+	}
+	return n * mult, nil
+}

@@ -153,6 +153,12 @@ func (s *Store) AddEvidenceRecipient(ctx context.Context, actor, recipient strin
 // that does not exist.
 var ErrEvidenceLinkTarget = errors.New("no such person, claim or incident")
 
+// CheckEvidenceLinks says whether every link names a person, claim or
+// incident that exists (ErrEvidenceLinkTarget when one does not).
+func (s *Store) CheckEvidenceLinks(ctx context.Context, links []EvidenceLink) error {
+	return s.checkLinks(ctx, s.read, links)
+}
+
 func (s *Store) checkLinks(ctx context.Context, q querier, links []EvidenceLink) error {
 	for _, l := range links {
 		var ok bool

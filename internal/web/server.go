@@ -54,6 +54,8 @@ type Server struct {
 	background sync.WaitGroup
 	// Donations: how they are taken, and the throttle of gifts (funds.go).
 	funds fundsSite
+	// Evidence intake and pages (evidence_upload.go); nil until enabled.
+	evidence *evidenceSite
 }
 
 // Wait waits for the background work the site started (rebuilds of the
@@ -100,6 +102,7 @@ func (s *Server) routes() {
 	s.editingRoutes()   // /admin/ editing of the registry (admin.go)
 	s.reportRoutes()    // the public report form and its triage (report.go)
 	s.fundsRoutes()     // donations, campaigns, ledger (funds.go)
+	s.uploadRoutes()    // resumable evidence uploads (evidence_upload.go)
 	// Anything else is a page we do not have: say so in every language.
 	s.public("/", s.notFound)
 }
