@@ -38,7 +38,6 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	where := evidenceFlag(fs)
 	fixityEvery := fs.Duration("evidence-verify-every", defaultFixityEvery, "how often every evidence original is read back, decrypted and re-hashed (the result is an audit entry); 0 turns it off")
 	hstsMaxAge := fs.Duration("hsts-max-age", 365*24*time.Hour, "with --https-proxy or --tls-cert: how long browsers must reach the site only over HTTPS (Strict-Transport-Security); 0 sends none")
-	where := evidenceFlag(fs)
 	uploadMax := fs.String("upload-max", "4GiB", "the largest evidence file one resumable (tus) upload may bring: bytes, or with KiB, MiB, GiB")
 	httpsProxy := fs.Bool("https-proxy", false, "the site is reached only over HTTPS through a reverse proxy that speaks plain HTTP to this server: session cookies become __Host- and Secure (not for an onion address served over plain HTTP)")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS itself with this certificate chain (PEM), read again on SIGHUP; with --tls-key")
@@ -118,14 +117,14 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	}
 	site.EnableWorkspace(auth.New(st, keys), g.data)
 	site.EnableFunds(fundsConfig()) // donations (funds.go), the processors of processorsFromEnv
-	blobs, err := openBlobs(g, *where)
-	if err != nil {
-		return err
+	// A crash's temporary objects (uploads' segments being written
+	// included) go at start.
+	if c, ok := any(blobs).(interface{ CleanTemp() error }); ok {
+		if err := c.CleanTemp(); err != nil {
+			return err
+		}
 	}
-	if err := blobs.CleanTemp(); err != nil {
-		return err
-	}
-	if err := site.EnableEvidence(ctx, web.EvidenceConfig{Blobs: blobs, UploadLimit: uploadLimit, TempDir: blobs.TempDir()}); err != nil {
+	if err := site.EnableEvidence(ctx, web.EvidenceConfig{Blobs: blobs, UploadLimit: uploadLimit}); err != nil {
 		return fmt.Errorf("evidence: %w", err)
 	}
 	// Abandoned uploads (no byte for a day) are removed every hour.
