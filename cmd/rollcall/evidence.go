@@ -41,6 +41,13 @@ const evidenceHelp = `Subcommands:
   evidence publish COPY --reason TEXT
                      show a public copy on the public pages of the item's
                      persons (refused while one of them is withheld)
+  evidence export ID... | --person ID --out DIR|FILE.zip
+                     write a BagIt bag (RFC 8493) for a court or a UN
+                     mechanism: the originals as received (decrypted: keep
+                     the bag safe), their metadata, their custody entries
+                     with the audit chain head they verify against, and an
+                     ed25519 signature (the snapshot key) over the tag
+                     manifest. Each export is a custody entry
   evidence verify [ID... | --all]
                      read every original back, decrypt and re-hash it; names
                      each mismatch or missing file (exit status 1 if any)
@@ -77,7 +84,7 @@ func runEvidence(ctx context.Context, g *globals, args []string, stdout, stderr 
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		sub, args = args[0], args[1:]
 	}
-	fs := newFlags(g, "evidence", "evidence add|list|custody|verify [options]\n\n"+evidenceHelp, stderr)
+	fs := newFlags(g, "evidence", "evidence add|list|show|custody|verify|derive|publish|export [options]\n\n"+evidenceHelp, stderr)
 	passFD := passphraseFlag(fs)
 	where := evidenceFlag(fs)
 	var persons, incidents, claims multiFlag
@@ -89,7 +96,7 @@ func runEvidence(ctx context.Context, g *globals, args []string, stdout, stderr 
 	var redact multiFlag
 	fs.Var(&redact, "redact", "an area to hide, X,Y,W,H in pixels of the picture as shown (derive; may be repeated)")
 	pixelate := fs.Bool("pixelate", false, "pixelate marked areas instead of filling them black (derive, pictures)")
-	outPath := fs.String("out", "", "write the public copy here (derive)")
+	outPath := fs.String("out", "", "write the public copy here (derive); the bag: a new directory, or FILE.zip (export)")
 	reason := fs.String("reason", "", "why this copy is made public (publish)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -106,12 +113,12 @@ func runEvidence(ctx context.Context, g *globals, args []string, stdout, stderr 
 		links = append(links, store.EvidenceLink{Kind: "claim", TargetID: p})
 	}
 	switch sub {
-	case "add", "list", "show", "custody", "verify", "derive", "publish":
+	case "add", "list", "show", "custody", "verify", "derive", "publish", "export":
 	case "", "help":
 		fs.Usage()
 		return errUsage
 	default:
-		return fmt.Errorf("unknown subcommand %q (add, list, show, custody, verify, derive, publish)", sub)
+		return fmt.Errorf("unknown subcommand %q (add, list, show, custody, verify, derive, publish, export)", sub)
 	}
 	st, _, err := openWithKeys(ctx, g, *passFD)
 	if err != nil {
@@ -177,6 +184,20 @@ func runEvidence(ctx context.Context, g *globals, args []string, stdout, stderr 
 			return err
 		}
 		fmt.Fprintf(stdout, "%s  %s  %s (public copy of %s, original sha256 %s; not published)\n", d.ID, d.SHA256, *outPath, d.ItemID, d.OriginalSHA256)
+		return nil
+	case "export":
+		if *outPath == "" {
+			return errors.New("export: give --out DIR or --out FILE.zip")
+		}
+		items, err := exportItems(ctx, st, pos, persons)
+		if err != nil {
+			return err
+		}
+		head, err := exportBag(ctx, g, st, blobs, items, *outPath)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: a bag of %d item(s); audit chain head %s; signed by %s\n", *outPath, len(items), head, signingFingerprint(g))
 		return nil
 	case "publish":
 		if len(pos) != 1 {

@@ -444,6 +444,16 @@ func (s *Store) EvidenceCustodyEvent(ctx context.Context, actor, action, itemID,
 // given only if the whole is the file received, so a damaged file gives a
 // read error, never a copy that looks whole.
 func (s *Store) OpenEvidence(ctx context.Context, blobs evidence.Blobs, actor, itemID, why string) (EvidenceItem, io.ReadCloser, error) {
+	return s.openOriginal(ctx, blobs, actor, CustodyCopied, itemID, why)
+}
+
+// OpenEvidenceForExport is OpenEvidence for writing the original into a
+// bag: the custody entry is "exported", with detail (which bag).
+func (s *Store) OpenEvidenceForExport(ctx context.Context, blobs evidence.Blobs, actor, itemID, detail string) (EvidenceItem, io.ReadCloser, error) {
+	return s.openOriginal(ctx, blobs, actor, CustodyExported, itemID, detail)
+}
+
+func (s *Store) openOriginal(ctx context.Context, blobs evidence.Blobs, actor, action, itemID, why string) (EvidenceItem, io.ReadCloser, error) {
 	it, err := s.EvidenceItem(ctx, itemID)
 	if err != nil {
 		return it, nil, err
@@ -464,7 +474,7 @@ func (s *Store) OpenEvidence(ctx context.Context, blobs evidence.Blobs, actor, i
 		o.Close()
 		return it, nil, err
 	}
-	if err := s.EvidenceCustodyEvent(ctx, actor, CustodyCopied, itemID, why); err != nil {
+	if err := s.EvidenceCustodyEvent(ctx, actor, action, itemID, why); err != nil {
 		o.Close()
 		return it, nil, err
 	}
