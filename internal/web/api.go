@@ -48,6 +48,7 @@ func (s *Server) publicDataRoutes() {
 	s.public("GET /data/rollcall-people.json", s.downloadJSON)
 	s.public("GET /data/snapshots/{file}", s.snapshotFile)
 	s.public("GET "+snapshotKeyPath, s.publicKey)
+	s.public("GET "+snapshotKeyPEMPath, s.publicKeyPEM)
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

@@ -72,6 +72,8 @@ var authzTable = map[string]authzRow{
 	"GET /data/rollcall-people-spreadsheet.csv": {path: "/data/rollcall-people-spreadsheet.csv", want: [6]int{fine, fine, fine, fine, fine, fine}},
 	"GET /data/rollcall-people.json":            {path: "/data/rollcall-people.json", want: [6]int{fine, fine, fine, fine, fine, fine}},
 	"GET /data/snapshots/{file}":                {path: "/data/snapshots/none.json", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"GET /data/snapshot-signing.pem":            {path: "/data/snapshot-signing.pem", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"GET /{lang}/data/verify/{$}":               {path: "/uz/data/verify/", want: [6]int{fine, fine, fine, fine, fine, fine}},
 	"GET /data/snapshot-signing.pub":            {path: "/data/snapshot-signing.pub", want: [6]int{missing, missing, missing, missing, missing, missing}},
 	"GET /static/{asset}":                       {want: [6]int{fine, fine, fine, fine, fine, fine}},
 	"GET /favicon.ico":                          {path: "/favicon.ico", want: [6]int{fine, fine, fine, fine, fine, fine}},

@@ -92,6 +92,7 @@ func (s *Server) routes() {
 	s.public("GET /{lang}/{$}", s.home)
 	s.public("GET /{lang}/counts/{$}", s.countsPage)
 	s.public("GET /{lang}/data/{$}", s.dataPage)
+	s.public("GET /{lang}/data/verify/{$}", s.verifyPage)
 	s.publicDataRoutes() // people, person, API, downloads, feed, counter (api.go)
 	for u := range s.assets {
 		s.public("GET "+u, s.serveAsset)
