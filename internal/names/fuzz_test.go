@@ -1,6 +1,7 @@
 package names
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -92,4 +93,42 @@ func isKey(k string) bool {
 		}
 	}
 	return true
+}
+
+// FuzzParseQuery: the query parser takes anything a person may type (one
+// letter, punctuation, 1,000 characters, other scripts) without panic;
+// every key it asks for is a well-formed key, a query asks for a bounded
+// number of them (so the store's lookup stays as fast for any input), and
+// a name typed exactly as a record spells it finds that record exactly.
+func FuzzParseQuery(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	for _, s := range []string{"a", "!!!", "Досжан", "Утепбергенов Даулет Бахтиярович", "Po' Ayteembetov", "Серик Джо", "Анв",
+		strings.Repeat("ж", 1000), strings.Repeat("Утепбергенов ", 80), "李小龙", "Ótepbergenov Dáwlet Baxtiyar ulı"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q := ParseQuery(s)
+		if len(q.Words) > MaxQueryWords {
+			t.Fatalf("%d query words", len(q.Words))
+		}
+		for _, w := range q.Words {
+			all := slices.Concat(w.Exact, w.Prefixes, w.Phonetic, w.NearPrefixes, w.NearKeys)
+			if len(all) > 80 {
+				t.Fatalf("%d keys for one word of %q", len(all), s)
+			}
+			for _, k := range all {
+				if !isKey(k) {
+					t.Fatalf("query key %q of %q", k, s)
+				}
+			}
+		}
+		if !utf8.ValidString(s) || q.Empty() {
+			return
+		}
+		if sc := q.Score(SearchKeys(s), false); !sc.Found || sc.Low != TierExact {
+			t.Fatalf("%q does not find itself exactly: %+v", s, sc)
+		}
+	})
 }

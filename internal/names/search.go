@@ -20,6 +20,9 @@ import (
 //	x:LOOSE   Loose(the word as written), for prefixes (as people type)
 //	f:PHON    Phonetic(Loose(search form))
 //	i:L       the first letter of an initial ("D." in "Tajimuratov D.")
+//	d:TYPO    typoForm(search form) and each of it with one letter
+//	          deleted (appendTypoKeys), for words of 4 letters or more
+//	          (a query's of 5 or more)
 //
 // Tiers, best first: exact (the word in any script, with or without
 // Karakalpak letters), prefix (the word is the start of a name part, 3
@@ -40,6 +43,7 @@ const (
 	keySearchWritten = "x:"
 	keySearchPhon    = "f:"
 	keySearchInitial = "i:"
+	keySearchTypo    = "d:"
 )
 
 // KeyRangeEnd is the upper bound of a key range that starts with prefix p:
@@ -143,6 +147,7 @@ func appendLoose(out []byte, c byte) []byte {
 type searchToken struct {
 	fold    string // FoldToken, look-alike letters of the other script mended
 	initial bool
+	letters int // letters as typed: "Джо" is three, folded "jo" two
 	// patronymic: a word with a patronymic ending, or the word before a
 	// Turkic "son/daughter of" particle; particle: the particle itself.
 	patronymic, particle bool
@@ -160,7 +165,7 @@ func searchTokens(full string) []searchToken {
 		if f == "" {
 			continue
 		}
-		st := searchToken{fold: f, initial: t.initial}
+		st := searchToken{fold: f, initial: t.initial, letters: countLetters(t.raw)}
 		if _, ok := turkicParticle(f); ok {
 			st.particle = true
 			if l := len(out); l > 0 && !out[l-1].initial {
@@ -172,6 +177,16 @@ func searchTokens(full string) []searchToken {
 		out = append(out, st)
 	}
 	return out
+}
+
+func countLetters(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
 }
 
 // isPatronymicFold recognises a folded one-word patronymic: -ovich -evich
@@ -204,6 +219,7 @@ func (e *Equivalents) SearchKeys(full string) []string {
 		default:
 			sf := Loose(e.searchForm(t.fold))
 			keys = append(keys, keySearchExact+sf, keySearchWritten+Loose(t.fold), keySearchPhon+Phonetic(sf))
+			keys = appendTypoKeys(keys, e.searchForm(t.fold), MinTypoLetters-1)
 		}
 	}
 	slices.Sort(keys)
@@ -241,21 +257,101 @@ func (e *Equivalents) queryWord(t searchToken) QueryWord {
 	sf := Loose(e.searchForm(t.fold))
 	written := Loose(t.fold)
 	w.Exact = distinct(keySearchExact+sf, keySearchWritten+written)
-	w.Phonetic = []string{keySearchPhon + Phonetic(sf)}
+	// A known given name searches as its class's representative; a typo
+	// in a record is one letter from the name as typed, not from it.
+	stem, _ := SurnameStem(t.fold)
+	w.Phonetic = appendTypoKeys(appendTypoKeys([]string{keySearchPhon + Phonetic(sf)}, e.searchForm(t.fold), MinTypoLetters), stem, MinTypoLetters)
+	w.Phonetic = distinct(w.Phonetic...)
 	if t.patronymic {
 		return w // a patronymic matches whole or sounds alike, no more
 	}
-	if len(written) >= MinPrefixLetters {
+	if len(written) >= MinPrefixLetters || (len(written) >= 2 && t.letters >= MinPrefixLetters) {
 		// The word as typed may stop inside a letter written with two
 		// (Kallyk… for Kallykh…, Ж typed Zh: z… for j…).
-		for _, p := range prefixForms(written) {
+		forms := prefixForms(written)
+		if n := len(t.fold); t.fold[n-1] == 'v' && !strings.HasSuffix(written, "v") {
+			// A v cut from what follows: Loose reads a lone v as the
+			// vowel (Ўмбет), but "Анв" is the start of Анваров.
+			forms = append(forms, strings.TrimSuffix(Loose(t.fold[:n-1]), "v")+"v")
+		}
+		for _, p := range forms {
 			w.Prefixes = append(w.Prefixes, keySearchWritten+p)
 		}
 		w.Prefixes = distinct(w.Prefixes...)
-		w.NearPrefixes = distinct(keySearchExact+sf[:min(len(sf), MinPrefixLetters)], keySearchWritten+written[:MinPrefixLetters])
+		w.NearPrefixes = distinct(keySearchExact+sf[:min(len(sf), MinPrefixLetters)], keySearchWritten+written[:min(len(written), MinPrefixLetters)])
 	}
 	w.NearKeys = []string{keySearchInitial + written[:1]}
+	switch t.fold[0] {
+	case 'j':
+		// Джуманияз is "Д." in Cyrillic lists, Jumaniyaz "J." in Latin.
+		w.NearKeys = append(w.NearKeys, keySearchInitial+"d")
+	case 'e':
+		// Ерлан is "Y." in Latin lists (Yerlan), "Е." in Cyrillic.
+		w.NearKeys = append(w.NearKeys, keySearchInitial+"i")
+	}
 	return w
+}
+
+// MinTypoLetters is how long a query word's typo form must be to match
+// with one letter wrong: shorter ones would meet too many other names
+// (Alim, Alik). A record's word may be a letter shorter (Зооир for Zokir).
+const MinTypoLetters = 5
+
+// appendTypoKeys adds the "d:" keys of a word (a search form, folded):
+// its typo form and each typo form with one letter deleted (symmetric
+// deletion). Two words one edit apart — a letter dropped, added, changed,
+// or two swapped (Амкалова for Акмалова, Зооир for Зокир, Равашн for
+// Равшан) — share one of these keys, so a source's or a searcher's typo
+// is found with index lookups alone. They rank as phonetic matches:
+// alike, not equal.
+func appendTypoKeys(keys []string, folded string, minLetters int) []string {
+	f := typoForm(folded)
+	if len(f) < minLetters {
+		return keys
+	}
+	keys = append(keys, keySearchTypo+f)
+	var buf [64]byte
+	for i := 0; i < len(f); i++ {
+		if i > 0 && f[i] == f[i-1] {
+			continue // deleting either of two equal letters gives one word
+		}
+		// Fold writes double letters once: Аззбек is azbek, Azizbek
+		// without its i.
+		d := appendCollapsed(buf[:0], f[:i])
+		for j := i + 1; j < len(f); j++ {
+			d = appendLoose(d, f[j])
+		}
+		keys = append(keys, keySearchTypo+string(d))
+	}
+	return keys
+}
+
+func appendCollapsed(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		dst = appendLoose(dst, s[i])
+	}
+	return dst
+}
+
+// typoForm is the form typos are measured on: the vowels a, o and u as
+// one (Karakalpak, Uzbek and Russian write them for each other), double
+// letters single, and no feminine ending (Иаева is Исаев with a letter
+// lost, however short). Loose's rules for v, ng and ch are left out:
+// a typo beside them would move them and cost a second edit.
+func typoForm(folded string) string {
+	var a [48]byte
+	out := a[:0]
+	for i := 0; i < len(folded); i++ {
+		c := folded[i]
+		if c == 'o' || c == 'u' {
+			c = 'a'
+		}
+		out = appendLoose(out, c)
+	}
+	if n := len(out); n >= 4 && out[n-1] == 'a' && (out[n-2] == 'v' || out[n-2] == 'n') {
+		out = out[:n-1]
+	}
+	return string(out)
 }
 
 // prefixForms are the loose prefixes a typed word stands for: itself, and
@@ -392,4 +488,28 @@ func init() {
 			cyrillicLookalike[c] = l
 		}
 	}
+}
+
+// WithForms returns q extended by name forms people confirmed (learned by
+// dedupe, kept by the store): each word that is one form of a pair, as
+// written or by its stem, also matches the other forms exactly. forms maps
+// a folded form to the forms confirmed beside it.
+func (e *Equivalents) WithForms(q Query, forms map[string][]string) Query {
+	if len(forms) == 0 {
+		return q
+	}
+	out := Query{Words: make([]QueryWord, len(q.Words))}
+	for i, w := range q.Words {
+		stem, _ := SurnameStem(w.Word)
+		alts := append(append([]string(nil), forms[w.Word]...), forms[stem]...)
+		if len(alts) > 0 {
+			w.Exact = slices.Clone(w.Exact)
+			for _, a := range alts {
+				w.Exact = append(w.Exact, keySearchExact+Loose(e.searchForm(a)), keySearchWritten+Loose(a))
+			}
+			w.Exact = distinct(w.Exact...)
+		}
+		out.Words[i] = w
+	}
+	return out
 }

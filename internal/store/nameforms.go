@@ -188,6 +188,7 @@ func (s *Store) DecideNameForm(ctx context.Context, id, verdict, by, why string)
 		}
 	}
 	now := s.Now().UnixMicro()
+	defer s.forms.forget() // search uses the decision at once
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE name_forms SET status = ?, decided_by = ?, why = ?, decided_at = ? WHERE id = ?`),
 			verdict, by, why, now, id); err != nil {

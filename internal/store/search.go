@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -42,6 +43,14 @@ func (s *Store) BuildSearchKeys(ctx context.Context) (int, error) {
 	if len(todo) == 0 {
 		return 0, nil
 	}
+	// In key order, so the primary key's index grows at its end instead
+	// of splitting pages all over (a first build writes millions).
+	slices.SortFunc(todo, func(a, b pending) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return strings.Compare(a.record, b.record)
+	})
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		b := newBatchInsert(s, tx, "record_search_keys", []string{"key", "record_id"}, "ON CONFLICT DO NOTHING")
 		defer b.close()
@@ -57,7 +66,8 @@ func (s *Store) BuildSearchKeys(ctx context.Context) (int, error) {
 
 // SearchRecords returns the ids of the records (all of them, public or
 // not: for editors) whose spellings match the name query, best first (see
-// names.ParseQuery: exact, then prefix, then phonetic matches).
+// names.ParseQuery: exact, then prefix, then phonetic matches; name forms
+// people confirmed count as exact).
 func (s *Store) SearchRecords(ctx context.Context, query string, limit int) ([]string, error) {
 	ranked, err := s.searchRecords(ctx, query, limit)
 	ids := make([]string, len(ranked))
@@ -73,9 +83,9 @@ type rankedID struct {
 }
 
 func (s *Store) searchRecords(ctx context.Context, query string, limit int) ([]rankedID, error) {
-	q := names.ParseQuery(CutQuery(query))
-	if q.Empty() {
-		return nil, nil
+	q, err := s.parseQuery(ctx, query)
+	if err != nil || q.Empty() {
+		return nil, err
 	}
 	var out []rankedID
 	for _, near := range nearPasses(q) {
@@ -288,7 +298,10 @@ func (s *Store) PublicPeople(ctx context.Context, f PeopleFilter) (PeoplePage, e
 		where, args = append(where, "first_day <> 0 AND first_day <= ?"), append(args, int64(f.To))
 	}
 	if q := strings.TrimSpace(CutQuery(f.Query)); q != "" {
-		nq := names.ParseQuery(q)
+		nq, err := s.parseQuery(ctx, q)
+		if err != nil {
+			return page, err
+		}
 		if nq.Empty() {
 			page.NoSearchTerms = true
 		} else {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"rollcall/internal/linkage"
 	"rollcall/internal/store"
 	"rollcall/internal/store/storetest"
 )
@@ -52,6 +53,17 @@ func TestSearchAsPeopleType(t *testing.T) {
 			ids, err := s.SearchRecords(ctx, c.query, 10)
 			if err != nil || len(ids) == 0 {
 				t.Errorf("records %q: %v %v", c.query, ids, err)
+			}
+		}
+		// One letter wrong, the searcher's or the list's: found, and said
+		// to be alike rather than exact.
+		for _, c := range []struct{ query, want string }{
+			{"Досжнов Азамат", "Досжанов Азамат"},
+			{"Utepbregenov Daulet", "Utepbergenov Daulet"},
+		} {
+			p := find(c.query)
+			if !strings.Contains(namesOf(p), c.want) || !p.Fuzzy {
+				t.Errorf("typo %q: %q fuzzy %v, want %q", c.query, namesOf(p), p.Fuzzy, c.want)
 			}
 		}
 		// Ranked: exact, then prefix. "Dosjan" is Нурлан Досжан exactly
@@ -103,6 +115,43 @@ func TestSearchAsPeopleType(t *testing.T) {
 		}
 		if p := people(t, s, store.PeopleFilter{Region: "Nókis"}); p.Total != 3 {
 			t.Errorf("region Nókis: %d", p.Total)
+		}
+	})
+}
+
+// A name form people confirmed is used by search at once: before, the two
+// forms find each other only as alike or not at all; after, exactly, on
+// the public list and in the workspace's records.
+func TestSearchUsesConfirmedNameForms(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		withClock(s)
+		ctx := context.Background()
+		importCSV(t, s,
+			"vol,1,Сапаров Кадырбай,m,1990,Нукус,detained,2022-07-02,corroborated,",
+			"vol,2,Sapaev Qodirbek,m,1991,Chimbay,detained,2022-07-02,corroborated,",
+		)
+		giveBasis(t, s, "vol")
+		refresh(t, s)
+		if p := people(t, s, store.PeopleFilter{Query: "Qodirbek Saparov"}); !p.Fuzzy {
+			t.Fatalf("found exactly before the form was confirmed: %q", namesOf(p))
+		}
+		if _, err := s.ProposeNameForms(ctx, []linkage.NameForm{{Kind: linkage.GivenForm, A: "kadirbai", B: "kodirbek", ShownA: "Кадырбай", ShownB: "Qodirbek", Support: 3}}); err != nil {
+			t.Fatal(err)
+		}
+		forms, err := s.NameForms(ctx, store.FormProposed)
+		if err != nil || len(forms) != 1 {
+			t.Fatalf("forms %v %v", forms, err)
+		}
+		if err := s.DecideNameForm(ctx, forms[0].ID, store.FormAccepted, "editor1", "one name"); err != nil {
+			t.Fatal(err)
+		}
+		p := people(t, s, store.PeopleFilter{Query: "Qodirbek Saparov"})
+		if !strings.HasPrefix(namesOf(p), "Сапаров Кадырбай") || p.Fuzzy {
+			t.Errorf("after the form: %q fuzzy %v", namesOf(p), p.Fuzzy)
+		}
+		recs, err := s.Records(ctx, store.RecordFilter{Query: "Кадырбай Сапаров", Limit: 10})
+		if err != nil || len(recs) == 0 || recs[0].Name != "Сапаров Кадырбай" {
+			t.Errorf("records after the form: %v %v", recs, err)
 		}
 	})
 }

@@ -55,6 +55,8 @@ type Store struct {
 	// keys seal private fields (claims' notes) as they are written; see
 	// SetKeys.
 	keys *seal.Keyring
+	// forms are the confirmed name forms search reads (searchforms.go).
+	forms formsCache
 }
 
 // SetKeys gives the store the data key, without which it refuses to write
