@@ -252,6 +252,7 @@ func (s *Server) campaignFor(w http.ResponseWriter, r *http.Request, acc *accoun
 		allowPaymentPage(w, s.fundsConfig().card())
 	}
 	dp.Max = dp.Money(s.maxMinor(c.Currency), c.Currency)
+	dp.CSRF = s.AnonymousFormToken(r.URL.Path)
 	if acc != nil {
 		dp.CSRF = acc.CSRF
 	}

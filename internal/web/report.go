@@ -71,6 +71,7 @@ func (s *Server) reportFrame(r *http.Request, acc *account) (reportPage, bool) {
 	p.Path = "/report/" // no query: nothing of a report ever goes into an address
 	rp := reportPage{page: p, Live: s.auth != nil, Form: url.Values{}, Problems: map[string]string{}}
 	rp.Title = p.T("report.title")
+	rp.CSRF = s.AnonymousFormToken(r.URL.Path)
 	if acc != nil {
 		rp.CSRF = acc.CSRF
 	}

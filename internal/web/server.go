@@ -43,10 +43,9 @@ type Server struct {
 	pages     publicPages // rendered people and person pages (people.go)
 
 	// The workspace (workspace.go): nil auth leaves it unmounted.
-	auth        *auth.Service
-	crossOrigin *http.CrossOriginProtection
-	routeTable  []route
-	dataDir     string
+	auth       *auth.Service
+	routeTable []route
+	dataDir    string
 
 	// Background work: rebuilds of the public list after edits
 	// (admin_publish.go); Wait waits for it.
@@ -71,7 +70,7 @@ type asset struct {
 
 // New builds the site over a store.
 func New(st *store.Store, log *slog.Logger) (*Server, error) {
-	s := &Server{store: st, log: log, mux: http.NewServeMux(), crossOrigin: http.NewCrossOriginProtection()}
+	s := &Server{store: st, log: log, mux: http.NewServeMux()}
 	var err error
 	if s.catalogs, s.languages, err = loadCatalogs(files, "i18n"); err != nil {
 		return nil, err

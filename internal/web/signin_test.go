@@ -120,6 +120,8 @@ func (c *client) post(path string, form url.Values) *httptest.ResponseRecorder {
 	}
 	if tok := c.session(); tok != "" && !form.Has("csrf") {
 		form.Set("csrf", c.site.FormToken(tok))
+	} else if !form.Has("csrf") {
+		form.Set("csrf", c.site.AnonymousFormToken(path)) // what the page gave
 	}
 	req := c.request(http.MethodPost, path, form.Encode())
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -74,9 +74,10 @@ func (s *Server) public(pattern string, h http.HandlerFunc) {
 // handle registers a route that needs a permission (or may be used
 // anonymously but wants to know who is signed in: FileReport, sign-in).
 // Before h runs:
-//   - a state-changing request must be same-origin (CrossOriginProtection),
-//     a form of at most maxFormBytes, and, from a signed-in account, carry
-//     the session's form token;
+//   - a state-changing request must be same-origin (sameOrigin: scheme,
+//     host and port), a form of at most maxFormBytes, and carry the
+//     session's form token or, from a visitor not signed in, an anonymous
+//     form's token (formtoken.go);
 //   - a route anonymous may not use sends the visitor to sign in (GET) or
 //     refuses (other methods);
 //   - a role without the permission gets 403;
@@ -104,8 +105,8 @@ func (s *Server) handleAny(pattern string, perms []auth.Permission, h accountHan
 		}
 		changes := r.Method != http.MethodGet && r.Method != http.MethodHead
 		if changes {
-			if err := s.crossOrigin.Check(r); err != nil {
-				s.plainError(w, http.StatusForbidden, "This form was sent from another site and was refused.")
+			if err := sameOrigin(r); err != nil {
+				s.refuseForm(w, r, "form.cross_origin")
 				return
 			}
 			if !formContent(r) {
@@ -139,6 +140,10 @@ func (s *Server) handleAny(pattern string, perms []auth.Permission, h accountHan
 				return
 			}
 			http.Redirect(w, r, "/admin/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if changes && acc == nil && !s.validAnonymousForm(r) {
+			s.refuseForm(w, r, "form.expired")
 			return
 		}
 		if acc != nil {
@@ -301,7 +306,7 @@ func (s *Server) adminFrame(r *http.Request, acc *account, title string) adminPa
 	p, _ := s.page(s.preferredLanguage(r))
 	p.Path = r.URL.Path
 	p.Title = title
-	ap := adminPage{page: p, Account: acc}
+	ap := adminPage{page: p, Account: acc, CSRF: s.AnonymousFormToken(r.URL.Path)}
 	if acc != nil {
 		ap.CSRF = acc.CSRF
 	}

@@ -158,6 +158,15 @@ func (s *session) get(t *testing.T, h http.Handler, path string) *httptest.Respo
 	return w
 }
 
+// addAnonymousFormToken gives a form without a token the one the page at
+// path gives a visitor who is not signed in, as a browser would send it
+// back (h is the site itself; a wrapped site gets none).
+func addAnonymousFormToken(h http.Handler, path string, form url.Values) {
+	if site, ok := h.(*web.Server); ok && !form.Has("csrf") {
+		form.Set("csrf", site.AnonymousFormToken(path))
+	}
+}
+
 // post sends a same-origin form as the session, its form token added.
 func (s *session) post(t *testing.T, h http.Handler, path string, form url.Values) *httptest.ResponseRecorder {
 	t.Helper()
@@ -174,6 +183,7 @@ func (s *session) postIn(t *testing.T, h http.Handler, lang, path string, form u
 	if s != nil && s.CSRF != "" && !form.Has("csrf") {
 		form.Set("csrf", s.CSRF)
 	}
+	addAnonymousFormToken(h, path, form)
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
