@@ -142,7 +142,7 @@ func (s *Server) handleUpload(pattern string, names bool, h http.HandlerFunc) {
 			return
 		}
 		if r.Method != http.MethodHead {
-			if err := s.crossOrigin.Check(r); err != nil {
+			if err := sameOrigin(r); err != nil {
 				s.plainError(w, http.StatusForbidden, "This upload was sent from another site and was refused.")
 				return
 			}
