@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"regexp"
@@ -186,4 +188,14 @@ func scanDevice(sc interface{ Scan(...any) error }) (Device, error) {
 	d.AddedAt = time.UnixMicro(added).UTC()
 	d.RevokedAt = fromMicros(revoked)
 	return d, nil
+}
+
+// VerifyKey is the device's signing key, decoded; nil when it does not
+// decode (then nothing verifies against it).
+func (d Device) VerifyKey() ed25519.PublicKey {
+	b, err := base64.RawURLEncoding.DecodeString(d.SignKey)
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return nil
+	}
+	return b
 }
