@@ -18,9 +18,10 @@ func init() {
 }
 
 func runPublish(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags(g, "publish", "publish --as-of YYYY-MM-DD [--note TEXT]", stderr)
+	fs := newFlags(g, "publish", "publish --as-of YYYY-MM-DD [--note TEXT] [--dry-run]\n\n--dry-run prints what would be published (counts, who enters and leaves the list, the counts that change against the last snapshot, warnings) and stores nothing", stderr)
 	asOf := fs.String("as-of", "", "the day the counts are as of (required)")
 	note := fs.String("note", "", "a note published with the snapshot")
+	dryRun := fs.Bool("dry-run", false, "print what would be published and store nothing")
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
@@ -43,6 +44,14 @@ func runPublish(ctx context.Context, g *globals, args []string, stdout, stderr i
 		// A snapshot signed for a day to come would later stand as that
 		// day's figures although nobody knew them yet.
 		return fmt.Errorf("--as-of %s is in the future (today is %s): nothing published", day, today)
+	}
+	if *dryRun {
+		p, err := publish.MakePreview(ctx, st, day)
+		if err != nil {
+			return err
+		}
+		p.Print(stdout)
+		return nil
 	}
 	res, err := publish.PublishRecorded(ctx, st, g.data, cliActor(), publish.PublishOptions{AsOf: day, Note: *note})
 	if err != nil {

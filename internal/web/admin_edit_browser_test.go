@@ -107,10 +107,14 @@ func TestBrowserAddVerifyPublish(t *testing.T) {
 			tb.check(t, base, "")
 
 			tb.navigate(t, base+"/admin/publish/")
-			if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("as_of"), "2022-08-03"), chromedp.SendKeys(chromedp.ID("note"), "from the browser")); err != nil {
+			if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("as_of"), "2022-08-03")); err != nil {
 				t.Fatal(err)
 			}
-			tb.click(t, `form.edit button[type="submit"]`)
+			tb.click(t, `#preview-form button[type="submit"]`)
+			if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("note"), "from the browser"), chromedp.SendKeys(chromedp.ID("confirm"), "2022-08-03")); err != nil {
+				t.Fatal(err)
+			}
+			tb.click(t, `#publish-form button[type="submit"]`)
 			loc := tb.location(t)
 			m := publishedSlugRE.FindStringSubmatch(loc)
 			if m == nil {

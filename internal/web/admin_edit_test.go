@@ -505,7 +505,7 @@ func TestPublishFromTheWorkspace(t *testing.T) {
 	rec := w.addRecord(t, w.editor, "Azamat Qurbanov")
 	w.editor.post(t, w.site, "/admin/claims/"+w.claims(t, rec)[0].ID+"/verify", url.Values{"verification": {"verified"}})
 
-	res := w.editor.post(t, w.site, "/admin/publish/", url.Values{"as_of": {"2022-08-03"}, "note": {"first list <b>"}})
+	res := w.editor.post(t, w.site, "/admin/publish/", url.Values{"as_of": {"2022-08-03"}, "confirm": {"2022-08-03"}, "note": {"first list <b>"}})
 	if location(t, res) != "/admin/publish/2022-08-03" {
 		t.Fatalf("publish went to %s", location(t, res))
 	}
@@ -539,7 +539,7 @@ func TestPublishFromTheWorkspace(t *testing.T) {
 	real := w.a.Now
 	w.a.Now = func() time.Time { return real().Add(auth.FreshLimit + time.Minute) }
 	defer func() { w.a.Now = real }()
-	req := url.Values{"as_of": {"2022-08-04"}}
+	req := url.Values{"as_of": {"2022-08-04"}, "confirm": {"2022-08-04"}}
 	res = w.editor.post(t, w.site, "/admin/publish/", req)
 	if res.Code != http.StatusSeeOther || !strings.HasPrefix(res.Header().Get("Location"), "/admin/reauth?") {
 		t.Errorf("a stale session publishing: %d to %q", res.Code, res.Header().Get("Location"))

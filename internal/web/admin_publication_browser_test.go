@@ -103,3 +103,84 @@ func TestBrowserPublicationBanner(t *testing.T) {
 		})
 	}
 }
+
+// In Chromium, with JavaScript off and on, an editor previews a snapshot,
+// reads its warning of an undecided pair and its counts, is refused with
+// a mistyped date (nothing published) and publishes with the right one.
+func TestBrowserPublishPreview(t *testing.T) {
+	browser, _ := browserSite(t)
+	for _, js := range []bool{false, true} {
+		t.Run(fmt.Sprintf("js=%v", js), func(t *testing.T) {
+			st := storetest.Open(t, store.SQLite)
+			site, a, _ := reviewSite(t, st)
+			srv := httptest.NewServer(site)
+			t.Cleanup(srv.Close)
+			base := srv.URL
+			editor := signIn(t, site, a, auth.Editor)
+			tb := openTab(t, browser, js)
+			ctx, cancel := context.WithTimeout(tb.ctx, 60*time.Second)
+			defer cancel()
+			tb.useSession(t, base, editor)
+
+			tb.navigate(t, base+"/admin/publish/")
+			if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("as_of"), "2022-08-03")); err != nil {
+				t.Fatal(err)
+			}
+			tb.click(t, `#preview-form button[type="submit"]`)
+			if loc := tb.location(t); !strings.HasSuffix(loc, "/admin/publish/?as_of=2022-08-03") {
+				t.Fatalf("the preview's address: %s", loc)
+			}
+			warning, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("preview-warnings")))
+			if err != nil || !strings.Contains(warning, "1 pair of records is undecided") {
+				t.Errorf("the preview's warnings %q %v", warning, err)
+			}
+			counts, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("preview-counts")))
+			if err != nil || !strings.Contains(counts, "missing now") {
+				t.Errorf("the preview's counts %q %v", counts, err)
+			}
+			if !js {
+				tb.screenshot(t, "admin_publish_preview")
+			}
+			tb.check(t, base, "")
+
+			if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("confirm"), "2022-08-04")); err != nil {
+				t.Fatal(err)
+			}
+			tb.click(t, `#publish-form button[type="submit"]`)
+			if html := tb.html(t); !strings.Contains(html, "nothing was published") || !strings.Contains(html, `id="preview"`) {
+				t.Error("a mistyped date is not refused with the preview shown again")
+			}
+			if sns, _ := st.Snapshots(context.Background()); len(sns) != 0 {
+				t.Fatalf("a mistyped confirmation published: %+v", sns)
+			}
+			tb.expectRefusal(base + "/admin/publish/")
+			tb.check(t, base, "")
+
+			if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("confirm"), "2022-08-03")); err != nil {
+				t.Fatal(err)
+			}
+			tb.click(t, `#publish-form button[type="submit"]`)
+			if loc := tb.location(t); !publishedSlugRE.MatchString(loc) {
+				t.Fatalf("after confirming: %s", loc)
+			}
+			if sns, _ := st.Snapshots(context.Background()); len(sns) != 1 {
+				t.Errorf("snapshots after confirming: %d", len(sns))
+			}
+			tb.check(t, base, "")
+		})
+	}
+}
+
+// expectRefusal forgets the console's report of the 400 a refused form at
+// u answers with (Chromium logs it as an error); any other error stays.
+func (tb *tab) expectRefusal(u string) {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	kept := tb.errors[:0]
+	for _, e := range tb.errors {
+		if !(strings.Contains(e, "status of 400") && strings.Contains(e, "("+u+")")) {
+			kept = append(kept, e)
+		}
+	}
+	tb.errors = kept
+}

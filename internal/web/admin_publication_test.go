@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"rollcall/internal/auth"
 	"rollcall/internal/registry"
 	"rollcall/internal/store"
 	"rollcall/internal/store/storetest"
@@ -162,4 +163,97 @@ func (s *session) getLang(t *testing.T, h http.Handler, path, lang string) *http
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	return w
+}
+
+// The publish page previews a snapshot (counts, who enters and leaves,
+// what changed, warnings) and publishes only when the as-of date is typed
+// again; a wrong date publishes nothing.
+func TestPublishPreviewAndConfirmation(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			st := storetest.Open(t, d)
+			site, a, _ := reviewSite(t, st)
+			storetest.GiveAllBases(t, st)
+			editor := signIn(t, site, a, auth.Editor)
+			ctx := context.Background()
+
+			if res := editor.get(t, site, "/admin/publish/?as_of=2022-13-01"); res.Code != http.StatusBadRequest {
+				t.Errorf("a preview of a date that is none: %d", res.Code)
+			}
+			res := editor.get(t, site, "/admin/publish/?as_of=2022-08-03")
+			body := res.Body.String()
+			if res.Code != http.StatusOK || !strings.Contains(body, `id="preview"`) || !strings.Contains(body, "No snapshot was published yet") {
+				t.Fatalf("the first preview: %d", res.Code)
+			}
+			warnings := sectionByID(t, body, "preview-warnings")
+			if !strings.Contains(warnings, "1 pair of records is undecided") {
+				t.Errorf("the preview does not warn of the undecided pair: %s", warnings)
+			}
+			if !strings.Contains(body, `<th scope="row">missing now</th><td class="num">2</td>`) {
+				t.Error("the preview does not show the counts")
+			}
+			noMissingMessages(t, body)
+			if sns, _ := st.Snapshots(ctx); len(sns) != 0 {
+				t.Fatalf("a preview published: %+v", sns)
+			}
+
+			for _, confirm := range []string{"", "2022-08-04", "03.08.2022"} {
+				res := editor.post(t, site, "/admin/publish/", url.Values{"as_of": {"2022-08-03"}, "confirm": {confirm}})
+				if res.Code != http.StatusBadRequest || !strings.Contains(res.Body.String(), "nothing was published") || !strings.Contains(res.Body.String(), `id="preview"`) {
+					t.Errorf("confirmed with %q: %d", confirm, res.Code)
+				}
+			}
+			if sns, _ := st.Snapshots(ctx); len(sns) != 0 {
+				t.Fatalf("an unconfirmed publication was stored: %+v", sns)
+			}
+			location(t, editor.post(t, site, "/admin/publish/", url.Values{"as_of": {"2022-08-03"}, "confirm": {" 2022-08-03 "}}))
+			if sns, _ := st.Snapshots(ctx); len(sns) != 1 {
+				t.Fatalf("snapshots after the confirmation: %d", len(sns))
+			}
+
+			// A new person: the next preview says who enters and what moved.
+			rec, person, err := st.AddRecord(ctx, editor.User.ID, true, registry.Record{SourceID: sourceID(t, st, "press"), Name: "Timur Ismailov", BirthYear: 1975, Region: "Nukus"},
+				registry.Claim{Status: registry.Killed, Date: registry.PeriodFrom(20220702, registry.PrecisionDay), Verification: registry.Verified})
+			if err != nil || rec == "" {
+				t.Fatal(err)
+			}
+			body = editor.get(t, site, "/admin/publish/?as_of=2022-08-03").Body.String()
+			enter := sectionByID(t, body, "preview-enter")
+			if !strings.Contains(enter, "Timur Ismailov") || !strings.Contains(enter, person) {
+				t.Errorf("the preview's entering people: %s", enter)
+			}
+			if !strings.Contains(body, "1 person enters the public list") || !strings.Contains(body, `<tr class="changed"><th scope="row">killed</th><td class="num">1</td><td>was 0</td>`) {
+				t.Errorf("the preview does not say what changed against the last snapshot")
+			}
+			if w := sectionByID(t, body, "preview-warnings"); !strings.Contains(w, "1 person changed since the last snapshot") || !strings.Contains(w, person) {
+				t.Errorf("the preview does not warn of the changed person: %s", w)
+			}
+			ru := editor.getLang(t, site, "/admin/publish/?as_of=2022-08-03", "ru").Body.String()
+			if !strings.Contains(ru, "1 человек входит в публичный список") || !strings.Contains(ru, "Чтобы опубликовать, введите дату ещё раз") {
+				t.Error("the Russian preview")
+			}
+		})
+	}
+}
+
+// sectionByID is the element with this id, up to its closing tag's name.
+func sectionByID(t *testing.T, body, id string) string {
+	t.Helper()
+	i := strings.Index(body, `id="`+id+`"`)
+	if i < 0 {
+		t.Fatalf("no element #%s on the page", id)
+	}
+	start := strings.LastIndex(body[:i], "<")
+	tag := strings.Fields(body[start+1 : i])[0]
+	end := strings.Index(body[i:], "</"+tag+">")
+	return body[start : i+end]
+}
+
+func sourceID(t *testing.T, st *store.Store, key string) string {
+	t.Helper()
+	src, err := st.SourceByKey(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src.ID
 }

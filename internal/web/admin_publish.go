@@ -6,7 +6,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
+	"time"
 
 	"rollcall/internal/publish"
 	"rollcall/internal/registry"
@@ -17,14 +19,69 @@ type editPublishPage struct {
 	editFrame
 	Snapshots []store.Snapshot
 	Today     string
+	// AsOf is the day previewed ("" before a preview); Preview what a
+	// snapshot as of it would publish.
+	AsOf    string
+	Preview *publish.Preview
 }
 
+// Counts are the preview's counts in the order of docs/counting.md, with
+// the previous snapshot's where they differ.
+func (p editPublishPage) Counts() []previewCount {
+	if p.Preview == nil {
+		return nil
+	}
+	before := map[string]publish.CountChange{}
+	for _, c := range p.Preview.CountChanges {
+		before[c.Name] = c
+	}
+	var out []previewCount
+	for _, name := range registry.CountNames {
+		v, _ := p.Preview.Counts.Get(name)
+		c, changed := before[name]
+		out = append(out, previewCount{Name: name, Value: v, Before: c.Before, Changed: changed})
+	}
+	return out
+}
+
+// previewCount is one count of the preview.
+type previewCount struct {
+	Name          string
+	Value, Before int
+	Changed       bool
+}
+
+// publishPage shows the form; with ?as_of= it shows what a snapshot as of
+// that day would publish, and the form that publishes it.
 func (s *Server) publishPage(w http.ResponseWriter, r *http.Request, acc *account) {
-	s.showPublish(w, r, acc, http.StatusOK, nil)
+	if !r.URL.Query().Has("as_of") {
+		s.showPublish(w, r, acc, http.StatusOK, nil, "")
+		return
+	}
+	fr := &formReader{form: r.URL.Query()}
+	day, ok := fr.asOf(s.store.Now())
+	if !ok {
+		s.showPublish(w, r, acc, http.StatusBadRequest, fr.problems, "")
+		return
+	}
+	s.showPublish(w, r, acc, http.StatusOK, nil, day.String())
 }
 
-func (s *Server) showPublish(w http.ResponseWriter, r *http.Request, acc *account, status int, problems []string) {
-	p := editPublishPage{editFrame: s.editFrame(r, acc, "admin.edit.publish.title"), Today: registry.DayOf(s.store.Now()).String()}
+// asOf reads the as_of field: a day, not after today.
+func (fr *formReader) asOf(now time.Time) (registry.Day, bool) {
+	day, err := registry.ParseDay(fr.text("as_of", 20))
+	if err != nil {
+		fr.bad("admin.edit.err.as_of")
+	} else if day > registry.DayOf(now) {
+		fr.bad("admin.edit.err.as_of_future")
+	}
+	return day, fr.problems == nil
+}
+
+// showPublish renders the publish page; with asOf, the preview of a
+// snapshot as of that day.
+func (s *Server) showPublish(w http.ResponseWriter, r *http.Request, acc *account, status int, problems []string, asOf string) {
+	p := editPublishPage{editFrame: s.editFrame(r, acc, "admin.edit.publish.title"), Today: registry.DayOf(s.store.Now()).String(), AsOf: asOf}
 	if problems != nil {
 		p.refused(r, problems)
 	}
@@ -33,20 +90,35 @@ func (s *Server) showPublish(w http.ResponseWriter, r *http.Request, acc *accoun
 		s.serverError(w, "snapshots", err)
 		return
 	}
+	if asOf != "" {
+		day, _ := registry.ParseDay(asOf)
+		preview, err := publish.MakePreview(r.Context(), s.store, day)
+		if err != nil {
+			s.serverError(w, "publish preview", err)
+			return
+		}
+		p.Preview = &preview
+	}
 	s.renderStatus(w, status, "admin_edit_publish.html", p)
 }
 
+// publishPost publishes a snapshot once the editor has seen its preview
+// and typed its as-of date again to confirm; a missing or different date
+// shows the preview again and publishes nothing.
 func (s *Server) publishPost(w http.ResponseWriter, r *http.Request, acc *account) {
 	fr := &formReader{form: r.PostForm}
-	day, err := registry.ParseDay(fr.text("as_of", 20))
-	if err != nil {
-		fr.bad("admin.edit.err.as_of")
-	} else if day > registry.DayOf(s.store.Now()) {
-		fr.bad("admin.edit.err.as_of_future")
-	}
+	day, ok := fr.asOf(s.store.Now())
 	note := fr.text("note", 2000)
+	if !ok {
+		s.showPublish(w, r, acc, http.StatusBadRequest, fr.problems, "")
+		return
+	}
+	if confirm := strings.TrimSpace(r.PostForm.Get("confirm")); confirm != day.String() {
+		s.showPublish(w, r, acc, http.StatusBadRequest, []string{"admin.pub.preview.err_confirm"}, day.String())
+		return
+	}
 	if fr.problems != nil {
-		s.showPublish(w, r, acc, http.StatusBadRequest, fr.problems)
+		s.showPublish(w, r, acc, http.StatusBadRequest, fr.problems, day.String())
 		return
 	}
 	refresher := &s.refresh

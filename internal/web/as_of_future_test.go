@@ -23,14 +23,14 @@ func TestAsOfDateInTheFutureIsRefused(t *testing.T) {
 	now := time.Now().UTC()
 	today, tomorrow := now.Format("2006-01-02"), now.AddDate(0, 0, 1).Format("2006-01-02")
 
-	res := w.editor.post(t, w.site, "/admin/publish/", url.Values{"as_of": {tomorrow}, "note": {"too early"}})
+	res := w.editor.post(t, w.site, "/admin/publish/", url.Values{"as_of": {tomorrow}, "confirm": {tomorrow}, "note": {"too early"}})
 	if res.Code != http.StatusBadRequest || !strings.Contains(res.Body.String(), "The as-of date cannot be in the future.") {
 		t.Errorf("publish as of tomorrow: %d\n%.2000s", res.Code, res.Body)
 	}
 	if sns, _ := w.st.Snapshots(ctx); len(sns) != 0 {
 		t.Fatalf("a publication as of tomorrow was stored: %+v", sns)
 	}
-	res = w.editor.post(t, w.site, "/admin/publish/", url.Values{"as_of": {today}})
+	res = w.editor.post(t, w.site, "/admin/publish/", url.Values{"as_of": {today}, "confirm": {today}})
 	if location(t, res) != "/admin/publish/"+today {
 		t.Errorf("publish as of today went to %s", location(t, res))
 	}

@@ -1,6 +1,9 @@
 package web
 
-import "rollcall/internal/store"
+import (
+	"rollcall/internal/publish"
+	"rollcall/internal/store"
+)
 
 // publicationView is a person's publication state with the page's
 // translations, for the banner (admin_publication_parts.html) that the
@@ -13,4 +16,17 @@ type publicationView struct {
 // Banner is the person's PUBLIC/WITHHELD banner.
 func (p editPersonPage) Banner() publicationView {
 	return publicationView{page: p.page, PublicationState: p.Publication}
+}
+
+// previewPeople is one list of persons of the publish preview (what:
+// enter, leave, named, withheld) with the page's translations.
+type previewPeople struct {
+	page
+	What   string
+	People []publish.PreviewPerson
+}
+
+// PeopleList is one of the preview's lists of persons, for its template.
+func (p editPublishPage) PeopleList(what string, people []publish.PreviewPerson) previewPeople {
+	return previewPeople{page: p.page, What: what, People: people}
 }
