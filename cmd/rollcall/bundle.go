@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"rollcall/internal/evidence"
 	"rollcall/internal/field"
 	"rollcall/internal/store"
 )
@@ -57,6 +58,7 @@ func runBundle(ctx context.Context, g *globals, args []string, stdout, stderr io
 	armor := fs.Bool("armor", false, "export, ack: text-only parts (base64 between headers)")
 	ackOut := fs.String("ack", "", "import at headquarters: also write the acknowledgement for the bundle's device to this file")
 	deviceName := fs.String("device", "", "ack: the field device to acknowledge")
+	where := evidenceFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -89,11 +91,19 @@ func runBundle(ctx context.Context, g *globals, args []string, stdout, stderr io
 			return err
 		}
 		return run(func(st *store.Store, id *field.Identity) error {
-			return exportBundle(ctx, st, id, hq, *out, size, *armor, stdout)
+			blobs, err := openBlobs(g, *where)
+			if err != nil {
+				return err
+			}
+			return exportBundle(ctx, st, blobs, id, hq, *out, size, *armor, stdout)
 		})
 	case sub == "import" && len(pos) > 0:
 		return run(func(st *store.Store, id *field.Identity) error {
-			return importParts(ctx, st, id, pos, *ackOut, stdout)
+			blobs, err := openBlobs(g, *where)
+			if err != nil {
+				return err
+			}
+			return importParts(ctx, st, blobs, id, pos, *ackOut, stdout)
 		})
 	case sub == "ack" && len(pos) == 0 && *deviceName != "" && *out != "":
 		return run(func(st *store.Store, id *field.Identity) error {
@@ -232,7 +242,7 @@ func writeMessage(id *field.Identity, to field.Public, kind, msgID, out string, 
 	return files, nil
 }
 
-func exportBundle(ctx context.Context, st *store.Store, id *field.Identity, hq field.Public, out string, partSize int64, armor bool, stdout io.Writer) error {
+func exportBundle(ctx context.Context, st *store.Store, blobs evidence.Blobs, id *field.Identity, hq field.Public, out string, partSize int64, armor bool, stdout io.Writer) error {
 	d, err := headquartersDevice(ctx, st, hq)
 	if err != nil {
 		return err
@@ -259,7 +269,22 @@ func exportBundle(ctx context.Context, st *store.Store, id *field.Identity, hq f
 		return err
 	}
 	bundleID := store.NewID()
-	files, err := writeMessage(id, hq, field.KindBundle, bundleID, out, partSize, armor, []field.Entry{{Name: "rows.jsonl", Size: size, Body: rows}})
+	entries := []field.Entry{{Name: "rows.jsonl", Size: size, Body: rows}}
+	for _, r := range sent {
+		if r.Table != "evidence_items" {
+			continue
+		}
+		item, err := st.EvidenceItem(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		itemID := r.ID
+		entries = append(entries, field.Entry{Name: field.OriginalPrefix + item.SHA256, Size: item.Size, Open: func() (io.ReadCloser, error) {
+			_, rc, err := st.OpenEvidenceForExport(ctx, blobs, store.ActorCLI, itemID, "bundle="+bundleID)
+			return rc, err
+		}})
+	}
+	files, err := writeMessage(id, hq, field.KindBundle, bundleID, out, partSize, armor, entries)
 	if err != nil {
 		return err
 	}

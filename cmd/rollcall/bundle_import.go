@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"rollcall/internal/evidence"
 	"rollcall/internal/field"
 	"rollcall/internal/store"
 )
@@ -37,7 +38,7 @@ type message struct {
 // importParts reads every part's header, groups them into messages and
 // checks all of them (complete, each part from one registered device,
 // signed, intact) before it applies any: bad input changes nothing.
-func importParts(ctx context.Context, st *store.Store, self *field.Identity, files []string, ackOut string, stdout io.Writer) error {
+func importParts(ctx context.Context, st *store.Store, blobs evidence.Blobs, self *field.Identity, files []string, ackOut string, stdout io.Writer) error {
 	msgs := map[string]*message{}
 	var order []string
 	for _, f := range files {
@@ -102,21 +103,47 @@ func importParts(ctx context.Context, st *store.Store, self *field.Identity, fil
 	}
 	defer os.RemoveAll(work)
 	type opened struct {
-		m    *message
-		meta field.Meta
-		rows []store.FieldRow
-		ack  []string
+		m         *message
+		meta      field.Meta
+		rows      []store.FieldRow
+		ack       []string
+		originals map[string]store.StagedOriginal
+		replay    bool
 	}
 	var ready []opened
+	discard := func() {
+		for _, o := range ready {
+			store.DiscardStaged(blobs, o.originals, nil)
+		}
+	}
 	for _, key := range order {
 		m := msgs[key]
+		o := opened{m: m, originals: map[string]store.StagedOriginal{}}
+		if m.kind == field.KindBundle {
+			if o.replay, err = st.BundleApplied(ctx, m.id); err != nil {
+				discard()
+				return err
+			}
+			if o.replay {
+				ready = append(ready, o)
+				continue
+			}
+		}
 		payload, err := joinParts(m, filepath.Join(work, "payload"))
 		if err != nil {
+			discard()
 			return err
 		}
-		o := opened{m: m}
-		o.meta, err = field.Open(payload, self.Age, func(meta field.Meta, name string, body io.Reader) error {
+		o.meta, err = field.Open(payload, self.Age, func(meta field.Meta, name string, size int64, body io.Reader) error {
 			switch {
+			case strings.HasPrefix(name, field.OriginalPrefix) && meta.Kind == field.KindBundle:
+				sha := strings.TrimPrefix(name, field.OriginalPrefix)
+				staged, err := st.StageOriginal(ctx, blobs, body, sha, size)
+				if err != nil {
+					return err
+				}
+				o.originals[sha] = staged
+				return nil
 			case name == "rows.jsonl" && meta.Kind == field.KindBundle:
 				o.rows, err = store.ReadFieldRows(body, maxBundleRows)
 				return err
@@ -131,16 +158,18 @@ func importParts(ctx context.Context, st *store.Store, self *field.Identity, fil
 			return fmt.Errorf("a %s does not hold %s", meta.Kind, name)
 		})
 		payload.Close()
+		ready = append(ready, o)
 		if err != nil {
+			discard()
 			return fmt.Errorf("%s %s (%s): %w; nothing imported", m.kind, m.id, partNames(m), err)
 		}
 		if o.meta.ID != m.id || o.meta.Kind != m.kind || o.meta.From != m.from || o.meta.To != field.SignKeyText(self.Public().Sign) {
+			discard()
 			return fmt.Errorf("%s %s (%s): its contents belong to another message; nothing imported", m.kind, m.id, partNames(m))
 		}
-		ready = append(ready, o)
 	}
 	refresh := false
-	for _, o := range ready {
+	for i, o := range ready {
 		d := devices[o.m.kind+"/"+o.m.id]
 		if o.m.kind == field.KindAck {
 			n, err := st.AckBundles(ctx, store.ActorCLI, d.ID, o.ack)
@@ -150,9 +179,15 @@ func importParts(ctx context.Context, st *store.Store, self *field.Identity, fil
 			fmt.Fprintf(stdout, "acknowledgement %s from %s: %d bundle(s) newly acknowledged; the next export leaves out what they carried\n", o.m.id, d.Name, n)
 			continue
 		}
-		res, err := st.ApplyBundle(ctx, store.ActorCLI, d, o.m.id, o.meta.MadeAt, o.rows)
+		res := store.BundleResult{Replay: true}
+		if !o.replay {
+			res, err = st.ApplyBundle(ctx, store.ActorCLI, d, o.m.id, o.meta.MadeAt, o.rows, blobs, o.originals)
+		}
 		if err != nil {
-			return fmt.Errorf("bundle %s: %w; nothing imported", o.m.id, err)
+			for _, later := range ready[i+1:] {
+				store.DiscardStaged(blobs, later.originals, nil)
+			}
+			return fmt.Errorf("bundle %s: %w; nothing of it imported", o.m.id, err)
 		}
 		if res.Replay {
 			fmt.Fprintf(stdout, "bundle %s from %s was imported before: nothing changed\n", o.m.id, d.Name)

@@ -85,8 +85,9 @@ func auditHead(t *testing.T, env []string) string {
 func TestBundleFromFieldToHeadquarters(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, hq []string) {
 		laptop := fieldEnv(t)
-		if r := rollcall(t, laptop, "import", writeFile(t, "list.csv", list)); r.code != 0 {
-			t.Fatal(r.stderr)
+		person := firstPerson(t, laptop)
+		if r := rollcall(t, laptop, "evidence", "add", writeFile(t, "statement.txt", "a witness statement\n"), "--person", person); r.code != 0 {
+			t.Fatalf("evidence add in the field: %s", r.stderr)
 		}
 		fieldKey := strings.TrimSpace(rollcall(t, laptop, "bundle", "key").stdout)
 		hqKey := strings.TrimSpace(rollcall(t, hq, "bundle", "key").stdout)
@@ -140,7 +141,7 @@ func TestBundleFromFieldToHeadquarters(t *testing.T) {
 		}
 		ack := filepath.Join(dir, "ack")
 		r = rollcall(t, hq, append([]string{"bundle", "import", "--ack", ack}, reversed...)...)
-		if r.code != 0 || !strings.Contains(r.stdout, "12 new") {
+		if r.code != 0 || !strings.Contains(r.stdout, "14 new") {
 			t.Fatalf("bundle import: %d %s %s", r.code, r.stdout, r.stderr)
 		}
 		want := statsJSON(t, laptop)
@@ -150,6 +151,14 @@ func TestBundleFromFieldToHeadquarters(t *testing.T) {
 		exported := rollcall(t, hq, "export", "--format", "csv").stdout
 		if !strings.Contains(exported, "secret note") || !strings.Contains(exported, "Лалагул Каллыханова") {
 			t.Errorf("headquarters' export lacks the field's records or notes:\n%s", exported)
+		}
+
+		// The evidence came with its original, encrypted to headquarters' key.
+		if r := rollcall(t, hq, "evidence", "verify", "--all"); r.code != 0 || !strings.Contains(r.stdout, "1 checked, 1 intact") {
+			t.Errorf("headquarters' evidence after the bundle: %d %s %s", r.code, r.stdout, r.stderr)
+		}
+		if r := rollcall(t, hq, "evidence", "list", "--person", person); r.code != 0 || !strings.Contains(r.stdout, "text/plain") {
+			t.Errorf("the item is not linked to its person at headquarters: %s %s", r.stdout, r.stderr)
 		}
 
 		// The same bundle again: nothing changes, and it says so.

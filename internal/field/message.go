@@ -34,14 +34,19 @@ type Meta struct {
 	MadeAt time.Time `json:"made_at"`
 }
 
-// Entry is one file of a payload.
+// Entry is one file of a payload: Body, or what Open opens when it is
+// written (so that a bundle of many files holds one open at a time).
 type Entry struct {
 	Name string
 	Size int64
 	Body io.Reader
+	Open func() (io.ReadCloser, error)
 }
 
-var entryName = regexp.MustCompile(`^(rows\.jsonl|ack\.json)$`)
+// OriginalPrefix names the entries holding evidence originals, by SHA-256.
+const OriginalPrefix = "originals/"
+
+var entryName = regexp.MustCompile(`^(rows\.jsonl|ack\.json|originals/[0-9a-f]{64})$`)
 
 // Seal writes the payload: meta then entries, encrypted to to.
 func Seal(w io.Writer, to age.Recipient, m Meta, entries []Entry) error {
@@ -72,7 +77,20 @@ func Seal(w io.Writer, to age.Recipient, m Meta, entries []Entry) error {
 		if !entryName.MatchString(e.Name) {
 			return fmt.Errorf("no entry %q in a message", e.Name)
 		}
-		if err := add(e.Name, e.Size, e.Body); err != nil {
+		body := e.Body
+		if e.Open != nil {
+			rc, err := e.Open()
+			if err != nil {
+				return fmt.Errorf("%s: %w", e.Name, err)
+			}
+			err = add(e.Name, e.Size, rc)
+			rc.Close()
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if err := add(e.Name, e.Size, body); err != nil {
 			return err
 		}
 	}
@@ -88,7 +106,7 @@ var ErrNotForUs = errors.New("it is encrypted to another instance, not to this o
 // Open decrypts a payload with identity and hands each entry after the
 // meta to each, in order. Age authenticates every chunk, so an altered
 // payload fails here; a payload cut short fails at its end.
-func Open(r io.Reader, identity age.Identity, each func(m Meta, name string, body io.Reader) error) (Meta, error) {
+func Open(r io.Reader, identity age.Identity, each func(m Meta, name string, size int64, body io.Reader) error) (Meta, error) {
 	var m Meta
 	dec, err := age.Decrypt(r, identity)
 	if err != nil {
@@ -127,7 +145,7 @@ func Open(r io.Reader, identity age.Identity, each func(m Meta, name string, bod
 			return m, fmt.Errorf("damaged: entry %q", h.Name)
 		}
 		seen[h.Name] = true
-		if err := each(m, h.Name, tr); err != nil {
+		if err := each(m, h.Name, h.Size, tr); err != nil {
 			return m, err
 		}
 	}

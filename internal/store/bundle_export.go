@@ -77,7 +77,7 @@ func (s *Store) exportTable(ctx context.Context, tx *sql.Tx, t fieldTable, acked
 	for i, c := range t.columns {
 		cols[i] = quoteIdent(c)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+quoteIdent(t.name)+` ORDER BY `+quoteIdent(t.key))
+	rows, err := tx.QueryContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+quoteIdent(t.name)+` ORDER BY `+quotedList(t.orderBy()))
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,10 @@ func (s *Store) exportTable(ctx context.Context, tx *sql.Tx, t fieldTable, acked
 			}
 			row.Values[t.columns[i]] = dv
 		}
-		row.ID = *row.Values[t.key].Text
+		var ok bool
+		if row.ID, ok = t.rowID(row.text); !ok {
+			return nil, fmt.Errorf("a row without its key")
+		}
 		if t.name == "claims" {
 			if note := row.Values["note"]; note.Text != nil {
 				open, err := s.unsealNote(row.ID, *note.Text)
@@ -175,4 +178,28 @@ func (s *Store) AckBundles(ctx context.Context, actor, hq string, ids []string) 
 // BundlesReceived lists the ids of the bundles applied from device.
 func (s *Store) BundlesReceived(ctx context.Context, device string) ([]string, error) {
 	return queryStrings(ctx, s.read, s.rebind(`SELECT id FROM bundles_received WHERE device_id = ? ORDER BY id`), device)
+}
+
+// text is a column's value when it is text.
+func (r FieldRow) text(col string) (string, bool) {
+	v, ok := r.Values[col]
+	if !ok || v.Text == nil {
+		return "", false
+	}
+	return *v.Text, true
+}
+
+func quotedList(cols []string) string {
+	q := make([]string, len(cols))
+	for i, c := range cols {
+		q[i] = quoteIdent(c)
+	}
+	return strings.Join(q, ", ")
+}
+
+// BundleApplied says whether the bundle id was applied here before.
+func (s *Store) BundleApplied(ctx context.Context, id string) (bool, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT count(*) FROM bundles_received WHERE id = ?`), id).Scan(&n)
+	return n > 0, err
 }

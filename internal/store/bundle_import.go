@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"rollcall/internal/evidence"
 )
 
 // BundleResult says what applying a bundle changed.
@@ -62,7 +64,7 @@ func checkFieldRow(row FieldRow) error {
 			return fmt.Errorf("%s.%s: %w", t.name, c, err)
 		}
 	}
-	if k := row.Values[t.key]; k.Text == nil || *k.Text != row.ID || row.ID == "" {
+	if id, ok := t.rowID(row.text); !ok || id != row.ID || row.ID == "" {
 		return fmt.Errorf("%s: the row's id is not its key", t.name)
 	}
 	if h, _ := rowHash(row.Values); h != row.Hash {
@@ -77,7 +79,11 @@ func checkFieldRow(row FieldRow) error {
 // (a retraction) updates it; any other difference is kept as a conflict.
 // Every row keeps, in field_origins, the field's version and time, and
 // carries the time headquarters received it.
-func (s *Store) ApplyBundle(ctx context.Context, actor string, device Device, bundleID string, madeAt time.Time, rows []FieldRow) (BundleResult, error) {
+//
+// originals are the evidence files the bundle carried, staged by
+// StageOriginal; those it does not use (and all, when it fails) are
+// removed from blobs.
+func (s *Store) ApplyBundle(ctx context.Context, actor string, device Device, bundleID string, madeAt time.Time, rows []FieldRow, blobs evidence.Blobs, originals map[string]StagedOriginal) (BundleResult, error) {
 	order := map[string]int{}
 	for i, t := range fieldTables {
 		order[t.name] = i
@@ -89,6 +95,10 @@ func (s *Store) ApplyBundle(ctx context.Context, actor string, device Device, bu
 		return rows[i].ID < rows[j].ID
 	})
 	var res BundleResult
+	used := map[string]bool{}
+	if blobs != nil {
+		defer func() { DiscardStaged(blobs, originals, used) }()
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, s.rebind(`SELECT count(*) FROM bundles_received WHERE id = ?`), bundleID).Scan(&n); err != nil {
@@ -98,7 +108,8 @@ func (s *Store) ApplyBundle(ctx context.Context, actor string, device Device, bu
 			res.Replay = true
 			return nil
 		}
-		a := &applier{s: s, tx: tx, device: device, bundle: bundleID, received: s.Now().UnixMicro(), local: map[string]string{}}
+		clear(used)
+		a := &applier{s: s, tx: tx, device: device, bundle: bundleID, received: s.Now().UnixMicro(), local: map[string]string{}, originals: originals, used: used}
 		for _, r := range rows {
 			t, _ := fieldTableNamed(r.Table)
 			if err := a.apply(ctx, t, r); err != nil {
@@ -113,6 +124,9 @@ func (s *Store) ApplyBundle(ctx context.Context, actor string, device Device, bu
 		_, err := s.appendAudit(ctx, tx, actor, "bundle.import", bundleID, fmt.Sprintf("device=%s new=%d matched=%d updated=%d conflicts=%d", device.ID, res.New, res.Matched, res.Updated, res.Conflicts))
 		return err
 	})
+	if err != nil {
+		clear(used) // nothing was recorded: every staged copy goes
+	}
 	return res, err
 }
 
@@ -124,6 +138,9 @@ type applier struct {
 	received int64
 	local    map[string]string // table NUL field id → the row here
 	res      BundleResult
+	// originals staged for the bundle, by SHA-256, and those recorded
+	originals map[string]StagedOriginal
+	used      map[string]bool
 }
 
 // localID is the row here that field id of table is, or id itself.
@@ -177,6 +194,12 @@ func (a *applier) apply(ctx context.Context, t fieldTable, r FieldRow) error {
 			return a.origin(ctx, t, r, found, string(doc))
 		}
 	}
+	var staged StagedOriginal
+	if t.name == "evidence_items" {
+		if staged, err = a.stagedFor(vals); err != nil {
+			return err
+		}
+	}
 	cols := make([]string, len(t.columns))
 	args := make([]any, len(t.columns))
 	for i, c := range t.columns {
@@ -194,6 +217,11 @@ func (a *applier) apply(ctx context.Context, t fieldTable, r FieldRow) error {
 		return a.conflict(ctx, t, r, "", string(doc))
 	}
 	a.res.New++
+	if t.name == "evidence_items" {
+		if err := a.recordOriginal(ctx, r.ID, staged); err != nil {
+			return err
+		}
+	}
 	return a.origin(ctx, t, r, r.ID, string(doc))
 }
 
@@ -202,13 +230,18 @@ func (a *applier) values(ctx context.Context, t fieldTable, r FieldRow) (map[str
 	vals := make(map[string]any, len(t.columns))
 	for _, c := range t.columns {
 		v, _ := r.Values[c].value()
+		ref := t.refs[c]
+		if t.name == "evidence_links" && c == "target_id" {
+			kind, _ := r.text("kind")
+			ref = map[string]string{"claim": "claims", "incident": "incidents"}[kind]
+		}
 		switch {
-		case t.refs[c] != "" && v != nil && v != "":
+		case ref != "" && v != nil && v != "":
 			s, ok := v.(string)
 			if !ok {
 				return nil, fmt.Errorf("%s is not an id", c)
 			}
-			l, err := a.localID(ctx, t.refs[c], s)
+			l, err := a.localID(ctx, ref, s)
 			if err != nil {
 				return nil, err
 			}
@@ -217,9 +250,6 @@ func (a *applier) values(ctx context.Context, t fieldTable, r FieldRow) (map[str
 			v = a.received
 		case t.has(t.actors, c):
 			v = "device:" + a.device.ID
-		}
-		if cleared, ok := t.cleared[c]; ok {
-			v = cleared
 		}
 		vals[c] = v
 	}
@@ -249,7 +279,11 @@ func (a *applier) natural(ctx context.Context, t fieldTable, vals map[string]any
 		where[i] = quoteIdent(c) + ` = ?`
 		args[i] = vals[c]
 	}
-	sel := []string{quoteIdent(t.key)}
+	keys := t.orderBy()
+	var sel []string
+	for _, c := range keys {
+		sel = append(sel, quoteIdent(c))
+	}
 	for _, c := range t.compare {
 		sel = append(sel, quoteIdent(c))
 	}
@@ -267,9 +301,13 @@ func (a *applier) natural(ctx context.Context, t fieldTable, vals map[string]any
 	}
 	differs := false
 	for i, c := range t.compare {
-		differs = differs || fmt.Sprint(text(got[i+1])) != fmt.Sprint(vals[c])
+		differs = differs || fmt.Sprint(text(got[len(keys)+i])) != fmt.Sprint(vals[c])
 	}
-	return fmt.Sprint(text(got[0])), differs, nil
+	id := make([]string, len(keys))
+	for i := range keys {
+		id[i] = fmt.Sprint(text(got[i]))
+	}
+	return strings.Join(id, "|"), differs, nil
 }
 
 func text(v any) any {
@@ -318,6 +356,9 @@ func (a *applier) laterVersion(ctx context.Context, t fieldTable, r FieldRow, lo
 		return nil
 	}
 	args = append(args, local)
+	if t.key == "" {
+		return a.conflict(ctx, t, r, local, doc) // rows keyed by their content never close
+	}
 	if _, err := a.tx.ExecContext(ctx, a.s.rebind(`UPDATE `+quoteIdent(t.name)+` SET `+strings.Join(sets, ", ")+` WHERE `+quoteIdent(t.key)+` = ?`), args...); err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func fieldBundle(t *testing.T, s *store.Store) []store.FieldRow {
 
 func applyBundle(t *testing.T, hq *store.Store, d store.Device, id string, rows []store.FieldRow) store.BundleResult {
 	t.Helper()
-	res, err := hq.ApplyBundle(context.Background(), store.ActorCLI, d, id, time.Now(), append([]store.FieldRow(nil), rows...))
+	res, err := hq.ApplyBundle(context.Background(), store.ActorCLI, d, id, time.Now(), append([]store.FieldRow(nil), rows...), nil, nil)
 	if err != nil {
 		t.Fatalf("bundle %s: %v", id, err)
 	}

@@ -1,5 +1,7 @@
 package store
 
+import "strings"
+
 // What a field bundle carries (issue 17): the rows people make on a field
 // instance, table by table in the order of their references, with what
 // headquarters does to each when it applies them (store/bundle_import.go).
@@ -7,7 +9,11 @@ package store
 // fieldTable says how one table travels.
 type fieldTable struct {
 	name string
-	// columns travel in this order; key is the row's id column.
+	// columns travel in this order (not those that mean nothing away
+	// from the instance, which would only make versions differ: who took
+	// a record over, the last fixity check); key is the row's id column, or ""
+	// when the natural key is the row's key (its id is those columns
+	// joined by "|").
 	columns []string
 	key     string
 	// refs name, per column, the table whose ids it holds: headquarters
@@ -31,8 +37,6 @@ type fieldTable struct {
 	// actors are columns naming a user of the field instance; at
 	// headquarters they name the device ("device:ID").
 	actors []string
-	// cleared are columns that mean nothing away from the field instance.
-	cleared map[string]any
 	// fieldAt is the column giving when the field recorded the row.
 	fieldAt string
 }
@@ -41,9 +45,9 @@ var fieldTables = []fieldTable{
 	{name: "sources", key: "id", columns: []string{"id", "key", "kind", "reliability", "created_at"},
 		natural: []string{"key"}, received: []string{"created_at"}, fieldAt: "created_at"},
 	{name: "incidents", key: "id", columns: []string{"id", "name", "date_start", "precision", "place", "description"}},
-	{name: "records", key: "id", columns: []string{"id", "source_id", "source_record", "person_id", "name", "name_norm", "name_alt", "name_alt_norm", "sex", "birth_year", "birth_date", "region", "locality", "roles", "fields_hash", "created_at", "entered_by", "taken_by", "taken_at"},
+	{name: "records", key: "id", columns: []string{"id", "source_id", "source_record", "person_id", "name", "name_norm", "name_alt", "name_alt_norm", "sex", "birth_year", "birth_date", "region", "locality", "roles", "fields_hash", "created_at", "entered_by"},
 		refs: map[string]string{"source_id": "sources"}, natural: []string{"source_id", "source_record"}, compare: []string{"fields_hash"},
-		received: []string{"created_at"}, actors: []string{"entered_by"}, cleared: map[string]any{"taken_by": "", "taken_at": nil}, fieldAt: "created_at"},
+		received: []string{"created_at"}, actors: []string{"entered_by"}, fieldAt: "created_at"},
 	{name: "claims", key: "id", columns: []string{"id", "record_id", "record_person", "status", "date_start", "date_end", "precision", "place", "details", "incident_id", "verification", "note", "fingerprint", "recorded_at", "retracted_at", "entered_by", "supersedes", "retract_reason"},
 		refs: map[string]string{"record_id": "records", "incident_id": "incidents", "supersedes": "claims"}, natural: []string{"record_id", "fingerprint"},
 		received: []string{"recorded_at", "retracted_at"}, closing: []string{"retracted_at", "retract_reason"}, actors: []string{"entered_by"}, fieldAt: "recorded_at"},
@@ -59,6 +63,12 @@ var fieldTables = []fieldTable{
 		received: []string{"marked_at"}, actors: []string{"by_whom"}, fieldAt: "marked_at"},
 	{name: "person_consents", key: "id", columns: []string{"id", "person_id", "publicity_id", "given_on", "how", "recorded_by", "recorded_at"},
 		refs: map[string]string{"publicity_id": "person_publicity"}, received: []string{"recorded_at"}, actors: []string{"recorded_by"}, fieldAt: "recorded_at"},
+	{name: "evidence_items", key: "id", columns: []string{"id", "sha256", "md5", "size", "media_type", "blob", "received_by", "received_at"},
+		natural: []string{"sha256"}, received: []string{"received_at"}, actors: []string{"received_by"}, fieldAt: "received_at"},
+	// target_id names a claim, an incident or a person by kind (refTarget).
+	{name: "evidence_links", columns: []string{"item_id", "kind", "target_id", "linked_at", "linked_by"},
+		refs: map[string]string{"item_id": "evidence_items"}, natural: []string{"item_id", "kind", "target_id"},
+		received: []string{"linked_at"}, actors: []string{"linked_by"}, fieldAt: "linked_at"},
 	{name: "source_basis", key: "id", columns: []string{"id", "source_id", "basis", "by_whom", "set_at"},
 		refs: map[string]string{"source_id": "sources"}, received: []string{"set_at"}, actors: []string{"by_whom"}, fieldAt: "set_at"},
 }
@@ -79,4 +89,29 @@ func (t fieldTable) has(list []string, col string) bool {
 		}
 	}
 	return false
+}
+
+// rowID is a row's id as a bundle carries it: its key column, or its
+// natural key joined by "|".
+func (t fieldTable) rowID(text func(col string) (string, bool)) (string, bool) {
+	if t.key != "" {
+		return text(t.key)
+	}
+	parts := make([]string, len(t.natural))
+	for i, c := range t.natural {
+		v, ok := text(c)
+		if !ok {
+			return "", false
+		}
+		parts[i] = v
+	}
+	return strings.Join(parts, "|"), true
+}
+
+// orderBy is the column list a table is exported in the order of.
+func (t fieldTable) orderBy() []string {
+	if t.key != "" {
+		return []string{t.key}
+	}
+	return t.natural
 }
