@@ -3,9 +3,9 @@ package evidence
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
-	"crypto/sha256"
 	"io"
 	"net/http"
 	"net/http/httptest"
