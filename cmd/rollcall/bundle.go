@@ -68,11 +68,15 @@ func runBundle(ctx context.Context, g *globals, args []string, stdout, stderr io
 		return err
 	}
 	run := func(f func(st *store.Store, id *field.Identity) error) error {
-		st, _, err := openWithKeys(ctx, g, *passFD)
+		st, keys, err := openWithKeys(ctx, g, *passFD)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
+		if sub == "export" && !keys.Sealed() {
+			// A field laptop may be taken: its data key should need a passphrase.
+			fmt.Fprintln(stderr, "warning: this instance's data key is not under a passphrase; on a field laptop run 'rollcall key passphrase' now")
+		}
 		id, err := instanceIdentity(ctx, st)
 		if err != nil {
 			return err

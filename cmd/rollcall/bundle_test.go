@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"rollcall/internal/registry"
 )
 
 // fieldEnv is a field instance's environment: a SQLite data directory of
@@ -139,6 +142,8 @@ func TestBundleFromFieldToHeadquarters(t *testing.T) {
 		for i, p := range parts {
 			reversed[len(parts)-1-i] = p
 		}
+		beforeImport := time.Now().UTC().Format(time.RFC3339Nano)
+		time.Sleep(10 * time.Millisecond)
 		ack := filepath.Join(dir, "ack")
 		r = rollcall(t, hq, append([]string{"bundle", "import", "--ack", ack}, reversed...)...)
 		if r.code != 0 || !strings.Contains(r.stdout, "14 new") {
@@ -147,6 +152,11 @@ func TestBundleFromFieldToHeadquarters(t *testing.T) {
 		want := statsJSON(t, laptop)
 		if got := statsJSON(t, hq); got != want {
 			t.Errorf("headquarters counts %+v, the field %+v", got, want)
+		}
+		// Known at a moment before the bundle arrived, headquarters knew
+		// none of it, whenever the field recorded it.
+		if got := statsJSON(t, hq, "--known-at", beforeImport); got != (registry.Counts{}) {
+			t.Errorf("counts known before the bundle arrived: %+v", got)
 		}
 		exported := rollcall(t, hq, "export", "--format", "csv").stdout
 		if !strings.Contains(exported, "secret note") || !strings.Contains(exported, "Лалагул Каллыханова") {
@@ -193,6 +203,11 @@ func TestBundleFromFieldToHeadquarters(t *testing.T) {
 			if c != '\n' && (c < 0x20 || c > 0x7e) {
 				t.Fatalf("an --armor part holds the byte %#x", c)
 			}
+		}
+		// Parts of two bundles mixed: the incomplete one is named.
+		mixed := append([]string{"bundle", "import", parts[0]}, second...)
+		if r := rollcall(t, hq, mixed...); r.code != 1 || !strings.Contains(r.stderr, "missing") || !strings.Contains(r.stderr, parts[0]) {
+			t.Fatalf("parts of two bundles mixed: %d %s", r.code, r.stderr)
 		}
 		r = rollcall(t, hq, append([]string{"bundle", "import"}, second...)...)
 		if r.code != 0 || !strings.Contains(r.stdout, "2 new") {

@@ -121,3 +121,41 @@ func TestBundlesInAnyOrderGiveOneRegistryAndHonestTimes(t *testing.T) {
 		}
 	})
 }
+
+func TestARecordCorrectedOnBothSidesIsKeptAsAConflict(t *testing.T) {
+	ctx := context.Background()
+	laptop := storetest.Open(t, store.SQLite)
+	importCSV(t, laptop, "vol,7,Azamat Qurbanov,m,1990,Nukus,detained,2022-07-02,corroborated,")
+	rows := fieldBundle(t, laptop)
+	storetest.Each(t, func(t *testing.T, hq *store.Store) {
+		// Headquarters has the same record of the same list, with
+		// another birth year.
+		importCSV(t, hq, "vol,7,Azamat Qurbanov,m,1991,Nukus,detained,2022-07-02,corroborated,")
+		before, err := hq.TableCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := hq.AddDevice(ctx, store.ActorCLI, "laptop", store.RoleField, "key", "age1x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := applyBundle(t, hq, d, "b1", rows)
+		if res.Conflicts != 1 || res.Matched != 3 {
+			t.Fatalf("the record corrected on both sides: %+v, want 1 conflict, the source, the record and its claim matched", res)
+		}
+		list, err := hq.FieldConflicts(ctx)
+		if err != nil || len(list) != 1 || list[0].Table != "records" || list[0].Device != "laptop" {
+			t.Fatalf("conflicts listed for editors: %+v %v", list, err)
+		}
+		after, err := hq.TableCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after["records"] != before["records"] || after["sources"] != before["sources"] {
+			t.Errorf("a conflicting record was added beside headquarters' own: %d records, %d sources", after["records"], after["sources"])
+		}
+		if again := applyBundle(t, hq, d, "b2", rows); again.Conflicts != 0 || again.New != 0 {
+			t.Errorf("the same rows in another bundle: %+v", again)
+		}
+	})
+}
