@@ -11,6 +11,8 @@ import (
 type publicationView struct {
 	page
 	store.PublicationState
+	// Suffix keeps the banner's ids apart where a page shows two.
+	Suffix string
 }
 
 // Banner is the person's PUBLIC/WITHHELD banner.
@@ -29,4 +31,22 @@ type previewPeople struct {
 // PeopleList is one of the preview's lists of persons, for its template.
 func (p editPublishPage) PeopleList(what string, people []publish.PreviewPerson) previewPeople {
 	return previewPeople{page: p.page, What: what, People: people}
+}
+
+// wholePersonView is one side of a pair, whole, with the page's
+// translations.
+type wholePersonView struct {
+	page
+	Side   string // "a" or "b"
+	Person store.WholePerson
+}
+
+// Banner is the side's PUBLIC/WITHHELD banner.
+func (v wholePersonView) Banner() publicationView {
+	return publicationView{page: v.page, PublicationState: v.Person.Publication, Suffix: "-" + v.Side}
+}
+
+// Whole is one side of the pair for its template.
+func (p reviewPairPage) Whole(side string, person store.WholePerson) wholePersonView {
+	return wholePersonView{page: p.page, Side: side, Person: person}
 }

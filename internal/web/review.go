@@ -40,6 +40,9 @@ type reviewPairPage struct {
 	A, B                 recordView
 	SkipTo               string
 	Conflict, BadVerdict bool
+	// Merge is what "same" would do: both persons whole, the conflicts
+	// it would join, who it would publish or withhold.
+	Merge store.MergePreview
 }
 
 // recordView is a record's fields as the pair page shows them.
@@ -99,8 +102,13 @@ func (s *Server) showPair(w http.ResponseWriter, r *http.Request, acc *account, 
 		s.serverError(w, "next review pair", err)
 		return
 	}
+	merge, err := s.store.PreviewMerge(r.Context(), pair.A.PersonID, pair.B.PersonID)
+	if err != nil {
+		s.serverError(w, "merge preview", err)
+		return
+	}
 	p := reviewPairPage{adminPage: s.adminFrame(r, acc, ""), Pair: pair, A: viewOf(pair.A), B: viewOf(pair.B), SkipTo: next,
-		Conflict: conflict, BadVerdict: badVerdict}
+		Conflict: conflict, BadVerdict: badVerdict, Merge: merge}
 	p.Title = p.T("review.compare")
 	s.renderStatus(w, status, "admin_review_pair.html", p)
 }
