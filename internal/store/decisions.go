@@ -157,8 +157,15 @@ func (s *Store) decideTx(ctx context.Context, tx *sql.Tx, recordA, recordB, verd
 		} else if len(conflicts) > 0 {
 			return out, &ConflictError{Verdict: verdict, Conflicts: conflicts}
 		}
-		for _, r := range membersB {
-			moves = append(moves, Move{RecordID: r, PersonID: personA})
+		// The id shown publicly first survives; the other redirects to it.
+		survivor, leaving := personA, membersB
+		if bFirst, err := s.earlierShown(ctx, tx, personA, personB); err != nil {
+			return out, err
+		} else if bFirst {
+			survivor, leaving, out.Person = personB, membersA, personB
+		}
+		for _, r := range leaving {
+			moves = append(moves, Move{RecordID: r, PersonID: survivor})
 		}
 	case verdict == linkage.Different && personA == personB:
 		members, err := s.membersTx(ctx, tx, personA)
@@ -172,11 +179,33 @@ func (s *Store) decideTx(ctx context.Context, tx *sql.Tx, recordA, recordB, verd
 		if group[recordA] {
 			return out, &ConflictError{Verdict: verdict, Conflicts: joining}
 		}
-		person := NewID()
+		// The id stays with the records it was first shown with: when
+		// B's group holds more of them, A's side leaves instead.
+		anchors, err := s.anchorsOf(ctx, tx, personA)
+		if err != nil {
+			return out, err
+		}
+		var groupRecords, rest []string
 		for _, r := range members {
 			if group[r] {
-				moves = append(moves, Move{RecordID: r, PersonID: person})
+				groupRecords = append(groupRecords, r)
+			} else {
+				rest = append(rest, r)
 			}
+		}
+		leaving, aLeaves := groupRecords, false
+		if countIn(groupRecords, anchors) > countIn(rest, anchors) {
+			leaving, aLeaves = rest, true
+		}
+		person, err := s.idForLeaving(ctx, tx, leaving)
+		if err != nil {
+			return out, err
+		}
+		if aLeaves {
+			out.Person = person
+		}
+		for _, r := range leaving {
+			moves = append(moves, Move{RecordID: r, PersonID: person})
 		}
 	}
 	out.Moved, err = s.relinkTx(ctx, tx, now, moves, by, fmt.Sprintf("decision %s: %s", d.ID, verdict))

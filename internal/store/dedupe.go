@@ -53,7 +53,11 @@ type LinkageInput struct {
 	Records   []linkage.Record
 	PersonOf  map[string]string // record id → person id now
 	Decisions []linkage.Decision
-	state     linkState
+	// Anchors are the records each published person id was first shown
+	// with, and ShownAt when (Unix µs): the ids keep to those records.
+	Anchors map[string][]string
+	ShownAt map[string]int64
+	state   linkState
 }
 
 // linkState changes whenever a record moves or a decision is taken; a run
@@ -128,8 +132,33 @@ func (s *Store) LoadLinkageInput(ctx context.Context) (*LinkageInput, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	in.Decisions, err = s.decisionsInForce(ctx, tx)
+	if in.Decisions, err = s.decisionsInForce(ctx, tx); err != nil {
+		return nil, err
+	}
+	in.Anchors, in.ShownAt, err = s.loadAnchors(ctx, tx)
 	return in, err
+}
+
+// loadAnchors reads every published id's first records.
+func (s *Store) loadAnchors(ctx context.Context, q querier) (map[string][]string, map[string]int64, error) {
+	anchors, shown := map[string][]string{}, map[string]int64{}
+	rows, err := q.QueryContext(ctx, `SELECT person_id, record_id, published_at FROM person_anchors ORDER BY person_id, record_id`)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p, r string
+		var at int64
+		if err := rows.Scan(&p, &r, &at); err != nil {
+			return nil, nil, err
+		}
+		anchors[p] = append(anchors[p], r)
+		if old, ok := shown[p]; !ok || at < old {
+			shown[p] = at
+		}
+	}
+	return anchors, shown, rows.Err()
 }
 
 func (s *Store) readLinkState(ctx context.Context, q querier) (linkState, error) {
@@ -155,10 +184,12 @@ type DedupePlan struct {
 	NewLinks []linkage.Pair
 }
 
-// PlanDedupe turns linkage's clusters into moves. Each cluster keeps the
-// person that most of its records are in already (person ids are public,
-// so they stay stable from run to run); a person's id goes to one cluster
-// only, so a cluster that splits off gets a new person.
+// PlanDedupe turns linkage's clusters into moves. A published person id
+// stays with the cluster holding most of the records it was first shown
+// with (stickyTargets); every other cluster keeps the unpublished person
+// that most of its records are in already, so ids stay stable from run to
+// run. A person's id goes to one cluster only, so a cluster that splits
+// off gets a new person.
 func PlanDedupe(in *LinkageInput, res *linkage.Result) DedupePlan {
 	var plan DedupePlan
 	before := map[string]bool{}
@@ -167,15 +198,28 @@ func PlanDedupe(in *LinkageInput, res *linkage.Result) DedupePlan {
 	}
 	plan.PersonsBefore, plan.PersonsAfter = len(before), len(res.Clusters)
 
+	target := stickyTargets(in, res.Clusters)
+	taken := map[string]bool{}
+	for _, p := range target {
+		if p != "" {
+			taken[p] = true
+		}
+	}
 	type choice struct {
 		cluster, records int
 		person           string
 	}
 	var choices []choice
 	for i, c := range res.Clusters {
+		if target[i] != "" {
+			continue
+		}
 		n := map[string]int{}
 		for _, r := range c {
-			n[in.PersonOf[r]]++
+			// A published id goes only where its first records are.
+			if p := in.PersonOf[r]; len(in.Anchors[p]) == 0 {
+				n[p]++
+			}
 		}
 		for p, k := range n {
 			choices = append(choices, choice{i, k, p})
@@ -191,8 +235,6 @@ func PlanDedupe(in *LinkageInput, res *linkage.Result) DedupePlan {
 		}
 		return a.cluster < b.cluster
 	})
-	target := make([]string, len(res.Clusters))
-	taken := map[string]bool{}
 	for _, c := range choices {
 		if target[c.cluster] == "" && !taken[c.person] {
 			target[c.cluster], taken[c.person] = c.person, true
@@ -226,6 +268,53 @@ func PlanDedupe(in *LinkageInput, res *linkage.Result) DedupePlan {
 		}
 	}
 	return plan
+}
+
+// stickyTargets gives each published person id the cluster that holds
+// most of the records it was first shown with (its home; ties: the first
+// such cluster); of several ids at home in one cluster, the one shown
+// first keeps it and the others will redirect to it. Clusters that are no
+// published id's home get "".
+func stickyTargets(in *LinkageInput, clusters [][]string) []string {
+	target := make([]string, len(clusters))
+	if len(in.Anchors) == 0 {
+		return target
+	}
+	clusterOf := map[string]int{}
+	for i, c := range clusters {
+		for _, r := range c {
+			clusterOf[r] = i
+		}
+	}
+	ids := make([]string, 0, len(in.Anchors))
+	for p := range in.Anchors {
+		ids = append(ids, p)
+	}
+	// Shown first wins; then by id, so every run decides alike.
+	sort.Slice(ids, func(i, j int) bool {
+		if a, b := in.ShownAt[ids[i]], in.ShownAt[ids[j]]; a != b {
+			return a < b
+		}
+		return ids[i] < ids[j]
+	})
+	for _, p := range ids {
+		n := map[int]int{}
+		home, best := -1, 0
+		for _, r := range in.Anchors[p] {
+			i, ok := clusterOf[r]
+			if !ok {
+				continue
+			}
+			n[i]++
+			if n[i] > best || (n[i] == best && i < home) {
+				home, best = i, n[i]
+			}
+		}
+		if home >= 0 && target[home] == "" {
+			target[home] = p
+		}
+	}
+	return target
 }
 
 // testHookBeforeCommit, when set by a test, runs after a dedupe run has

@@ -35,6 +35,7 @@ func (s *Store) Relink(ctx context.Context, moves []Move, by, why string) (int, 
 // can be one step of a larger change (a dedupe run, a decision).
 func (s *Store) relinkTx(ctx context.Context, tx *sql.Tx, now int64, moves []Move, by, why string) (int, error) {
 	changed := 0
+	moved := map[string]map[string]int{} // from → to → records
 	for _, m := range moves {
 		linkID, current, err := s.currentPerson(ctx, tx, m.RecordID)
 		if err != nil {
@@ -56,9 +57,13 @@ func (s *Store) relinkTx(ctx context.Context, tx *sql.Tx, now int64, moves []Mov
 			NewID(), m.RecordID, person, now, by, why); err != nil {
 			return changed, fmt.Errorf("record %s to person %s: %w", m.RecordID, person, err)
 		}
+		if moved[current] == nil {
+			moved[current] = map[string]int{}
+		}
+		moved[current][person]++
 		changed++
 	}
-	return changed, nil
+	return changed, s.settleAddressesTx(ctx, tx, now, moved, by, why)
 }
 
 // querier is what *sql.DB and *sql.Tx share.

@@ -53,7 +53,36 @@ func (s *Store) MoveRecord(ctx context.Context, actor, recordID, toPerson, why s
 			if len(members) < 2 {
 				return ErrCannotMove
 			}
-			person = NewID()
+			// The id stays with the records it was first shown with: when
+			// this record holds more of them than the others, they leave.
+			anchors, err := s.anchorsOf(ctx, tx, current)
+			if err != nil {
+				return err
+			}
+			var rest []string
+			for _, r := range members {
+				if r != recordID {
+					rest = append(rest, r)
+				}
+			}
+			if anchors[recordID] && countIn(rest, anchors) == 0 {
+				if person, err = s.idForLeaving(ctx, tx, rest); err != nil {
+					return err
+				}
+				var moves []Move
+				for _, r := range rest {
+					moves = append(moves, Move{RecordID: r, PersonID: person})
+				}
+				if _, err := s.relinkTx(ctx, tx, s.Now().UnixMicro(), moves, actor, why); err != nil {
+					return err
+				}
+				_, err = s.appendAudit(ctx, tx, actor, action, recordID, "from="+current+" to="+current+" others="+person)
+				person = current
+				return err
+			}
+			if person, err = s.idForLeaving(ctx, tx, []string{recordID}); err != nil {
+				return err
+			}
 		} else {
 			if toPerson == current {
 				return ErrCannotMove

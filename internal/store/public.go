@@ -388,6 +388,9 @@ func (s *Store) RefreshPublic(ctx context.Context) (RefreshSummary, error) {
 				return err
 			}
 		}
+		if err := s.anchorNewlyListedTx(ctx, tx, at); err != nil {
+			return err
+		}
 		for key, r := range regions {
 			if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO public_regions (region_key, name, people) VALUES (?, ?, ?)`), key, r.name, r.people); err != nil {
 				return err

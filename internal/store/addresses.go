@@ -1,0 +1,253 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// One public address, one human. A person id shown publicly is anchored
+// to the records it held then (person_anchors); every change of links
+// keeps the id with the person holding most of those records, an id whose
+// records all went elsewhere redirects to where they went
+// (person_redirects), and an id that lost some records says where they
+// went (person_splits).
+
+// currentPersonSQL is every record with the person it is in now.
+const currentPersonSQL = `SELECT r.id AS record_id, COALESCE(l.person_id, r.person_id) AS person_id
+	FROM records r LEFT JOIN links l ON l.record_id = r.id AND l.unlinked_at IS NULL`
+
+// anchorNewlyListedTx anchors every person of the public list (as just
+// rebuilt in tx) that was never shown before to the records it holds now.
+func (s *Store) anchorNewlyListedTx(ctx context.Context, tx *sql.Tx, at int64) error {
+	_, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO person_anchors (person_id, record_id, published_at)
+		SELECT cur.person_id, cur.record_id, ? FROM (`+currentPersonSQL+`) cur
+		JOIN public_people p ON p.person_id = cur.person_id
+		WHERE NOT EXISTS (SELECT 1 FROM person_anchors a WHERE a.person_id = cur.person_id)`), at)
+	return err
+}
+
+// shownAt is when a person id was first shown publicly (0: never).
+func (s *Store) shownAt(ctx context.Context, q querier, person string) (int64, error) {
+	var at sql.NullInt64
+	err := q.QueryRowContext(ctx, s.rebind(`SELECT min(published_at) FROM person_anchors WHERE person_id = ?`), person).Scan(&at)
+	return at.Int64, err
+}
+
+// anchorsOf is the set of records a person id was first shown with.
+func (s *Store) anchorsOf(ctx context.Context, q querier, person string) (map[string]bool, error) {
+	ids, err := queryStrings(ctx, q, s.rebind(`SELECT record_id FROM person_anchors WHERE person_id = ?`), person)
+	return set(ids), err
+}
+
+// countIn counts the records of xs in the set.
+func countIn(xs []string, in map[string]bool) int {
+	n := 0
+	for _, x := range xs {
+		if in[x] {
+			n++
+		}
+	}
+	return n
+}
+
+// earlierShown reports whether the id b was shown publicly before a (an id
+// never shown comes last), so that of two persons joined, b keeps its id.
+func (s *Store) earlierShown(ctx context.Context, q querier, a, b string) (bool, error) {
+	atA, err := s.shownAt(ctx, q, a)
+	if err != nil {
+		return false, err
+	}
+	atB, err := s.shownAt(ctx, q, b)
+	if err != nil {
+		return false, err
+	}
+	return atB != 0 && (atA == 0 || atB < atA), nil
+}
+
+// settleAddressesTx runs after records moved (moved[from][to] records) in
+// tx: an id that holds records again stops redirecting; a shown id left
+// with no record redirects to the person holding most of the records it
+// was shown with (and whatever redirected to it follows); a shown id that
+// still exists notes where its records went.
+func (s *Store) settleAddressesTx(ctx context.Context, tx *sql.Tx, now int64, moved map[string]map[string]int, by, why string) error {
+	if len(moved) == 0 {
+		return nil
+	}
+	var targets, froms []string
+	seen := map[string]bool{}
+	for from, tos := range moved {
+		froms = append(froms, from)
+		for to := range tos {
+			if !seen[to] {
+				seen[to] = true
+				targets = append(targets, to)
+			}
+		}
+	}
+	sort.Strings(froms)
+	const chunk = 500
+	for start := 0; start < len(targets); start += chunk {
+		part := targets[start:min(start+chunk, len(targets))]
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM person_redirects WHERE person_id IN (`+placeholders(len(part))+`)`), anyStrings(part)...); err != nil {
+			return err
+		}
+	}
+	var shown []string
+	for start := 0; start < len(froms); start += chunk {
+		part := froms[start:min(start+chunk, len(froms))]
+		ids, err := queryStrings(ctx, tx, s.rebind(`SELECT DISTINCT person_id FROM person_anchors WHERE person_id IN (`+placeholders(len(part))+`) ORDER BY 1`), anyStrings(part)...)
+		if err != nil {
+			return err
+		}
+		shown = append(shown, ids...)
+	}
+	for _, from := range shown {
+		exists, err := s.personExists(ctx, tx, from)
+		if err != nil {
+			return err
+		}
+		if exists {
+			for to, n := range moved[from] {
+				if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO person_splits (person_id, to_person, records, split_at) VALUES (?, ?, ?, ?)`), from, to, n, now); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		var survivor string
+		var n int
+		err = tx.QueryRowContext(ctx, s.rebind(`SELECT cur.person_id, count(*) FROM person_anchors a JOIN (`+currentPersonSQL+`) cur ON cur.record_id = a.record_id
+			WHERE a.person_id = ? GROUP BY cur.person_id ORDER BY 2 DESC, 1 LIMIT 1`), from).Scan(&survivor, &n)
+		if err != nil {
+			return fmt.Errorf("survivor of person %s: %w", from, err)
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO person_redirects (person_id, survivor_id, merged_at, by_whom, why) VALUES (?, ?, ?, ?, ?)`), from, survivor, now, by, why); err != nil {
+			return err
+		}
+		// One redirect, never a chain of them.
+		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE person_redirects SET survivor_id = ? WHERE survivor_id = ?`), survivor, from); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func anyStrings(xs []string) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
+}
+
+// PersonRedirect is a published person id whose records all went into
+// another person.
+type PersonRedirect struct {
+	PersonID, SurvivorID string
+	At                   time.Time
+}
+
+// RedirectOf returns where a person id that no longer exists leads;
+// ErrNotFound when it does not redirect.
+func (s *Store) RedirectOf(ctx context.Context, person string) (PersonRedirect, error) {
+	r := PersonRedirect{PersonID: person}
+	var at int64
+	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT survivor_id, merged_at FROM person_redirects WHERE person_id = ?`), person).Scan(&r.SurvivorID, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("redirect of person %s: %w", person, ErrNotFound)
+	}
+	r.At = time.UnixMicro(at).UTC()
+	return r, err
+}
+
+// Redirects lists the merged-away ids, latest first, at most limit.
+func (s *Store) Redirects(ctx context.Context, limit int) ([]PersonRedirect, error) {
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT person_id, survivor_id, merged_at FROM person_redirects ORDER BY merged_at DESC, person_id LIMIT ?`), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PersonRedirect
+	for rows.Next() {
+		var r PersonRedirect
+		var at int64
+		if err := rows.Scan(&r.PersonID, &r.SurvivorID, &at); err != nil {
+			return nil, err
+		}
+		r.At = time.UnixMicro(at).UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RecordsSplitOff is records that left a published person for another.
+type RecordsSplitOff struct {
+	ToPerson string
+	Records  int
+	At       time.Time
+}
+
+// SplitsOf lists where records of a published person went, oldest first;
+// a person they went to that merged away since is named by its survivor.
+func (s *Store) SplitsOf(ctx context.Context, person string) ([]RecordsSplitOff, error) {
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT COALESCE(r.survivor_id, sp.to_person), sp.records, sp.split_at
+		FROM person_splits sp LEFT JOIN person_redirects r ON r.person_id = sp.to_person
+		WHERE sp.person_id = ? ORDER BY sp.split_at, sp.to_person`), person)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []RecordsSplitOff
+	for rows.Next() {
+		var sp RecordsSplitOff
+		var at int64
+		if err := rows.Scan(&sp.ToPerson, &sp.Records, &at); err != nil {
+			return nil, err
+		}
+		sp.At = time.UnixMicro(at).UTC()
+		if sp.ToPerson != person {
+			out = append(out, sp)
+		}
+	}
+	return out, rows.Err()
+}
+
+// PersonNow is the person a person id stands for now: itself while it
+// holds records, else the survivor it was merged into (merged true).
+// ErrNotFound when it neither exists nor redirects.
+func (s *Store) PersonNow(ctx context.Context, person string) (current string, merged bool, err error) {
+	if ok, err := s.personExists(ctx, s.read, person); err != nil || ok {
+		return person, false, err
+	}
+	r, err := s.RedirectOf(ctx, person)
+	if err != nil {
+		return "", false, fmt.Errorf("person %s: %w", person, ErrNotFound)
+	}
+	return r.SurvivorID, true, nil
+}
+
+// idForLeaving is the id for records leaving a person: the merged-away
+// id that was first shown with most of them, when there is one (the split
+// undoes a merge, and the old address leads to its human again), else a
+// new one.
+func (s *Store) idForLeaving(ctx context.Context, q querier, leaving []string) (string, error) {
+	part := leaving[:min(len(leaving), 500)]
+	if len(part) == 0 {
+		return NewID(), nil
+	}
+	var id string
+	var n int
+	var first int64
+	err := q.QueryRowContext(ctx, s.rebind(`SELECT a.person_id, count(*), min(a.published_at) FROM person_anchors a
+		JOIN person_redirects r ON r.person_id = a.person_id
+		WHERE a.record_id IN (`+placeholders(len(part))+`)
+		GROUP BY a.person_id ORDER BY 2 DESC, 3, 1 LIMIT 1`), anyStrings(part)...).Scan(&id, &n, &first)
+	if errors.Is(err, sql.ErrNoRows) {
+		return NewID(), nil
+	}
+	return id, err
+}
