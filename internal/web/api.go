@@ -93,7 +93,11 @@ func (s *Server) apiPeople(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiPerson(w http.ResponseWriter, r *http.Request) {
-	p, err := s.store.PublicPerson(r.Context(), r.PathValue("id"))
+	id := r.PathValue("id")
+	p, err := s.store.PublicPerson(r.Context(), id)
+	if isNotFound(err) && s.personRedirect(w, r, id, apiPersonPrefix) {
+		return
+	}
 	if isNotFound(err) {
 		s.writeJSON(w, http.StatusNotFound, apiError{Error: "no such person in the public list"})
 		return

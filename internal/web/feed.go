@@ -80,6 +80,29 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 		entries = append(entries, dated{at, atomEntry{Title: title, ID: fmt.Sprintf("urn:rollcall:change:%s:%d", c.Person.ID, c.At),
 			Updated: at.Format(time.RFC3339), Link: atomLink{Href: "/" + p.Lang + "/people/" + c.Person.ID}}})
 	}
+	// A merge is news of its own: the old id's readers learn where it
+	// leads, and the survivor is not "added".
+	redirects, err := s.store.Redirects(r.Context(), feedEntries)
+	if err != nil {
+		s.serverError(w, "feed", err)
+		return
+	}
+	for _, m := range redirects {
+		survivor, err := s.store.PublicPerson(r.Context(), m.SurvivorID)
+		if isNotFound(err) {
+			continue
+		} else if err != nil {
+			s.serverError(w, "feed", err)
+			return
+		}
+		name := survivor.Name
+		if survivor.Withheld {
+			name = p.Tf("person.withheld", "id", survivor.ID)
+		}
+		entries = append(entries, dated{m.At, atomEntry{Title: p.Tf("feed.merged", "old", "#"+m.PersonID, "name", name),
+			ID: fmt.Sprintf("urn:rollcall:merged:%s:%d", m.PersonID, m.At.UnixMicro()), Updated: m.At.Format(time.RFC3339),
+			Link: atomLink{Href: "/" + p.Lang + "/people/" + m.SurvivorID}}})
+	}
 	for _, sn := range snaps {
 		var counts registry.Counts
 		json.Unmarshal([]byte(sn.CountsJSON), &counts)

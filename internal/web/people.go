@@ -223,6 +223,7 @@ func regionOptions(regions []store.Region, lang string) []store.Region {
 type personPageData struct {
 	page
 	Person registry.PublicPerson
+	Splits []splitLine
 }
 
 // person is one person's page.
@@ -232,10 +233,13 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	person, err := s.store.PublicPerson(r.Context(), r.PathValue("id"))
+	id := r.PathValue("id")
+	person, err := s.store.PublicPerson(r.Context(), id)
 	if err != nil {
 		if isNotFound(err) {
-			s.notFound(w, r)
+			if !s.personRedirect(w, r, id, "/"+p.Lang+"/people/") {
+				s.personNotFound(w, p, id)
+			}
 			return
 		}
 		s.serverError(w, "person", err)
@@ -245,7 +249,12 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) {
 	if person.Withheld {
 		p.Title = p.Tf("person.withheld", "id", person.ID)
 	}
-	s.renderPublic(w, r, "person.html", personPageData{page: p, Person: person}, true)
+	splits, err := s.splitsOf(r, id)
+	if err != nil {
+		s.serverError(w, "person", err)
+		return
+	}
+	s.renderPublic(w, r, "person.html", personPageData{page: p, Person: person, Splits: splits}, true)
 }
 
 // publicPages keeps rendered people and person pages until the public

@@ -1,0 +1,137 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"strings"
+	"testing"
+	"time"
+
+	"rollcall/internal/linkage"
+	"rollcall/internal/store"
+)
+
+// recordsByKey finds records' ids by their source's own keys.
+func recordsByKey(t *testing.T, s *store.Store) map[string]string {
+	t.Helper()
+	ids := map[string]string{}
+	if err := s.EachClaim(context.Background(), func(r store.ClaimRow) error {
+		ids[r.Record.Key] = r.Record.ID
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// After two published persons are found to be one, the id that goes
+// answers 301 to the survivor on the site and in the API (which says
+// merged_into), the feed says "merged", and a split says on the
+// survivor's page where the records went.
+func TestMergedAwayIDRedirects(t *testing.T) {
+	site, s := newSite(t)
+	ctx := context.Background()
+	ids := recordsByKey(t, s)
+	// Lolagul Kallykhanova in the press list and a volunteers' record
+	// (key 2) an editor takes for her.
+	survivor, _ := s.PersonOf(ctx, ids["a"])
+	gone, _ := s.PersonOf(ctx, ids["2"])
+	for _, path := range []string{"/en/people/" + survivor, "/en/people/" + gone} {
+		if res := get(t, site, path); res.StatusCode != 200 {
+			t.Fatalf("%s before the merge: %d", path, res.StatusCode)
+		}
+	}
+	if _, err := s.Decide(ctx, ids["a"], ids["2"], linkage.Same, "editor", "one woman"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RefreshPublic(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the pages' cache looks at the list's stamp every 250 ms
+	// Both were shown at once; the first record's person stays.
+	if now, _ := s.PersonOf(ctx, ids["2"]); now != survivor {
+		t.Fatalf("record 2 is in %s, want the survivor %s", now, survivor)
+	}
+	for _, lang := range languages {
+		res := get(t, site, "/"+lang+"/people/"+gone)
+		if res.StatusCode != 301 || res.Header.Get("Location") != "/"+lang+"/people/"+survivor {
+			t.Errorf("/%s/people/%s: %d → %q, want 301 to the survivor", lang, gone, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	res := get(t, site, "/api/v1/people/"+gone)
+	var answer struct {
+		ID         string `json:"id"`
+		MergedInto string `json:"merged_into"`
+	}
+	if err := json.Unmarshal([]byte(body(t, res)), &answer); err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 301 || res.Header.Get("Location") != "/api/v1/people/"+survivor || answer.MergedInto != survivor || answer.ID != gone {
+		t.Errorf("API for the merged-away id: %d → %q, %+v", res.StatusCode, res.Header.Get("Location"), answer)
+	}
+	if res := get(t, site, "/api/v1/people/"+survivor); res.StatusCode != 200 {
+		t.Errorf("API for the survivor: %d", res.StatusCode)
+	}
+	feed := body(t, get(t, site, "/en/feed.atom"))
+	if !strings.Contains(feed, "#"+gone+" is the same person as ") {
+		t.Errorf("the feed does not say the persons merged:\n%s", feed)
+	}
+	var f struct {
+		Entries []struct {
+			Title string `xml:"title"`
+			ID    string `xml:"id"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal([]byte(feed), &f); err != nil {
+		t.Fatal(err)
+	}
+	added := 0
+	for _, e := range f.Entries {
+		if strings.HasPrefix(e.ID, "urn:rollcall:change:"+survivor+":") && strings.HasPrefix(e.Title, "Added") {
+			added++
+		}
+	}
+	if added != 1 {
+		t.Errorf("the feed calls the survivor added %d times, want once (before the merge)", added)
+	}
+
+	// The editor undoes it: the old id leads to its own woman again, and
+	// the survivor's page says where the records went.
+	if _, err := s.Decide(ctx, ids["a"], ids["2"], linkage.Different, "editor", "two women after all"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RefreshPublic(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the pages' cache looks at the list's stamp every 250 ms
+	if res := get(t, site, "/en/people/"+gone); res.StatusCode != 200 || !strings.Contains(body(t, res), "Гульнара Юсупова") {
+		t.Errorf("after the split the old id does not lead to its own person again (%d)", res.StatusCode)
+	}
+	page := body(t, get(t, site, "/ru/people/"+survivor))
+	if !strings.Contains(page, "относится к другому человеку") || !strings.Contains(page, `href="/ru/people/`+gone+`"`) {
+		t.Errorf("the survivor's page does not say where the split records went")
+	}
+}
+
+// An id that never existed is a 404 in the language of its path, with the
+// site's layout, whatever the browser prefers.
+func TestUnknownPersonIsANotFoundInThePathLanguage(t *testing.T) {
+	site, _ := newSite(t)
+	res := get(t, site, "/ru/people/no-such-person", "Accept-Language", "en")
+	b := body(t, res)
+	if res.StatusCode != 404 {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	for _, want := range []string{`<html lang="ru">`, "Такого человека нет", "no-such-person", `href="/ru/people/"`, `hreflang="kaa"`} {
+		if !strings.Contains(b, want) {
+			t.Errorf("the Russian 404 lacks %q", want)
+		}
+	}
+	if strings.Contains(b, "Page not found") {
+		t.Error("the Russian 404 speaks English")
+	}
+	if res := get(t, site, "/api/v1/people/no-such-person"); res.StatusCode != 404 {
+		t.Errorf("API: %d", res.StatusCode)
+	}
+}
