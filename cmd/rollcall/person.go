@@ -75,15 +75,28 @@ func runPerson(ctx context.Context, g *globals, args []string, stdout, stderr io
 		return err
 	}
 	defer st.Close()
+	merged, err := st.MergedInto(ctx, ids)
+	if err != nil {
+		return err
+	}
 	n, err := st.MarkMany(ctx, st.Keys(), *by, ids, mark, *reason, consent)
 	if err != nil {
 		return err
+	}
+	for _, id := range ids {
+		if survivor, ok := merged[id]; ok {
+			fmt.Fprintf(stdout, "person %s was merged into %s: the mark is applied to %s\n", id, survivor, survivor)
+		}
 	}
 	if _, err := st.RefreshPublic(ctx); err != nil {
 		return fmt.Errorf("marked, but the public list was not refreshed: %w", err)
 	}
 	if *from == "" {
-		fmt.Fprintf(stdout, "person %s marked %s\n", ids[0], mark)
+		marked := ids[0]
+		if survivor, ok := merged[marked]; ok {
+			marked = survivor
+		}
+		fmt.Fprintf(stdout, "person %s marked %s\n", marked, mark)
 	} else {
 		fmt.Fprintf(stdout, "%d persons marked %s\n", n, mark)
 	}

@@ -251,3 +251,49 @@ func (s *Store) idForLeaving(ctx context.Context, q querier, leaving []string) (
 	}
 	return id, err
 }
+
+// survivorOf is the person a merged-away id redirects to (found false when
+// it does not redirect).
+func (s *Store) survivorOf(ctx context.Context, q querier, person string) (string, bool, error) {
+	var survivor string
+	err := q.QueryRowContext(ctx, s.rebind(`SELECT survivor_id FROM person_redirects WHERE person_id = ?`), person).Scan(&survivor)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return survivor, err == nil, err
+}
+
+// MergedInto maps each of ids that no longer holds records but was merged
+// into another person to that survivor: what a mark or a link to it means
+// now, said to whoever used the old id.
+func (s *Store) MergedInto(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, id := range ids {
+		if ok, err := s.personExists(ctx, s.read, id); err != nil {
+			return nil, err
+		} else if ok {
+			continue
+		}
+		survivor, found, err := s.survivorOf(ctx, s.read, id)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			out[id] = survivor
+		}
+	}
+	return out, nil
+}
+
+// uniqueInOrder drops repeated strings, keeping the first of each.
+func uniqueInOrder(xs []string) []string {
+	seen := map[string]bool{}
+	out := xs[:0]
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}

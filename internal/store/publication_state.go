@@ -120,7 +120,8 @@ func (e *MarkError) Unwrap() error { return ErrNotFound }
 
 // MarkMany marks every person of personIDs the same way with one reason
 // (or one consent), as MarkWithConsent marks one: the same rule, one mark,
-// consent and audit entry per person, all in one transaction. A person
+// consent and audit entry per person, all in one transaction. An id merged
+// away is marked as its survivor (see MergedInto, to say so). A person
 // that does not exist refuses the whole batch (*MarkError). Repeated ids
 // are marked once. It does not refresh the public list.
 func (s *Store) MarkMany(ctx context.Context, k *seal.Keyring, actor string, personIDs []string, mark registry.Publicity, reason string, c registry.Consent) (int, error) {
@@ -141,15 +142,25 @@ func (s *Store) MarkMany(ctx context.Context, k *seal.Keyring, actor string, per
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var missing []string
-		for _, id := range ids {
+		for i, id := range ids {
 			ok, err := s.personExists(ctx, tx, id)
 			if err != nil {
 				return err
 			}
-			if !ok {
-				missing = append(missing, id)
+			if ok {
+				continue
 			}
+			// A person merged away is the survivor now: the mark is
+			// meant for that human (MergedInto tells the caller).
+			if survivor, found, err := s.survivorOf(ctx, tx, id); err != nil {
+				return err
+			} else if found {
+				ids[i] = survivor
+				continue
+			}
+			missing = append(missing, id)
 		}
+		ids = uniqueInOrder(ids)
 		if missing != nil {
 			return &MarkError{Missing: missing}
 		}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// A mark of a person merged away goes to the person it was merged into,
+// and the command says so.
+func TestPersonMarkOfAMergedAwayID(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{"ROLLCALL_DATA=" + dir}
+	first := "source,record,name,sex,birth_year,region,status,date,verification\n" +
+		"vol,1,Даулет Сапаров,m,1990,Нукус,detained,2022-07-02,verified\n"
+	second := "source,record,name,sex,birth_year,region,status,date,verification\n" +
+		"press,a,Daulet Saparov,m,1990,Nukus,detained,2022-07-02,verified\n"
+	// Each list is shown on the site once an editor records that its
+	// source published it.
+	for _, l := range []struct{ source, list string }{{"vol", first}, {"press", second}} {
+		source, list := l.source, l.list
+		if r := rollcall(t, env, "import", writeFile(t, "list.csv", list)); r.code != 0 {
+			t.Fatalf("import: %s", r.stderr)
+		}
+		if r := rollcall(t, env, "source", "set", source, "--public-basis", "published the list itself"); r.code != 0 {
+			t.Fatalf("source set: %s", r.stderr)
+		}
+	}
+	ids := personIDs(t, env)
+	shownFirst, later := ids["Даулет Сапаров"], ids["Daulet Saparov"]
+	if shownFirst == later {
+		t.Fatal("the two records are one person before dedupe")
+	}
+	if r := rollcall(t, env, "dedupe", "--auto"); r.code != 0 {
+		t.Fatalf("dedupe: %s", r.stderr)
+	}
+	if now := personIDs(t, env); now["Daulet Saparov"] != shownFirst {
+		t.Fatalf("after dedupe the records are in %s and %s; want both in %s, the id shown first", now["Даулет Сапаров"], now["Daulet Saparov"], shownFirst)
+	}
+	r := rollcall(t, env, "person", "mark", later, "withheld", "--reason", "the family asked")
+	if r.code != 0 {
+		t.Fatalf("mark: %s", r.stderr)
+	}
+	for _, want := range []string{"person " + later + " was merged into " + shownFirst, "person " + shownFirst + " marked withheld"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("mark output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if audits := personMarkAudits(t, env); audits[shownFirst] != 1 || audits[later] != 0 {
+		t.Errorf("marks audited %v; want one on the survivor %s", audits, shownFirst)
+	}
+	if r := rollcall(t, env, "person", "mark", "no-such-person", "withheld", "--reason", "x"); r.code == 0 {
+		t.Error("a mark of a person that never existed was accepted")
+	}
+}
