@@ -206,7 +206,22 @@ func TestPublishPreviewAndConfirmation(t *testing.T) {
 			if sns, _ := st.Snapshots(ctx); len(sns) != 0 {
 				t.Fatalf("an unconfirmed publication was stored: %+v", sns)
 			}
-			location(t, editor.post(t, site, "/admin/publish/", url.Values{"as_of": {"2022-08-03"}, "confirm": {" 2022-08-03 "}}))
+			// Something changes between the preview and the confirmation:
+			// nothing is published, the new preview is shown.
+			seen := seenOf(t, body)
+			if _, _, err := st.AddRecord(ctx, editor.User.ID, true, registry.Record{SourceID: sourceID(t, st, "press"), Name: "Zarina Kdirbaeva", Region: "Nukus"},
+				registry.Claim{Status: registry.Missing, Date: registry.PeriodFrom(20220702, registry.PrecisionDay), Verification: registry.Corroborated}); err != nil {
+				t.Fatal(err)
+			}
+			res = editor.post(t, site, "/admin/publish/", url.Values{"as_of": {"2022-08-03"}, "confirm": {"2022-08-03"}, "seen": {seen}})
+			if res.Code != http.StatusConflict || !strings.Contains(res.Body.String(), "The registry changed since this preview was made") ||
+				!strings.Contains(res.Body.String(), `<th scope="row">missing now</th><td class="num">3</td>`) {
+				t.Errorf("a confirmation of a stale preview: %d", res.Code)
+			}
+			if sns, _ := st.Snapshots(ctx); len(sns) != 0 {
+				t.Fatalf("a stale preview was published: %+v", sns)
+			}
+			location(t, editor.post(t, site, "/admin/publish/", url.Values{"as_of": {"2022-08-03"}, "confirm": {" 2022-08-03 "}, "seen": {seenOf(t, res.Body.String())}}))
 			if sns, _ := st.Snapshots(ctx); len(sns) != 1 {
 				t.Fatalf("snapshots after the confirmation: %d", len(sns))
 			}
@@ -256,4 +271,15 @@ func sourceID(t *testing.T, st *store.Store, key string) string {
 		t.Fatal(err)
 	}
 	return src.ID
+}
+
+// seenOf is the moment of the preview a publish page's form confirms.
+func seenOf(t *testing.T, body string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(body, `name="seen" value="`)
+	if !ok {
+		t.Fatal("the publish form does not carry the preview's moment")
+	}
+	v, _, _ := strings.Cut(rest, `"`)
+	return v
 }

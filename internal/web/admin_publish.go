@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -120,6 +121,19 @@ func (s *Server) publishPost(w http.ResponseWriter, r *http.Request, acc *accoun
 	if fr.problems != nil {
 		s.showPublish(w, r, acc, http.StatusBadRequest, fr.problems, day.String())
 		return
+	}
+	// What the editor confirmed is the preview made at seen: anything
+	// changed since shows the new preview instead of publishing it unseen.
+	if seen, err := strconv.ParseInt(r.PostForm.Get("seen"), 10, 64); err == nil && seen > 0 {
+		changed, err := s.store.PersonsChangedSince(r.Context(), time.UnixMicro(seen))
+		if err != nil {
+			s.serverError(w, "changes since the preview", err)
+			return
+		}
+		if len(changed) > 0 {
+			s.showPublish(w, r, acc, http.StatusConflict, []string{"admin.pub.preview.err_changed"}, day.String())
+			return
+		}
 	}
 	refresher := &s.refresh
 	refresher.run.Lock()
