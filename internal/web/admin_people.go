@@ -54,6 +54,9 @@ func (s *Server) showPeople(w http.ResponseWriter, r *http.Request, acc *account
 	}
 	if n, err := strconv.Atoi(r.URL.Query().Get("marked")); err == nil && n > 0 {
 		p.Flash = p.Plural("admin.pub.bulk.done", n)
+		if m, err := strconv.Atoi(r.URL.Query().Get("merged")); err == nil && m > 0 {
+			p.Flash += " " + p.Plural("admin.pub.bulk.merged", m)
+		}
 	}
 	var err error
 	if p.Records, err = s.store.Records(r.Context(), store.RecordFilter{Query: p.Query, Limit: 100}); err != nil {
@@ -86,6 +89,13 @@ func (s *Server) markPeople(w http.ResponseWriter, r *http.Request, acc *account
 		s.showPeople(w, r, acc, query, http.StatusBadRequest, fr.problems)
 		return
 	}
+	// Someone ticked may have been merged into another person since the
+	// list was shown: the mark goes to that person, and the page says so.
+	merged, err := s.store.MergedInto(r.Context(), ids)
+	if err != nil {
+		s.serverError(w, "merged persons", err)
+		return
+	}
 	n, err := s.store.MarkMany(r.Context(), s.store.Keys(), acc.User.ID, ids, mark, reason, registry.Consent{})
 	var missing *store.MarkError
 	switch {
@@ -97,7 +107,11 @@ func (s *Server) markPeople(w http.ResponseWriter, r *http.Request, acc *account
 		return
 	}
 	s.refreshPublic()
-	http.Redirect(w, r, "/admin/people/?q="+url.QueryEscape(query)+"&marked="+strconv.Itoa(n), http.StatusSeeOther)
+	back := "/admin/people/?q=" + url.QueryEscape(query) + "&marked=" + strconv.Itoa(n)
+	if len(merged) > 0 {
+		back += "&merged=" + strconv.Itoa(len(merged))
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
 // editPersonRecord is a record of a person with its claims.

@@ -283,3 +283,37 @@ func seenOf(t *testing.T, body string) string {
 	v, _, _ := strings.Cut(rest, `"`)
 	return v
 }
+
+// A person ticked on the list and merged into another before the form is
+// sent: the mark goes to the person it was merged into, and the list says so.
+func TestMarkManyOfAPersonMergedMeanwhile(t *testing.T) {
+	w := newEditWorld(t, storetest.Open(t, store.SQLite))
+	ctx := context.Background()
+	day, _ := registry.ParseDay("2022-07-02")
+	var persons, records []string
+	for _, name := range []string{"Daulet Saparov", "Даулет Сапаров"} {
+		rec, person, err := w.st.AddRecord(ctx, w.editor.User.ID, true, registry.Record{SourceID: w.source, Name: name, Region: "Nukus"},
+			registry.Claim{Status: registry.Detained, Date: registry.PeriodFrom(day, registry.PrecisionDay), Verification: registry.Corroborated})
+		if err != nil {
+			t.Fatal(err)
+		}
+		persons, records = append(persons, person), append(records, rec)
+	}
+	if _, err := w.st.RefreshPublic(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.st.MoveRecord(ctx, w.editor.User.ID, records[1], persons[0], "one man, two spellings"); err != nil {
+		t.Fatal(err)
+	}
+	res := w.editor.post(t, w.site, "/admin/people/", url.Values{"q": {"Daulet"}, "person": {persons[1]}, "mark": {"withheld"}, "reason": {"the family asked"}})
+	loc := res.Header().Get("Location")
+	if location(t, res) != "/admin/people/" || !strings.Contains(loc, "merged=1") {
+		t.Fatalf("after marking a merged-away person: %s", loc)
+	}
+	if body := w.editor.get(t, w.site, loc).Body.String(); !strings.Contains(body, "1 person marked.") || !strings.Contains(body, "had been merged into another person") {
+		t.Error("the list does not say the mark went to the person merged into")
+	}
+	if m, _ := w.st.PersonMarks(ctx, persons[0]); len(m) != 1 || m[0].Reason != "the family asked" {
+		t.Errorf("marks of the person merged into: %+v", m)
+	}
+}
