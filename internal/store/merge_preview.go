@@ -31,8 +31,10 @@ type WholeRecord struct {
 type MergePreview struct {
 	A, B      WholePerson
 	Conflicts []linkage.Conflict
-	// Merged is the ground of the joined person. "same" moves B's records
-	// into A (Decide), so A's mark is the one in force.
+	// Survivor is the id the joined person keeps (Decide: the one shown
+	// publicly first, else A's); its mark is the one in force.
+	Survivor string
+	// Merged is the ground of the joined person.
 	Merged registry.Ground
 	// MergedPublic: the joined person would be listed by name.
 	MergedPublic bool
@@ -104,29 +106,40 @@ func (s *Store) PreviewMerge(ctx context.Context, a, b string) (MergePreview, er
 			}
 		}
 	}
-	fa, okA, err := s.PersonFactsOf(ctx, a)
+	m.Survivor = a
+	if bFirst, err := s.earlierShown(ctx, s.read, a, b); err != nil {
+		return m, err
+	} else if bFirst {
+		m.Survivor = b
+	}
+	other := b
+	if m.Survivor == b {
+		other = a
+	}
+	fs, okS, err := s.PersonFactsOf(ctx, m.Survivor)
 	if err != nil {
 		return m, err
 	}
-	fb, okB, err := s.PersonFactsOf(ctx, b)
+	fo, okO, err := s.PersonFactsOf(ctx, other)
 	if err != nil {
 		return m, err
 	}
-	if !okA && !okB {
+	if !okS && !okO {
 		m.Merged = registry.GroundUndecided
 		return m, nil
 	}
-	joined := fa
-	if !okA {
-		// A holds no claim, so no facts: its mark is still the one in force.
+	joined := fs
+	if !okS {
+		// The survivor holds no claim, so no facts: its mark is still the
+		// one in force.
 		marks, err := s.currentMarks(ctx)
 		if err != nil {
 			return m, err
 		}
-		mk := marks[a]
-		joined = registry.PersonFacts{ID: a, Mark: mk.mark, MarkConsent: mk.consent, MarkLegacy: mk.legacy}
+		mk := marks[m.Survivor]
+		joined = registry.PersonFacts{ID: m.Survivor, Mark: mk.mark, MarkConsent: mk.consent, MarkLegacy: mk.legacy}
 	}
-	joined.Records = append(slices.Clone(joined.Records), fb.Records...)
+	joined.Records = append(slices.Clone(joined.Records), fo.Records...)
 	q := registry.PublicQuery(s.Now())
 	_, listed := registry.Project(joined, q)
 	m.Merged = registry.Publication(joined, q)

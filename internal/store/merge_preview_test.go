@@ -85,6 +85,36 @@ func TestPreviewMergeWarnsOfFatesAndPublication(t *testing.T) {
 		if !kinds[linkage.ConflictSource] {
 			t.Errorf("two records of one list not warned of: %+v", m.Conflicts)
 		}
+
+		// The id shown first survives, and its mark with it: a man listed
+		// and withheld by an editor, and a record of him that came later
+		// from a source with a public basis.
+		importCSV(t, s, "court,2,Timur Ismailov,m,1975,Nukus,sentenced,2022-07-20,verified,")
+		refresh(t, s)
+		shown := personIDByName(t, s, "Timur Ismailov")
+		if err := s.MarkWithConsent(ctx, s.Keys(), "ed", shown, registry.MarkWithheld, "threats", registry.Consent{}); err != nil {
+			t.Fatal(err)
+		}
+		importCSV(t, s, "media,1,Timur Ismoilov,m,1975,Nukus,sentenced,2022-07-20,verified,")
+		giveBasis(t, s, "media")
+		refresh(t, s)
+		all, _ := s.Records(ctx, store.RecordFilter{Limit: 100})
+		later := ""
+		for _, r := range all {
+			if r.SourceKey == "media" {
+				later = r.PersonID
+			}
+		}
+		m, err = s.PreviewMerge(ctx, later, shown)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Survivor != shown || m.Merged != registry.GroundMarkedWithheld || m.MergedPublic {
+			t.Errorf("survivor %s (want %s, shown first), merged %s", m.Survivor, shown, m.Merged)
+		}
+		if w := m.Withholds(); len(w) != 1 || w[0].ID != later {
+			t.Errorf("withholds %+v, want the later person, public by the media's basis", w)
+		}
 	})
 }
 

@@ -31,6 +31,9 @@ func TestReviewPairShowsWholePersonsAndWarns(t *testing.T) {
 					t.Errorf("%s does not show its public state: %s", side, sec)
 				}
 			}
+			if !strings.Contains(sectionByID(t, body, "merge-survivor"), "keeps the id "+pair.A.PersonID) {
+				t.Error("the page does not say which id the joined person keeps")
+			}
 			if strings.Contains(body, `id="merge-warnings"`) {
 				t.Errorf("warnings for a pair whose merge joins no conflict and publishes nobody: %s", sectionByID(t, body, "merge-warnings"))
 			}
