@@ -4,12 +4,17 @@ import (
 	"net/http"
 
 	"rollcall/internal/registry"
+	"rollcall/internal/store"
 )
 
 type editIncidentsPage struct {
 	editFrame
 	Incidents []registry.Incident
+	evidence  map[string][]store.EvidenceItem
 }
+
+// EvidenceFor lists the evidence items linked to an incident.
+func (p editIncidentsPage) EvidenceFor(id string) []store.EvidenceItem { return p.evidence[id] }
 
 func (s *Server) incidentsPage(w http.ResponseWriter, r *http.Request, acc *account) {
 	s.showIncidents(w, r, acc, http.StatusOK, nil)
@@ -24,6 +29,13 @@ func (s *Server) showIncidents(w http.ResponseWriter, r *http.Request, acc *acco
 	if p.Incidents, err = s.store.Incidents(r.Context()); err != nil {
 		s.serverError(w, "incidents", err)
 		return
+	}
+	p.evidence = map[string][]store.EvidenceItem{}
+	for _, in := range p.Incidents {
+		if p.evidence[in.ID], err = s.store.EvidenceItems(r.Context(), &store.EvidenceLink{Kind: "incident", TargetID: in.ID}); err != nil {
+			s.serverError(w, "incident evidence", err)
+			return
+		}
 	}
 	s.renderStatus(w, status, "admin_edit_incidents.html", p)
 }

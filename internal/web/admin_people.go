@@ -129,6 +129,7 @@ type editPersonPage struct {
 	Consents    []store.Consent
 	Relations   []store.PersonRelation
 	Kinds       []registry.RelationshipKind
+	Evidence    []store.EvidenceItem
 }
 
 // ClaimsOf is a record's claims as the person page shows them: read only.
@@ -176,6 +177,9 @@ func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, acc *account
 		if p.Consents, err = s.store.Consents(ctx, id); err == nil {
 			p.Relations, err = s.store.RelationsOf(ctx, id)
 		}
+	}
+	if err == nil {
+		p.Evidence, err = s.store.EvidenceItems(ctx, &store.EvidenceLink{Kind: "person", TargetID: id})
 	}
 	if err != nil {
 		s.serverError(w, "person", err)

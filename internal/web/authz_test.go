@@ -81,22 +81,32 @@ var authzTable = map[string]authzRow{
 	// The tus routes (evidence_upload.go): this site has no evidence
 	// store, so they answer 404 to everyone; TestTusUploadRefusals and
 	// TestTusUploadByRole check them with one, for every role.
-	"POST /admin/uploads/{$}":         {path: "/admin/uploads/", want: [6]int{missing, missing, missing, missing, missing, missing}},
-	"HEAD /admin/uploads/{id}":        {path: "/admin/uploads/" + sampleID, want: [6]int{missing, missing, missing, missing, missing, missing}},
-	"PATCH /admin/uploads/{id}":       {path: "/admin/uploads/" + sampleID, want: [6]int{missing, missing, missing, missing, missing, missing}},
-	"DELETE /admin/uploads/{id}":      {path: "/admin/uploads/" + sampleID, want: [6]int{missing, missing, missing, missing, missing, missing}},
-	"GET /admin/signin":               {path: "/admin/signin", want: [6]int{fine, moved, moved, moved, moved, moved}},
-	"POST /admin/signin":              {path: "/admin/signin", form: url.Values{"email": {"nobody@example.org"}, "password": {"not the password"}}, want: [6]int{wrong, wrong, wrong, wrong, wrong, wrong}},
-	"GET /admin/signin/code":          {path: "/admin/signin/code", want: [6]int{toSignIn, toSignIn, toSignIn, toSignIn, toSignIn, toSignIn}},
-	"POST /admin/signin/code":         {path: "/admin/signin/code", form: url.Values{"code": {"123456"}}, want: [6]int{toSignIn, toSignIn, toSignIn, toSignIn, toSignIn, toSignIn}},
-	"GET /admin/signin/enroll":        {path: "/admin/signin/enroll", want: [6]int{toSignIn, toSignIn, toSignIn, toSignIn, toSignIn, toSignIn}},
-	"POST /admin/signin/enroll":       {path: "/admin/signin/enroll", form: url.Values{"code": {"123456"}}, want: [6]int{toSignIn, toSignIn, toSignIn, toSignIn, toSignIn, toSignIn}},
-	"GET /admin/signin/enroll/qr.png": {path: "/admin/signin/enroll/qr.png", want: [6]int{missing, missing, missing, missing, missing, missing}},
-	"POST /admin/signout":             {path: "/admin/signout", want: [6]int{toSignIn, toSignIn, toSignIn, toSignIn, toSignIn, toSignIn}, endsSession: true},
-	"GET /admin/setup":                {path: "/admin/setup?token=made-up", want: [6]int{missing, missing, missing, missing, missing, missing}},
-	"POST /admin/setup":               {path: "/admin/setup", form: url.Values{"token": {"made-up"}, "password": {testPassword}, "password2": {testPassword}}, want: [6]int{missing, missing, missing, missing, missing, missing}},
-	"GET /admin/reset":                {path: "/admin/reset?token=made-up", want: [6]int{missing, missing, missing, missing, missing, missing}},
-	"POST /admin/reset":               {path: "/admin/reset", form: url.Values{"token": {"made-up"}, "password": {testPassword}, "password2": {testPassword}}, want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"POST /admin/uploads/{$}":    {path: "/admin/uploads/", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"HEAD /admin/uploads/{id}":   {path: "/admin/uploads/" + sampleID, want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"PATCH /admin/uploads/{id}":  {path: "/admin/uploads/" + sampleID, want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"DELETE /admin/uploads/{id}": {path: "/admin/uploads/" + sampleID, want: [6]int{missing, missing, missing, missing, missing, missing}},
+	// Evidence pages (evidence_pages.go); this site has no evidence
+	// store, so the list and the form answer 404 once past the checks,
+	// and the item routes find no item. TestEvidenceFormAndPages checks
+	// them with one.
+	"GET /admin/evidence/{$}":           {path: "/admin/evidence/", want: [6]int{toSignIn, missing, missing, missing, refused, missing}},
+	"POST /admin/evidence/{$}":          {path: "/admin/evidence/", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"GET /admin/evidence/{id}":          {path: "/admin/evidence/" + sampleID, want: [6]int{toSignIn, missing, missing, refused, refused, missing}},
+	"GET /admin/evidence/{id}/metadata": {path: "/admin/evidence/" + sampleID + "/metadata", want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
+	"POST /admin/evidence/{id}/links":   {path: "/admin/evidence/" + sampleID + "/links", form: url.Values{"kind": {"person"}, "target": {sampleID}}, want: [6]int{refused, missing, missing, refused, refused, refused}},
+	"GET /media/{id}":                   {path: "/media/" + sampleID, want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"GET /admin/signin":                 {path: "/admin/signin", want: [6]int{fine, moved, moved, moved, moved, moved}},
+	"POST /admin/signin":                {path: "/admin/signin", form: url.Values{"email": {"nobody@example.org"}, "password": {"not the password"}}, want: [6]int{wrong, wrong, wrong, wrong, wrong, wrong}},
+	"GET /admin/signin/code":            {path: "/admin/signin/code", want: [6]int{toSignIn, toSignIn, toSignIn, toSignIn, toSignIn, toSignIn}},
+	"POST /admin/signin/code":           {path: "/admin/signin/code", form: url.Values{"code": {"123456"}}, want: [6]int{toSignIn, toSignIn, toSignIn, toSignIn, toSignIn, toSignIn}},
+	"GET /admin/signin/enroll":          {path: "/admin/signin/enroll", want: [6]int{toSignIn, toSignIn, toSignIn, toSignIn, toSignIn, toSignIn}},
+	"POST /admin/signin/enroll":         {path: "/admin/signin/enroll", form: url.Values{"code": {"123456"}}, want: [6]int{toSignIn, toSignIn, toSignIn, toSignIn, toSignIn, toSignIn}},
+	"GET /admin/signin/enroll/qr.png":   {path: "/admin/signin/enroll/qr.png", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"POST /admin/signout":               {path: "/admin/signout", want: [6]int{toSignIn, toSignIn, toSignIn, toSignIn, toSignIn, toSignIn}, endsSession: true},
+	"GET /admin/setup":                  {path: "/admin/setup?token=made-up", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"POST /admin/setup":                 {path: "/admin/setup", form: url.Values{"token": {"made-up"}, "password": {testPassword}, "password2": {testPassword}}, want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"GET /admin/reset":                  {path: "/admin/reset?token=made-up", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"POST /admin/reset":                 {path: "/admin/reset", form: url.Values{"token": {"made-up"}, "password": {testPassword}, "password2": {testPassword}}, want: [6]int{missing, missing, missing, missing, missing, missing}},
 
 	// The workspace: signed-in accounts only.
 	"GET /admin/{$}":                         {path: "/admin/", want: [6]int{toSignIn, fine, fine, fine, fine, fine}},

@@ -224,7 +224,13 @@ type personPageData struct {
 	page
 	Person registry.PublicPerson
 	Splits []splitLine
+	// Evidence is the published public copies of the person's items
+	// (never for a withheld person).
+	Evidence []store.EvidenceDerivative
 }
+
+// IsImage says whether a public copy is shown as a thumbnail.
+func (personPageData) IsImage(mediaType string) bool { return strings.HasPrefix(mediaType, "image/") }
 
 // person is one person's page.
 func (s *Server) person(w http.ResponseWriter, r *http.Request) {
@@ -254,7 +260,14 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "person", err)
 		return
 	}
-	s.renderPublic(w, r, "person.html", personPageData{page: p, Person: person, Splits: splits}, true)
+	data := personPageData{page: p, Person: person, Splits: splits}
+	if !person.Withheld && s.evidence != nil {
+		if data.Evidence, err = s.store.PublicEvidence(r.Context(), person.ID); err != nil {
+			s.serverError(w, "person evidence", err)
+			return
+		}
+	}
+	s.renderPublic(w, r, "person.html", data, true)
 }
 
 // publicPages keeps rendered people and person pages until the public

@@ -103,6 +103,7 @@ func (s *Server) routes() {
 	s.reportRoutes()    // the public report form and its triage (report.go)
 	s.fundsRoutes()     // donations, campaigns, ledger (funds.go)
 	s.uploadRoutes()    // resumable evidence uploads (evidence_upload.go)
+	s.evidenceRoutes()  // evidence pages and the upload form (evidence_pages.go)
 	// Anything else is a page we do not have: say so in every language.
 	s.public("/", s.notFound)
 }
