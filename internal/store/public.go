@@ -448,6 +448,10 @@ func (s *Store) PublicStale(ctx context.Context) (bool, error) {
 		UNION ALL SELECT COALESCE(max(COALESCE(retracted_at, recorded_at)), 0) FROM claims
 		UNION ALL SELECT COALESCE(max(marked_at), 0) FROM person_publicity
 		UNION ALL SELECT COALESCE(max(recorded_at), 0) FROM relationships
-		UNION ALL SELECT COALESCE(max(retracted_at), 0) FROM relationships) changes`).Scan(&latest)
+		UNION ALL SELECT COALESCE(max(retracted_at), 0) FROM relationships
+		-- A public copy published, or an item linked to a person: the
+		-- person pages kept rendered must show it.
+		UNION ALL SELECT COALESCE(max(published_at), 0) FROM evidence_derivatives
+		UNION ALL SELECT COALESCE(max(linked_at), 0) FROM evidence_links) changes`).Scan(&latest)
 	return latest >= refreshed.UnixMicro(), err
 }

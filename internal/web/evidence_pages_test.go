@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"rollcall/internal/auth"
 	"rollcall/internal/evidence"
@@ -187,6 +188,10 @@ func TestPublicCopyOnThePersonPage(t *testing.T) {
 	if err := site.EnableEvidence(ctx, web.EvidenceConfig{Blobs: blobs}); err != nil {
 		t.Fatal(err)
 	}
+	// The page is rendered (and kept rendered) before the copy exists.
+	if page := body(t, get(t, site, "/en/people/"+person)); strings.Contains(page, "/media/") {
+		t.Fatal("a copy before any was made")
+	}
 	it, _, err := st.IntakeEvidence(ctx, blobs, strings.NewReader("original bytes"), store.EvidenceIntake{Actor: store.ActorCLI, From: "cli",
 		Links: []store.EvidenceLink{{Kind: "person", TargetID: person}}, Want: -1})
 	if err != nil {
@@ -200,6 +205,15 @@ func TestPublicCopyOnThePersonPage(t *testing.T) {
 	if err := st.PublishEvidenceDerivative(ctx, store.ActorCLI, d.ID, "shows the square"); err != nil {
 		t.Fatal(err)
 	}
+	// Publishing makes the public list stale, so serve's minute tick
+	// rebuilds it and the kept pages are dropped.
+	if stale, err := st.PublicStale(ctx); err != nil || !stale {
+		t.Fatalf("public list not stale after a copy was published: %v", err)
+	}
+	if _, err := st.RefreshPublic(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the kept pages' stamp is read every 250 ms
 	page := body(t, get(t, site, "/en/people/"+person))
 	if !strings.Contains(page, `<a href="/media/`+d.ID+`"><img src="/media/`+d.ID+`"`) {
 		t.Fatalf("no thumbnail on the person page:\n%s", page)
