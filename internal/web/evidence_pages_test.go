@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -235,5 +236,53 @@ func TestPublicCopyOnThePersonPage(t *testing.T) {
 	}
 	if res := get(t, site2, "/media/"+d.ID); res.StatusCode != http.StatusNotFound {
 		t.Errorf("the copy of a withheld person: %d", res.StatusCode)
+	}
+}
+
+// TestEvidenceFormStreams sends a 64 MiB file through the form from a
+// pipe (the body is never whole anywhere): the server allocates a small
+// fraction of it, so it never held the file in memory.
+func TestEvidenceFormStreams(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	site, a := workspaceSite(t, st)
+	blobs, _ := evidence.NewDir(t.TempDir())
+	if err := site.EnableEvidence(ctx, web.EvidenceConfig{Blobs: blobs}); err != nil {
+		t.Fatal(err)
+	}
+	vol := signIn(t, site, a, auth.Volunteer)
+	const size = 64 << 20
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		mw.WriteField("csrf", vol.CSRF)
+		fw, _ := mw.CreateFormFile("file", "long.mp4")
+		chunk := bytes.Repeat([]byte("0123456789abcdef"), 4096)
+		for n := 0; n < size; n += len(chunk) {
+			fw.Write(chunk)
+		}
+		mw.Close()
+		pw.Close()
+	}()
+	req := httptest.NewRequest(http.MethodPost, "/admin/evidence/", pr)
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.AddCookie(vol.Cookie)
+	w := httptest.NewRecorder()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	site.ServeHTTP(w, req)
+	runtime.ReadMemStats(&after)
+	if w.Code != http.StatusOK {
+		t.Fatalf("form: %d %.300s", w.Code, w.Body.String())
+	}
+	items, _ := st.EvidenceItems(ctx, nil)
+	if len(items) != 1 || items[0].Size != size {
+		t.Fatalf("kept %+v", items)
+	}
+	t.Logf("allocated %d KiB for a %d MiB file", (after.TotalAlloc-before.TotalAlloc)>>10, size>>20)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > size/4 {
+		t.Errorf("the server allocated %d MiB for a %d MiB file", alloc>>20, size>>20)
 	}
 }
