@@ -105,7 +105,7 @@ func (u *Uploads) NewUpload(ctx context.Context, info handler.FileInfo) (handler
 	now := u.Now().UTC()
 	st := &uploadState{ID: hex.EncodeToString(b[:]), Size: info.Size, MetaData: info.MetaData, Storage: info.Storage, Created: now, Updated: now}
 	if err := u.save(st); err != nil {
-		return nil, err
+		return nil, tusError(err)
 	}
 	return &upload{u: u, st: st}, nil
 }
@@ -407,12 +407,12 @@ func (up *upload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (
 	if writeErr != nil || n == 0 {
 		temp.Abort()
 		if writeErr != nil {
-			return 0, plainDiskError(writeErr)
+			return 0, tusError(writeErr)
 		}
 		return 0, copyErr
 	}
 	if err := temp.Commit(segmentName(st.ID, len(st.Segments))); err != nil {
-		return 0, plainDiskError(err)
+		return 0, tusError(err)
 	}
 	next := *st
 	next.Segments = append(append([]int64(nil), st.Segments...), n)
@@ -420,10 +420,19 @@ func (up *upload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (
 	next.Updated = up.u.Now().UTC()
 	if err := up.u.save(&next); err != nil {
 		up.u.blobs.Remove(segmentName(st.ID, len(st.Segments)))
-		return 0, err
+		return 0, tusError(err)
 	}
 	*st = next
 	return n, nil
+}
+
+// tusError gives a full disk to tus clients as 507 with the plain
+// sentence (tusd answers other errors 500).
+func tusError(err error) error {
+	if err = plainDiskError(err); errors.Is(err, ErrDiskFull) {
+		return handler.NewError("ERR_DISK_FULL", ErrDiskFull.Error(), 507)
+	}
+	return err
 }
 
 // isReadError tells an error of the request's body (the sender went

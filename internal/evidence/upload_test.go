@@ -3,6 +3,7 @@ package evidence
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -274,4 +276,44 @@ func (m *memBlobs) Names(prefix string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// TestUploadOntoAFullDisk: a PATCH that fills the disk is refused with
+// 507 and the plain sentence; nothing of it stays (no temporary file, no
+// segment), and the upload's offset is where it was.
+func TestUploadOntoAFullDisk(t *testing.T) {
+	root := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", root).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a small tmpfs (not root?): %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", root).Run() })
+	dir, err := NewDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := NewIdentity()
+	key, _ := OpenKey(id, nil)
+	u := NewUploads(dir, key)
+	ctx := context.Background()
+	up, err := u.NewUpload(ctx, handler.FileInfo{Size: 8 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := up.WriteChunk(ctx, 0, bytes.NewReader(make([]byte, 100000))); err != nil {
+		t.Fatal(err)
+	}
+	noise := make([]byte, 3<<20)
+	rand.Read(noise)
+	_, err = up.WriteChunk(ctx, 100000, bytes.NewReader(noise))
+	var tusErr handler.Error
+	if !errors.As(err, &tusErr) || tusErr.HTTPResponse.StatusCode != 507 || !strings.Contains(tusErr.Error(), "disk") {
+		t.Fatalf("PATCH onto a full disk: %v", err)
+	}
+	info, _ := up.GetInfo(ctx)
+	if tmp, _ := os.ReadDir(filepath.Join(root, "tmp")); len(tmp) != 0 || info.Offset != 100000 {
+		t.Fatalf("after the full disk: tmp %v, offset %d", tmp, info.Offset)
+	}
+	if names, _ := dir.Names(uploadPrefix); len(names) != 2 { // the state and the first segment
+		t.Fatalf("objects after the full disk: %v", names)
+	}
 }
