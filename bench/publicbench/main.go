@@ -6,10 +6,12 @@
 //	go run ./bench/publicbench -people 10000 -mirror
 //	go run ./bench/publicbench -people 100000 -clients 64 -seconds 10
 //	go run ./bench/publicbench -people 100000 -dir /tmp/pb100k -nginx -seconds 8
+//	go run ./bench/publicbench -people 20000 -preview -seconds 0
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,6 +30,7 @@ import (
 	"rollcall/internal/intake"
 	"rollcall/internal/names"
 	"rollcall/internal/publish"
+	"rollcall/internal/registry"
 	"rollcall/internal/store"
 	"rollcall/internal/web"
 )
@@ -39,6 +42,7 @@ func main() {
 	clients := flag.Int("clients", 64, "concurrent clients")
 	seconds := flag.Int("seconds", 5, "seconds per latency measurement (0: none)")
 	nginx := flag.Bool("nginx", false, "serve the people page and a person page side by side with nginx serving the same bytes as static files, and compare them with wrk (needs nginx and wrk on PATH)")
+	preview := flag.Bool("preview", false, "time the publish preview (publish.MakePreview) before and after a snapshot, and the snapshot itself")
 	rounds := flag.Int("rounds", 3, "with -nginx: wrk runs per server and page, alternating; the median is reported")
 	flag.Parse()
 	ctx := context.Background()
@@ -95,6 +99,11 @@ func main() {
 			log.Fatal(err)
 		}
 		fmt.Printf("mirror: %d files, %.0f MB, %d broken links %v, %.1f s\n", m.Files, float64(m.Bytes)/1e6, len(m.Broken), m.Broken, time.Since(start).Seconds())
+	}
+	if *preview {
+		if err := timePreview(ctx, st, *dir); err != nil {
+			log.Fatal(err)
+		}
 	}
 	if *nginx {
 		if err := compareWithNginx(site, *clients, *seconds, *rounds); err != nil {
@@ -175,3 +184,40 @@ func run(base, name string, next func() string, clients int, d time.Duration) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// timePreview times what the workspace's publish page computes on a
+// preview (the whole projection, the counts, and against the last
+// snapshot its list and the persons changed since), first with no
+// snapshot, then after one: the preview costs about what publishing does.
+func timePreview(ctx context.Context, st *store.Store, dir string) error {
+	// The demo's lists published their names, as `serve --demo` records.
+	sources, err := st.Sources(ctx)
+	if err != nil {
+		return err
+	}
+	for _, src := range sources {
+		if src.Key != store.PublicReportsSource {
+			if err := st.SetSourceBasis(ctx, store.ActorCLI, src.Key, "the demo's invented list", false); err != nil && !errors.Is(err, store.ErrDuplicate) {
+				return err
+			}
+		}
+	}
+	day := registry.DayOf(st.Now())
+	start := time.Now()
+	p, err := publish.MakePreview(ctx, st, day)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("preview, no snapshot yet: %d people, %d named, %.1f s\n", p.People, p.Named, time.Since(start).Seconds())
+	start = time.Now()
+	if _, err := publish.PublishRecorded(ctx, st, dir, store.ActorCLI, publish.PublishOptions{AsOf: day}); err != nil {
+		return err
+	}
+	fmt.Printf("publish: %.1f s\n", time.Since(start).Seconds())
+	start = time.Now()
+	if p, err = publish.MakePreview(ctx, st, day); err != nil {
+		return err
+	}
+	fmt.Printf("preview against that snapshot: %d enter, %d leave, %d changed, %.1f s\n", len(p.Enter), len(p.Leave), len(p.Warnings.Changed), time.Since(start).Seconds())
+	return nil
+}
