@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -65,6 +66,7 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	// Logs never carry addresses, names or tokens: the handler logs only
 	// what the code passes it, and no request logging is done.
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	softMemoryLimit(log)
 	st, keys, err := openServeKeys(ctx, g, *unlock, *passFD)
 	if err != nil {
 		return err
@@ -182,6 +184,24 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	// store closes.
 	site.Wait()
 	return nil
+}
+
+// serveMemoryLimit is the server's soft memory limit unless GOMEMLIMIT
+// says otherwise. Password checks allocate 19 MiB of argon2id memory each
+// (four at most at once, auth.MaxChecks) that is garbage a moment later;
+// with only GOGC the heap may grow to twice what was live at the last
+// collection before the next, so a burst of sign-ins took the server to
+// 200 MiB. Under the limit the collector runs earlier instead; it is soft:
+// a registry that needs more live memory gets it, at the cost of more
+// collecting (docs/operations.md).
+const serveMemoryLimit = 128 << 20
+
+func softMemoryLimit(log *slog.Logger) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(serveMemoryLimit)
+	log.Debug("soft memory limit", "bytes", serveMemoryLimit)
 }
 
 // reloadOnHangup reads the TLS certificate and key again at every SIGHUP
