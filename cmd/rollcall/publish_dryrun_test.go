@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// `publish --dry-run` prints what would be published against the last
-// snapshot, with its warnings, and stores nothing: no snapshot row, no
+// `publish --dry-run` prints what would be published against the snapshot
+// it would follow, with its warnings, and stores nothing: no snapshot row, no
 // file, no signing key.
 func TestPublishDryRunStoresNothing(t *testing.T) {
 	dir := t.TempDir()
@@ -17,7 +17,7 @@ func TestPublishDryRunStoresNothing(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	r := rollcall(t, env, "publish", "--as-of", "2022-08-03", "--dry-run")
-	if r.code != 0 || !strings.Contains(r.stdout, "DRY RUN: nothing published") || !strings.Contains(r.stdout, "no snapshot published yet") {
+	if r.code != 0 || !strings.Contains(r.stdout, "DRY RUN: nothing published") || !strings.Contains(r.stdout, "no snapshot published as of this day or before") {
 		t.Fatalf("first dry run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "keys")); !os.IsNotExist(err) {
@@ -35,7 +35,7 @@ func TestPublishDryRunStoresNothing(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	r = rollcall(t, env, "publish", "--as-of", "2022-08-03", "--dry-run")
-	for _, want := range []string{"against the last snapshot 2022-08-03", "1 enter the public list", "(was ", "WARNING: 1 persons changed since the last snapshot"} {
+	for _, want := range []string{"against the snapshot 2022-08-03 (the latest as of this day or before", "1 enter the public list", "(was ", "WARNING: 1 persons changed since that snapshot"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the dry run after an import lacks %q:\n%s", want, r.stdout)
 		}

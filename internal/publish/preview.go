@@ -14,7 +14,7 @@ import (
 )
 
 // Preview is what publishing a snapshot as of a day would publish, set
-// against the last snapshot published, with what an editor should look at
+// against the snapshot it would follow, with what an editor should look at
 // first. Making it stores nothing, signs nothing and makes no key.
 type Preview struct {
 	AsOf    registry.Day
@@ -23,8 +23,10 @@ type Preview struct {
 	// People is how many persons the list would hold; Named how many of
 	// them by name.
 	People, Named int
-	// Previous is the last snapshot published (nil: this is the first);
-	// the changes below are against it.
+	// Previous is the snapshot this one would follow: the latest as-of
+	// date on or before this one's, the last published of that date (nil:
+	// none). The changes below are against it; a snapshot for a later day
+	// says nothing of this day's figures.
 	Previous     *store.Snapshot
 	CountChanges []CountChange
 	// Enter and Leave are the persons who would join or leave the public
@@ -109,10 +111,20 @@ func MakePreview(ctx context.Context, st *store.Store, asOf registry.Day) (Previ
 		}
 	}
 	snaps, err := st.Snapshots(ctx)
-	if err != nil || len(snaps) == 0 {
+	if err != nil {
 		return p, err
 	}
-	prev, err := st.SnapshotBySlug(ctx, snaps[0].Slug)
+	slug := ""
+	var best registry.Day
+	for _, sn := range snaps { // latest published first
+		if sn.AsOf <= asOf && sn.AsOf > best {
+			slug, best = sn.Slug, sn.AsOf
+		}
+	}
+	if slug == "" {
+		return p, nil
+	}
+	prev, err := st.SnapshotBySlug(ctx, slug)
 	if err != nil {
 		return p, err
 	}
@@ -181,9 +193,9 @@ func (p Preview) Print(w io.Writer) {
 	fmt.Fprintf(w, "DRY RUN: nothing published. A snapshot as of %s, known at %s, would hold %d people, %d of them by name.\n",
 		p.AsOf, p.KnownAt.Format(time.RFC3339), p.People, p.Named)
 	if p.Previous == nil {
-		fmt.Fprintln(w, "\nno snapshot published yet: everything below is new")
+		fmt.Fprintln(w, "\nno snapshot published as of this day or before: everything below is new")
 	} else {
-		fmt.Fprintf(w, "\nagainst the last snapshot %s (as of %s, published %s):\n", p.Previous.Slug, p.Previous.AsOf, p.Previous.PublishedAt.Format(time.RFC3339))
+		fmt.Fprintf(w, "\nagainst the snapshot %s (the latest as of this day or before: as of %s, published %s):\n", p.Previous.Slug, p.Previous.AsOf, p.Previous.PublishedAt.Format(time.RFC3339))
 	}
 	fmt.Fprintln(w, "\ncounts:")
 	changed := map[string]CountChange{}
@@ -216,7 +228,7 @@ func (p Preview) Print(w io.Writer) {
 		fmt.Fprintf(w, "  WARNING: %d persons whose records conflict, undecided (rollcall review)\n", wn.UndecidedPersons)
 	}
 	if n := len(wn.Changed); n > 0 {
-		fmt.Fprintf(w, "  WARNING: %d persons changed since the last snapshot: %s\n", n, clip(wn.Changed, 20))
+		fmt.Fprintf(w, "  WARNING: %d persons changed since that snapshot: %s\n", n, clip(wn.Changed, 20))
 	}
 	if n := len(wn.Legacy); n > 0 {
 		ids := make([]string, 0, n)

@@ -186,13 +186,31 @@ func TestPreviewAgainstTheLastSnapshot(t *testing.T) {
 			var out strings.Builder
 			p.Print(&out)
 			for _, want := range []string{"DRY RUN: nothing published", "detained_now          6  (was 3, +3)", "1 leave the public list", timur,
-				"WARNING: 1 review pairs undecided", "WARNING: 1 persons listed by name only by the migration mark", "persons changed since the last snapshot"} {
+				"WARNING: 1 review pairs undecided", "WARNING: 1 persons listed by name only by the migration mark", "persons changed since that snapshot"} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("the printed preview lacks %q:\n%s", want, out.String())
 				}
 			}
 			if snaps, _ := s.Snapshots(ctx); len(snaps) != 1 {
 				t.Errorf("snapshots after a preview: %d, want the one published", len(snaps))
+			}
+
+			// A snapshot for a later day says nothing of this day's figures:
+			// a preview as of the earlier day still follows its own.
+			later, _ := registry.ParseDay("2022-08-04")
+			if _, err := publish.PublishRecorded(ctx, s, dataDir, "ed", publish.PublishOptions{AsOf: later}); err != nil {
+				t.Fatal(err)
+			}
+			again, err := publish.MakePreview(ctx, s, asOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.Previous == nil || again.Previous.AsOf != asOf {
+				t.Errorf("a preview as of %s compared with %+v, want the snapshot as of that day", asOf, again.Previous)
+			}
+			earlier, _ := registry.ParseDay("2022-08-02")
+			if e, err := publish.MakePreview(ctx, s, earlier); err != nil || e.Previous != nil {
+				t.Errorf("a preview before every snapshot's day compared with %+v (%v)", e.Previous, err)
 			}
 		})
 	}

@@ -182,7 +182,7 @@ func TestPublishPreviewAndConfirmation(t *testing.T) {
 			}
 			res := editor.get(t, site, "/admin/publish/?as_of=2022-08-03")
 			body := res.Body.String()
-			if res.Code != http.StatusOK || !strings.Contains(body, `id="preview"`) || !strings.Contains(body, "No snapshot was published yet") {
+			if res.Code != http.StatusOK || !strings.Contains(body, `id="preview"`) || !strings.Contains(body, "No snapshot as of this day or before") {
 				t.Fatalf("the first preview: %d", res.Code)
 			}
 			warnings := sectionByID(t, body, "preview-warnings")
@@ -240,7 +240,7 @@ func TestPublishPreviewAndConfirmation(t *testing.T) {
 			if !strings.Contains(body, "1 person enters the public list") || !strings.Contains(body, `<tr class="changed"><th scope="row">killed</th><td class="num">1</td><td>was 0</td>`) {
 				t.Errorf("the preview does not say what changed against the last snapshot")
 			}
-			if w := sectionByID(t, body, "preview-warnings"); !strings.Contains(w, "1 person changed since the last snapshot") || !strings.Contains(w, person) {
+			if w := sectionByID(t, body, "preview-warnings"); !strings.Contains(w, "1 person changed since that snapshot") || !strings.Contains(w, person) {
 				t.Errorf("the preview does not warn of the changed person: %s", w)
 			}
 			ru := editor.getLang(t, site, "/admin/publish/?as_of=2022-08-03", "ru").Body.String()
