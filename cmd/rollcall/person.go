@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"rollcall/internal/registry"
 	"rollcall/internal/store"
@@ -103,32 +105,37 @@ func runPerson(ctx context.Context, g *globals, args []string, stdout, stderr io
 	return nil
 }
 
-// readPersonIDs reads a file of person ids, one a line; blank lines and
-// comments (#) are skipped. An empty file is an error: marking nobody is
-// surely a mistake.
+// readPersonIDs reads a file of person ids (parsePersonIDs).
 func readPersonIDs(path string) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	return parsePersonIDs(f, path)
+}
+
+// parsePersonIDs reads person ids, one a line; blank lines and comments
+// (#) are skipped. A line holding more than one word is refused with its
+// number, and so is a file of no id: marking nobody is surely a mistake.
+func parsePersonIDs(r io.Reader, name string) ([]string, error) {
 	var ids []string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	for line := 1; sc.Scan(); line++ {
 		id := strings.TrimSpace(sc.Text())
 		if id == "" || strings.HasPrefix(id, "#") {
 			continue
 		}
-		if strings.ContainsAny(id, " \t,;") {
-			return nil, fmt.Errorf("%s:%d: %q is not one person id (one id a line)", path, line, id)
+		if strings.ContainsFunc(id, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == ';' }) || !utf8.ValidString(id) {
+			return nil, fmt.Errorf("%s:%d: %q is not one person id (one id a line)", name, line, id)
 		}
 		ids = append(ids, id)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if len(ids) == 0 {
-		return nil, errors.New(path + ": no person id in the file")
+		return nil, errors.New(name + ": no person id in the file")
 	}
 	return ids, nil
 }

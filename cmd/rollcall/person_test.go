@@ -96,3 +96,37 @@ func TestPersonMarkFromFile(t *testing.T) {
 		t.Error("a person marked public with a consent is not public")
 	}
 }
+
+// FuzzParsePersonIDs: any input either is refused or gives ids that are
+// each one word (no space, comma or semicolon, not a comment), in order,
+// and that read back the same when written one a line.
+func FuzzParsePersonIDs(f *testing.F) {
+	for _, seed := range []string{
+		"01a23b2c-4a36-7c7d-ba7d-de479ddb6e61\n",
+		"# from the verdict\n\nA\r\nB\n  C  \n",
+		"A B\n", "A,B\n", "\n\n# only comments\n", "", "\xff\xfe\n", "x\x00y\n", "a\u00a0b\n",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		ids, err := parsePersonIDs(strings.NewReader(in), "ids.txt")
+		if err != nil {
+			if ids != nil {
+				t.Fatalf("refused, yet ids %q", ids)
+			}
+			return
+		}
+		if len(ids) == 0 {
+			t.Fatal("accepted a file of no id")
+		}
+		for _, id := range ids {
+			if id == "" || strings.HasPrefix(id, "#") || strings.ContainsAny(id, " \t\r\n,;") || strings.TrimSpace(id) != id {
+				t.Fatalf("id %q from %q", id, in)
+			}
+		}
+		again, err := parsePersonIDs(strings.NewReader(strings.Join(ids, "\n")), "again")
+		if err != nil || strings.Join(again, "\n") != strings.Join(ids, "\n") {
+			t.Fatalf("ids %q read back as %q (%v)", ids, again, err)
+		}
+	})
+}
