@@ -4,12 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"rollcall/internal/auth"
 	"rollcall/internal/linkage"
 	"rollcall/internal/store"
+	"rollcall/internal/store/storetest"
 )
 
 // recordsByKey finds records' ids by their source's own keys.
@@ -133,5 +137,42 @@ func TestUnknownPersonIsANotFoundInThePathLanguage(t *testing.T) {
 	}
 	if res := get(t, site, "/api/v1/people/no-such-person"); res.StatusCode != 404 {
 		t.Errorf("API: %d", res.StatusCode)
+	}
+}
+
+// In the workspace, the page of a person merged away leads to the
+// survivor and says why; a mark sent for the old id is applied to the
+// survivor, and the page says so.
+func TestWorkspaceMarkOfAMergedAwayPerson(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	site, a, pair := reviewSite(t, st)
+	storetest.GiveAllBases(t, st)
+	ctx := context.Background()
+	before := []string{personOf(t, st, pair.A.ID), personOf(t, st, pair.B.ID)}
+	if _, err := st.Decide(ctx, pair.A.ID, pair.B.ID, linkage.Same, "editor", "one man"); err != nil {
+		t.Fatal(err)
+	}
+	survivor := personOf(t, st, pair.A.ID)
+	gone := before[0]
+	if gone == survivor {
+		gone = before[1]
+	}
+	editor := signIn(t, site, a, auth.Editor)
+	if w := editor.get(t, site, "/admin/people/"+gone); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/admin/people/"+survivor+"?done=merged" {
+		t.Errorf("the workspace page of the merged-away id: %d → %q", w.Code, w.Header().Get("Location"))
+	}
+	w := editor.post(t, site, "/admin/people/"+gone+"/mark", url.Values{"mark": {"withheld"}, "reason": {"the family asked"}})
+	if loc := w.Header().Get("Location"); w.Code != http.StatusSeeOther || loc != "/admin/people/"+survivor+"?done=marked_merged" {
+		t.Fatalf("mark of the merged-away id: %d → %q", w.Code, loc)
+	}
+	if page := editor.get(t, site, "/admin/people/"+survivor+"?done=marked_merged").Body.String(); !strings.Contains(page, "so the mark was applied to this person") {
+		t.Error("the survivor's page does not say the mark went to it")
+	}
+	marks, err := st.PersonMarks(ctx, survivor)
+	if err != nil || len(marks) == 0 || marks[len(marks)-1].Reason != "the family asked" {
+		t.Errorf("the survivor's marks: %+v, %v", marks, err)
+	}
+	if marks, _ := st.PersonMarks(ctx, gone); len(marks) != 0 {
+		t.Errorf("the merged-away id got marks: %+v", marks)
 	}
 }

@@ -61,4 +61,4 @@ var reliabilities = []int{0, 1, 2, 3, 4, 5}
 // editFlashes are the messages a page shows after a change (?done=KEY).
 var editFlashes = map[string]bool{"source": true, "identity": true, "record": true, "claim": true, "retracted": true,
 	"verified": true, "taken": true, "incident": true, "moved": true, "marked": true, "relation": true,
-	"relation_retracted": true, "source_set": true, "linked": true}
+	"relation_retracted": true, "source_set": true, "linked": true, "merged": true, "marked_merged": true}

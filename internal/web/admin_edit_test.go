@@ -631,7 +631,7 @@ func TestEditingMessagesInEnglishAndRussian(t *testing.T) {
 	}
 	// Keys made at run time from a value.
 	for _, family := range [][]string{
-		{"admin.edit.done.", "source", "identity", "record", "claim", "retracted", "verified", "taken", "incident", "moved", "marked", "relation", "relation_retracted", "source_set"},
+		{"admin.edit.done.", "source", "identity", "record", "claim", "retracted", "verified", "taken", "incident", "moved", "marked", "relation", "relation_retracted", "source_set", "merged", "marked_merged"},
 		{"admin.edit.level.", "unverified", "corroborated", "verified"},
 		{"admin.edit.mark.", "withheld", "public"},
 		{"admin.edit.rel.", "parent", "child", "sibling", "spouse", "colleague"},

@@ -149,6 +149,11 @@ func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, acc *account
 		return
 	}
 	if len(recs) == 0 {
+		// A person merged away: its records are in the survivor now.
+		if red, err := s.store.RedirectOf(ctx, id); err == nil && r.Method == http.MethodGet {
+			done(w, r, "/admin/people/"+red.SurvivorID, "merged")
+			return
+		}
 		s.notFound(w, r)
 		return
 	}
@@ -239,8 +244,19 @@ func (s *Server) moveRecord(w http.ResponseWriter, r *http.Request, acc *account
 // markPerson marks a person withheld or public; public needs a consent
 // (who gave it, when, how) or a recorded reason (registry.CheckMark).
 func (s *Server) markPerson(w http.ResponseWriter, r *http.Request, acc *account) {
-	if !s.personExists(w, r) {
+	// A mark of a person merged away is meant for the human it is now
+	// part of: it goes to the survivor, and the page says so.
+	merged, err := s.store.MergedInto(r.Context(), []string{r.PathValue("id")})
+	if err != nil {
+		s.serverError(w, "mark person", err)
 		return
+	}
+	pageID, isMerged := merged[r.PathValue("id")]
+	if !isMerged {
+		if !s.personExists(w, r) {
+			return
+		}
+		pageID = r.PathValue("id")
 	}
 	fr := &formReader{form: r.PostForm}
 	mark, ok := registry.ParsePublicity(r.PostForm.Get("mark"))
@@ -271,7 +287,7 @@ func (s *Server) markPerson(w http.ResponseWriter, r *http.Request, acc *account
 		}
 	}
 	if fr.problems != nil {
-		s.showPerson(w, r, acc, r.PathValue("id"), http.StatusBadRequest, fr.problems)
+		s.showPerson(w, r, acc, pageID, http.StatusBadRequest, fr.problems)
 		return
 	}
 	id := r.PathValue("id")
@@ -280,6 +296,10 @@ func (s *Server) markPerson(w http.ResponseWriter, r *http.Request, acc *account
 		return
 	}
 	s.refreshPublic()
+	if isMerged {
+		done(w, r, "/admin/people/"+pageID, "marked_merged")
+		return
+	}
 	done(w, r, "/admin/people/"+id, "marked")
 }
 
