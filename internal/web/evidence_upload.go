@@ -101,7 +101,15 @@ func (s *Server) ExpireUploads(ctx context.Context) (int, error) {
 // uploadRoutes registers the tus endpoints. Every one needs a session;
 // the ones that change anything need the form token in X-CSRF-Token.
 func (s *Server) uploadRoutes() {
-	s.handleUpload("POST "+uploadsPath+"{$}", false, func(w http.ResponseWriter, r *http.Request) { s.evidence.tus.PostFile(w, r) })
+	// tusd's middleware checks the request's Tus-Resumable (412 for
+	// another version), answers it on every response and sets the
+	// connection's deadlines.
+	tus := func(h func(*handler.UnroutedHandler) http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			s.evidence.tus.Middleware(h(s.evidence.tus)).ServeHTTP(w, r)
+		}
+	}
+	s.handleUpload("POST "+uploadsPath+"{$}", false, tus(func(t *handler.UnroutedHandler) http.HandlerFunc { return t.PostFile }))
 	// tusd's unrouted handler reads the upload's id from a path without
 	// its base (as http.StripPrefix would leave it).
 	byID := func(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
@@ -114,12 +122,17 @@ func (s *Server) uploadRoutes() {
 			h(w, r2)
 		}
 	}
-	s.handleUpload("HEAD "+uploadsPath+"{id}", true, byID(func(w http.ResponseWriter, r *http.Request) { s.evidence.tus.HeadFile(w, r) }))
-	s.handleUpload("PATCH "+uploadsPath+"{id}", true, byID(func(w http.ResponseWriter, r *http.Request) { s.evidence.tus.PatchFile(w, r) }))
-	s.handleUpload("DELETE "+uploadsPath+"{id}", true, byID(func(w http.ResponseWriter, r *http.Request) { s.evidence.tus.DelFile(w, r) }))
+	s.handleUpload("HEAD "+uploadsPath+"{id}", true, byID(tus(func(t *handler.UnroutedHandler) http.HandlerFunc { return t.HeadFile })))
+	s.handleUpload("PATCH "+uploadsPath+"{id}", true, byID(tus(func(t *handler.UnroutedHandler) http.HandlerFunc { return t.PatchFile })))
+	s.handleUpload("DELETE "+uploadsPath+"{id}", true, byID(tus(func(t *handler.UnroutedHandler) http.HandlerFunc { return t.DelFile })))
 }
 
 type accountKey struct{}
+
+// responseKey holds the request's http.ResponseController, so that the
+// completion callback can give the intake of a large file time to end
+// before the answer is written.
+type responseKey struct{}
 
 // accountFrom is the account handleUpload put in the request's context
 // (tusd's callbacks get a context holding the same values).
@@ -178,7 +191,9 @@ func (s *Server) handleUpload(pattern string, names bool, h http.HandlerFunc) {
 				return
 			}
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), accountKey{}, acc)))
+		ctx := context.WithValue(r.Context(), accountKey{}, acc)
+		ctx = context.WithValue(ctx, responseKey{}, http.NewResponseController(w))
+		h(w, r.WithContext(ctx))
 	})
 }
 
@@ -253,6 +268,11 @@ func (s *Server) uploadWhole(hook handler.HookEvent) (handler.HTTPResponse, erro
 	src, err := s.evidence.uploads.Reader(info.ID)
 	if err != nil {
 		return handler.HTTPResponse{}, err
+	}
+	// The intake reads the whole file again (minutes for gigabytes);
+	// the answer must still be written after it.
+	if rc, ok := hook.Context.Value(responseKey{}).(*http.ResponseController); ok {
+		rc.SetWriteDeadline(time.Now().Add(time.Hour))
 	}
 	links, _ := UploadLinks(info.MetaData)
 	item, dup, err := s.store.IntakeEvidence(context.WithoutCancel(hook.Context), s.evidence.cfg.Blobs, src, store.EvidenceIntake{

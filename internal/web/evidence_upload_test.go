@@ -359,6 +359,12 @@ func TestTusUploadByRole(t *testing.T) {
 			t.Errorf("%s: POST %d, want %d", role, res.StatusCode, code)
 		}
 		if code == http.StatusCreated {
+			if res.Header.Get("Tus-Resumable") != "1.0.0" {
+				t.Errorf("%s: Tus-Resumable %q", role, res.Header.Get("Tus-Resumable"))
+			}
+			if res := c.do(http.MethodPatch, path, map[string]string{"Tus-Resumable": "0.2.2", "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}, []byte("x")); res.StatusCode != http.StatusPreconditionFailed {
+				t.Errorf("%s: another tus version: %d", role, res.StatusCode)
+			}
 			if res := c.do(http.MethodDelete, path, nil, nil); res.StatusCode != http.StatusNoContent {
 				t.Errorf("%s: DELETE %d", role, res.StatusCode)
 			}
