@@ -324,7 +324,9 @@ func (s *Server) publicMedia(w http.ResponseWriter, r *http.Request) {
 	defer body.Close()
 	h := w.Header()
 	h.Set("Content-Type", d.MediaType)
-	h.Set("Cache-Control", "public, max-age=300")
+	// Revalidated every time: a person withheld later must stop showing
+	// at once, not when a cache expires.
+	h.Set("Cache-Control", "no-cache")
 	h.Set("Content-Disposition", "inline")
 	io.Copy(w, body)
 }
