@@ -23,10 +23,15 @@ const currentPersonSQL = `SELECT r.id AS record_id, COALESCE(l.person_id, r.pers
 // anchorNewlyListedTx anchors every person of the public list (as just
 // rebuilt in tx) that was never shown before to the records it holds now.
 func (s *Store) anchorNewlyListedTx(ctx context.Context, tx *sql.Tx, at int64) error {
+	// Two indexed halves (records still where they were stored, and
+	// records moved by a link) rather than one join over every record's
+	// current person: SQLite scanned that once per listed person.
+	const fresh = `(SELECT p.person_id FROM public_people p WHERE NOT EXISTS (SELECT 1 FROM person_anchors a WHERE a.person_id = p.person_id))`
 	_, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO person_anchors (person_id, record_id, published_at)
-		SELECT cur.person_id, cur.record_id, ? FROM (`+currentPersonSQL+`) cur
-		JOIN public_people p ON p.person_id = cur.person_id
-		WHERE NOT EXISTS (SELECT 1 FROM person_anchors a WHERE a.person_id = cur.person_id)`), at)
+		SELECT r.person_id, r.id, CAST(? AS BIGINT) FROM records r
+		WHERE r.person_id IN `+fresh+` AND NOT EXISTS (SELECT 1 FROM links l WHERE l.record_id = r.id AND l.unlinked_at IS NULL)
+		UNION ALL
+		SELECT l.person_id, l.record_id, CAST(? AS BIGINT) FROM links l WHERE l.unlinked_at IS NULL AND l.person_id IN `+fresh), at, at)
 	return err
 }
 
@@ -120,8 +125,12 @@ func (s *Store) settleAddressesTx(ctx context.Context, tx *sql.Tx, now int64, mo
 		}
 		var survivor string
 		var n int
-		err = tx.QueryRowContext(ctx, s.rebind(`SELECT cur.person_id, count(*) FROM person_anchors a JOIN (`+currentPersonSQL+`) cur ON cur.record_id = a.record_id
-			WHERE a.person_id = ? GROUP BY cur.person_id ORDER BY 2 DESC, 1 LIMIT 1`), from).Scan(&survivor, &n)
+		// Joined directly, not through currentPersonSQL: a derived table
+		// may be built whole for every person (SQLite did, doubling dedupe).
+		err = tx.QueryRowContext(ctx, s.rebind(`SELECT COALESCE(l.person_id, r.person_id) AS now, count(*) FROM person_anchors a
+			JOIN records r ON r.id = a.record_id
+			LEFT JOIN links l ON l.record_id = r.id AND l.unlinked_at IS NULL
+			WHERE a.person_id = ? GROUP BY COALESCE(l.person_id, r.person_id) ORDER BY 2 DESC, 1 LIMIT 1`), from).Scan(&survivor, &n)
 		if err != nil {
 			return fmt.Errorf("survivor of person %s: %w", from, err)
 		}
