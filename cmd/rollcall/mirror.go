@@ -46,6 +46,16 @@ func runMirror(ctx context.Context, g *globals, args []string, stdout, stderr io
 	for _, l := range site.Languages() {
 		roots = append(roots, "/"+l+"/", "/"+l+"/people/", "/"+l+"/feed.atom", "/"+l+"/embed/counter", "/"+l+"/embed/counter.svg")
 	}
+	// Ids merged away get a page of their own that leads to the survivor.
+	redirects, err := st.Redirects(ctx, 1<<30)
+	if err != nil {
+		return err
+	}
+	for _, red := range redirects {
+		for _, l := range site.Languages() {
+			roots = append(roots, "/"+l+"/people/"+red.PersonID)
+		}
+	}
 	snaps, err := st.Snapshots(ctx)
 	if err != nil {
 		return err

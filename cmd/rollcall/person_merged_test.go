@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -35,6 +37,20 @@ func TestPersonMarkOfAMergedAwayID(t *testing.T) {
 	}
 	if now := personIDs(t, env); now["Daulet Saparov"] != shownFirst {
 		t.Fatalf("after dedupe the records are in %s and %s; want both in %s, the id shown first", now["Даулет Сапаров"], now["Daulet Saparov"], shownFirst)
+	}
+	// The static mirror keeps the old address: a page leading to the survivor.
+	out := filepath.Join(t.TempDir(), "mirror")
+	if r := rollcall(t, env, "mirror", "--out", out); r.code != 0 {
+		t.Fatalf("mirror: %s", r.stderr)
+	}
+	for _, lang := range []string{"en", "ru"} {
+		page, err := os.ReadFile(filepath.Join(out, lang, "people", later+".html"))
+		if err != nil || !strings.Contains(string(page), `href="`+shownFirst+`.html"`) {
+			t.Errorf("the mirror's page for the merged-away id in %s: %v\n%s", lang, err, page)
+		}
+		if _, err := os.Stat(filepath.Join(out, lang, "people", shownFirst+".html")); err != nil {
+			t.Errorf("the mirror lacks the survivor's page: %v", err)
+		}
 	}
 	r := rollcall(t, env, "person", "mark", later, "withheld", "--reason", "the family asked")
 	if r.code != 0 {

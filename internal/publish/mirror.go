@@ -210,6 +210,9 @@ func mirrorOne(site http.Handler, dir, u string) (int64, []string, error) {
 	req := httptest.NewRequest(http.MethodGet, u, nil)
 	rec := httptest.NewRecorder()
 	site.ServeHTTP(rec, req)
+	if loc := rec.Header().Get("Location"); rec.Code == http.StatusMovedPermanently && strings.HasPrefix(loc, "/") && !strings.HasPrefix(loc, "//") {
+		return mirrorRedirect(dir, u, loc)
+	}
 	if rec.Code != http.StatusOK {
 		return 0, nil, errNotOK
 	}
@@ -244,6 +247,24 @@ func mirrorOne(site http.Handler, dir, u string) (int64, []string, error) {
 		return 0, nil, err
 	}
 	return int64(len(body)), links, os.WriteFile(file, body, 0o644)
+}
+
+// mirrorRedirect writes, for a site URL that answers 301 (a person id
+// merged away), a page that leads to where the site sends it: static hosts
+// have no redirects, and an address once shown must keep leading to its
+// human in the mirror too.
+func mirrorRedirect(dir, u, location string) (int64, []string, error) {
+	here := MirrorPath(u)
+	rel := html.EscapeString(relativePath(here, MirrorPath(location)))
+	body := []byte(`<!doctype html>
+<html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=` + rel + `"><link rel="canonical" href="` + rel + `"><title>→</title></head>
+<body><p><a href="` + rel + `">→ ` + rel + `</a></p></body></html>
+`)
+	file := filepath.Join(dir, filepath.FromSlash(here))
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return 0, nil, err
+	}
+	return int64(len(body)), []string{location}, os.WriteFile(file, body, 0o644)
 }
 
 // MirrorPath is the file (slash-separated, relative to the mirror's root)
