@@ -172,6 +172,7 @@ func publish(ctx context.Context, st *store.Store, dataDir string, opt PublishOp
 	body.Write(head[:len(head)-1])
 	body.WriteString(`,"people":[`)
 	people := 0
+	var shown []string // every id the snapshot shows: each keeps its human from now on
 	err = st.ProjectAll(ctx, q, func(p registry.PublicPerson) error {
 		b, err := json.Marshal(p)
 		if err != nil {
@@ -183,6 +184,7 @@ func publish(ctx context.Context, st *store.Store, dataDir string, opt PublishOp
 		body.WriteString("\n")
 		body.Write(b)
 		people++
+		shown = append(shown, p.ID)
 		return nil
 	})
 	if err != nil {
@@ -205,7 +207,10 @@ func publish(ctx context.Context, st *store.Store, dataDir string, opt PublishOp
 	if err := writeAtomic(filepath.Join(dir, name+".sig"), SignatureFile(sn)); err != nil {
 		return sn, err
 	}
-	return sn, save(ctx, sn)
+	if err := save(ctx, sn); err != nil {
+		return sn, err
+	}
+	return sn, st.AnchorShown(ctx, shown)
 }
 
 // SnapshotFileName is a snapshot's file name, on disk and on the site.

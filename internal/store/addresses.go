@@ -306,3 +306,29 @@ func uniqueInOrder(xs []string) []string {
 	}
 	return out
 }
+
+// AnchorShown anchors person ids shown by a snapshot (which can list
+// persons the public list has not shown yet: an import does not refresh
+// it) to the records they hold now, unless they were shown before.
+func (s *Store) AnchorShown(ctx context.Context, ids []string) error {
+	at := s.Now().UnixMicro()
+	const chunk = 500
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(ids); start += chunk {
+			part := anyStrings(ids[start:min(start+chunk, len(ids))])
+			in := placeholders(len(part))
+			args := append(append(append([]any{at}, part...), at), part...)
+			if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO person_anchors (person_id, record_id, published_at)
+				SELECT r.person_id, r.id, CAST(? AS BIGINT) FROM records r
+				WHERE r.person_id IN (`+in+`) AND NOT EXISTS (SELECT 1 FROM links l WHERE l.record_id = r.id AND l.unlinked_at IS NULL)
+				  AND NOT EXISTS (SELECT 1 FROM person_anchors a WHERE a.person_id = r.person_id)
+				UNION ALL
+				SELECT l.person_id, l.record_id, CAST(? AS BIGINT) FROM links l
+				WHERE l.unlinked_at IS NULL AND l.person_id IN (`+in+`)
+				  AND NOT EXISTS (SELECT 1 FROM person_anchors a WHERE a.person_id = l.person_id)`), args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

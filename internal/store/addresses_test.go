@@ -273,3 +273,37 @@ func TestDedupeKeepsThePublishedIDWithItsFirstRecords(t *testing.T) {
 		}
 	})
 }
+
+// A snapshot can show an id the public list never showed (an import does
+// not refresh the list): publishing anchors it, so a later merge keeps it
+// with its records rather than giving it away to a bigger person.
+func TestAnIDShownOnlyByASnapshotKeepsItsHuman(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		withClock(s)
+		importCSV(t, s, "vol,k1,Даулет Сапаров,m,1990,Нукус,missing,2022-07-01,corroborated,")
+		storetest.GiveAllBases(t, s)
+		importCSV(t, s, "hot,k2,Бекзод Мамбетов,m,1979,Ходжейли,died_in_custody,2022-07-05,corroborated,")
+		ids := recordIDs(t, s)
+		shown, _ := s.PersonOf(ctx, ids["k2"])
+		if _, err := publish.Publish(ctx, s, t.TempDir(), publish.PublishOptions{AsOf: registry.DayOf(s.Now())}); err != nil {
+			t.Fatal(err)
+		}
+		// Two more records of him, put together by hand, outnumber it.
+		importCSV(t, s,
+			"med,k3,Bekzod Mambetov,m,1979,Xojeli,died_in_custody,2022-07-05,corroborated,",
+			"med2,k4,Bekzod Mambetov,m,1979,Khodjeyli,died_in_custody,2022-07-05,corroborated,",
+		)
+		ids = recordIDs(t, s)
+		big, _ := s.PersonOf(ctx, ids["k3"])
+		if _, err := s.MoveRecord(ctx, "editor", ids["k4"], big, "same man"); err != nil {
+			t.Fatal(err)
+		}
+		dedupeAuto(t, s)
+		for _, k := range []string{"k2", "k3", "k4"} {
+			if p, _ := s.PersonOf(ctx, ids[k]); p != shown {
+				t.Errorf("record %s is in %s; want all three in %s, the id the snapshot showed", k, p, shown)
+			}
+		}
+	})
+}
