@@ -406,6 +406,12 @@ func (s *Store) RefreshPublic(ctx context.Context) (RefreshSummary, error) {
 		}
 		return nil
 	})
+	if err == nil {
+		// The rebuild rewrote the whole list through the write-ahead log:
+		// put it into the database now rather than leave a log of that
+		// size for every reader to go through.
+		err = s.Checkpoint(ctx)
+	}
 	return sum, err
 }
 
