@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/google/uuid"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -34,7 +35,7 @@ func newReport(t *testing.T, name, contact, text string) store.NewReport {
 func TestReportsFileListUnseal(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		fixedClock(s)
+		now := fixedClock(s)
 		id, err := s.AddReport(ctx, newReport(t, "Азамат Курбанов", "signal 7731", "taken at night"))
 		if err != nil {
 			t.Fatal(err)
@@ -63,9 +64,10 @@ func TestReportsFileListUnseal(t *testing.T) {
 		if err != nil || sec.Contact != "signal 7731" || sec.Text != "taken at night" || sec.Relation != "sibling" {
 			t.Fatalf("unsealed %+v %v", sec, err)
 		}
-		if got := auditActions(t, s); strings.Join(got, "|") != "report.file "+id+" |report.unseal "+id+" " {
+		if got := auditActions(t, s); strings.Join(got, "|") != "report.file  |report.unseal "+id+" " {
 			t.Errorf("audit %q", got)
 		}
+		*now = now.Add(time.Hour)
 		s.AddReport(ctx, newReport(t, "E F", "", ""))
 		if page, n, err := s.Reports(ctx, store.ReportFilter{Limit: 1}); err != nil || n != 2 || len(page) != 1 || page[0].ID != id {
 			t.Errorf("the oldest of 2 with a limit of 1: %d of %d, %v", len(page), n, err)
@@ -204,6 +206,39 @@ func TestReportCanariesNotInClear(t *testing.T) {
 		for _, c := range []string{contact, text, "canaryrelation5519"} {
 			if bytes.Contains(haystack, []byte(c)) {
 				t.Errorf("%q is in the database in clear", c)
+			}
+		}
+	})
+}
+
+// Issue 14, item 7: a report's filing time, matched with network logs,
+// could point to the reporter. The row keeps the hour, the id is random
+// (not a UUIDv7, whose first 48 bits are the millisecond), and the audit
+// entry of the filing names no report.
+func TestReportFilingTimeKeptToTheHour(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		at := time.Date(2026, 3, 1, 10, 37, 12, 345678000, time.UTC)
+		s.Now = func() time.Time { return at }
+		id, err := s.AddReport(ctx, newReport(t, "Hour Person", "", ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Report(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC); !r.CreatedAt.Equal(want) {
+			t.Errorf("filed at %v, want %v", r.CreatedAt, want)
+		}
+		u, err := uuid.Parse(id)
+		if err != nil || u.Version() != 4 {
+			t.Errorf("report id %s: version %d (%v), want a random one", id, u.Version(), err)
+		}
+		es, _ := s.AuditEntries(ctx, 0, 100)
+		for _, e := range es {
+			if e.Action == "report.file" && (e.Object != "" || e.Detail != "") {
+				t.Errorf("the filing's audit entry names %q %q", e.Object, e.Detail)
 			}
 		}
 	})
