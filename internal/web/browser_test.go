@@ -370,6 +370,17 @@ func TestBrowserEveryPage(t *testing.T) {
 						t.Errorf("%s: markup from the data became a script element", u)
 					}
 					tb.check(t, base, "/no-such-page/")
+					if js {
+						// A phone of 360 px must never scroll sideways.
+						type widths struct{ Scroll, View int }
+						wide, err := chromedp.Run(tb.ctx, chromedp.Evaluate[widths](`({Scroll: document.documentElement.scrollWidth, View: window.innerWidth})`))
+						if err != nil {
+							t.Fatal(err)
+						}
+						if wide.Scroll > wide.View {
+							t.Errorf("%s: %d px wide on a %d px screen", u, wide.Scroll, wide.View)
+						}
+					}
 					if !js {
 						tb.screenshot(t, strings.TrimSuffix(lang+shot, "_"))
 					}
