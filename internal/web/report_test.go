@@ -445,3 +445,49 @@ func TestReportPageWithoutWorkspace(t *testing.T) {
 		t.Errorf("POST without the workspace: %d", w.Code)
 	}
 }
+
+// Triage's "already in the registry?" is the search's matching: a report
+// written surname, given name, patronymic, or with a letter wrong, or in
+// Karakalpak letters, shows the record another list holds; a stranger's
+// name shows none.
+func TestReportTriageMatchesAsSearchDoes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		site, a := workspaceSite(t, st)
+		ed := signIn(t, site, a, auth.Editor)
+		list := filepath.Join(t.TempDir(), "list.csv")
+		os.WriteFile(list, []byte("source,record,name,birth_year,region,status,date\nv,1,Qurbanov Azamat,1992,Nukus,detained,2022-07-02\nv,2,Утепбергенов Даулет,1990,Нукус,detained,2022-07-02\n"), 0o600)
+		if _, err := intake.ImportFile(ctx, st, list, intake.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		names := map[string]string{
+			"Курбанов Азамат Бахтиярович": ">Qurbanov Azamat</a>",
+			"Kurbnaov Azamat":                  ">Qurbanov Azamat</a>",
+			"Ótepbergenov Dáwlet Baxtiyar ulı": ">Утепбергенов Даулет</a>",
+			"Zzyxwvut Qqqq":                    "",
+		}
+		for name := range names {
+			f := aReport(name)
+			f.Set("name_alt", "")
+			if w := (*session)(nil).post(t, site, "/en/report/", f); w.Code != http.StatusOK {
+				t.Fatalf("report %q: %d", name, w.Code)
+			}
+		}
+		if _, err := st.RefreshPublic(ctx); err != nil { // builds the search keys, as serve and dedupe do
+			t.Fatal(err)
+		}
+		for _, rep := range openReports(t, st, "") {
+			want, ok := names[rep.Name]
+			if !ok {
+				t.Fatalf("report %q", rep.Name)
+			}
+			body := ed.get(t, site, "/admin/reports/"+rep.ID).Body.String()
+			if want != "" && !strings.Contains(body, want) {
+				t.Errorf("report %q: match %q not shown", rep.Name, want)
+			}
+			if want == "" && (strings.Contains(body, "Qurbanov Azamat</a>") || strings.Contains(body, "Даулет</a>")) {
+				t.Errorf("report %q: a record shown as a match", rep.Name)
+			}
+		}
+	})
+}
