@@ -44,8 +44,8 @@ func TestResealFundsMovesToTheNewKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep, err := s.ResealAll(ctx, k, "t")
-	if err != nil || rep.Columns != 5+3 {
-		t.Fatalf("resealed %d sealed cells, want 8: %v", rep.Columns, err)
+	if err != nil || rep.Columns != 5+4 {
+		t.Fatalf("resealed %d sealed cells, want 9 (the report's content is one): %v", rep.Columns, err)
 	}
 	if err := k.FinishRotation(dir); err != nil {
 		t.Fatal(err)
@@ -65,5 +65,8 @@ func TestResealFundsMovesToTheNewKey(t *testing.T) {
 	}
 	if secrets, err := s.ReportSealed(ctx, "t", report); err != nil || secrets.Contact != "канарейка" {
 		t.Fatalf("report contact after rotation: %+v %v", secrets, err)
+	}
+	if r, err := s.Report(ctx, report); err != nil || r.Name != "Имя" {
+		t.Fatalf("report content after rotation: %+v %v", r, err)
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/google/uuid"
@@ -79,9 +80,10 @@ func reportPlace(part, id string) string { return "reports." + part + ":" + id }
 // PublicReportsSource is the source key of records made from public reports.
 const PublicReportsSource = "public-reports"
 
-// AddReport seals the report's contact, relationship and words, then
+// AddReport seals the report's content as a whole and its contact,
+// relationship and words each, then
 // stores it, and returns its id. The audit entry names no one: the actor
-// is "anonymous" and the object the report's id.
+// is "anonymous" and no object is named.
 func (s *Store) AddReport(ctx context.Context, r NewReport) (string, error) {
 	if s.keys == nil {
 		return "", ErrNoKeys
@@ -92,6 +94,10 @@ func (s *Store) AddReport(ctx context.Context, r NewReport) (string, error) {
 	// report (docs/security.md, what a holder of the database learns).
 	id := uuid.NewString()
 	filed := ReportHour(s.Now())
+	content, err := s.sealReportContent(id, r)
+	if err != nil {
+		return "", err
+	}
 	sealed := make([]string, 3)
 	for i, part := range []struct{ name, value string }{{"relation", r.Relation}, {"contact", r.Contact}, {"text", r.Text}} {
 		var err error
@@ -99,7 +105,7 @@ func (s *Store) AddReport(ctx context.Context, r NewReport) (string, error) {
 			return "", err
 		}
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var taken int
 		if err := tx.QueryRowContext(ctx, s.rebind(`SELECT count(*) FROM reports WHERE reference = ?`), r.Reference).Scan(&taken); err != nil {
 			return err
@@ -107,11 +113,11 @@ func (s *Store) AddReport(ctx context.Context, r NewReport) (string, error) {
 		if taken > 0 {
 			return ErrReferenceTaken
 		}
+		// The clear columns stay empty: the content is in content_sealed.
 		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO reports (id, reference, lang, name, name_alt, birth_year, age, region, locality,
-			status, date_start, precision, place, relation_sealed, contact_sealed, text_sealed, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			id, r.Reference, r.Lang, r.Name, strings.Join(r.NameAlt, ";"), r.BirthYear, r.Age, r.Region, r.Locality,
-			string(r.Status), int64(r.Date.Start), string(r.Date.Precision), r.Place, sealed[0], sealed[1], sealed[2], filed.UnixMicro()); err != nil {
+			status, date_start, precision, place, relation_sealed, contact_sealed, text_sealed, content_sealed, created_at)
+			VALUES (?, ?, ?, '', '', 0, 0, '', '', '', 0, '', '', ?, ?, ?, ?, ?)`),
+			id, r.Reference, r.Lang, sealed[0], sealed[1], sealed[2], content, filed.UnixMicro()); err != nil {
 			return err
 		}
 		_, err := s.appendAudit(ctx, tx, ActorAnonymous, "report.file", "", "")
@@ -124,18 +130,59 @@ func (s *Store) AddReport(ctx context.Context, r NewReport) (string, error) {
 }
 
 const reportColumns = `id, reference, lang, name, name_alt, birth_year, age, region, locality, status, date_start, precision, place,
-	created_at, state, record_id, dismiss_reason, closed_by, closed_at`
+	created_at, state, record_id, dismiss_reason, closed_by, closed_at, content_sealed`
 
-func scanReport(row interface{ Scan(...any) error }) (Report, error) {
+// reportContent is what content_sealed holds: the report's person, as
+// the form gave it.
+type reportContent struct {
+	Name      string   `json:"name"`
+	NameAlt   []string `json:"name_alt,omitempty"`
+	BirthYear int      `json:"birth_year,omitempty"`
+	Age       int      `json:"age,omitempty"`
+	Region    string   `json:"region,omitempty"`
+	Locality  string   `json:"locality,omitempty"`
+	Status    string   `json:"status"`
+	DateStart int64    `json:"date_start"`
+	Precision string   `json:"precision"`
+	Place     string   `json:"place,omitempty"`
+}
+
+func (s *Store) sealReportContent(id string, r NewReport) (string, error) {
+	b, err := json.Marshal(reportContent{Name: r.Name, NameAlt: r.NameAlt, BirthYear: r.BirthYear, Age: r.Age, Region: r.Region, Locality: r.Locality,
+		Status: string(r.Status), DateStart: int64(r.Date.Start), Precision: string(r.Date.Precision), Place: r.Place})
+	if err != nil {
+		return "", err
+	}
+	return s.keys.Seal(reportPlace("content", id), b)
+}
+
+// scanReport reads a report, opening its sealed content (a report filed
+// before content was sealed has it in the clear columns).
+func (s *Store) scanReport(row interface{ Scan(...any) error }) (Report, error) {
 	var r Report
-	var alt, status, precision string
+	var alt, status, precision, content string
 	var start, created int64
 	var closed sql.NullInt64
 	if err := row.Scan(&r.ID, &r.Reference, &r.Lang, &r.Name, &alt, &r.BirthYear, &r.Age, &r.Region, &r.Locality, &status, &start, &precision, &r.Place,
-		&created, &r.State, &r.RecordID, &r.DismissReason, &r.ClosedBy, &closed); err != nil {
+		&created, &r.State, &r.RecordID, &r.DismissReason, &r.ClosedBy, &closed, &content); err != nil {
 		return r, err
 	}
 	r.NameAlt = splitList(alt)
+	if content != "" {
+		if s.keys == nil {
+			return r, ErrNoKeys
+		}
+		b, err := s.keys.Unseal(reportPlace("content", r.ID), content)
+		if err != nil {
+			return r, fmt.Errorf("report %s: %w", r.ID, err)
+		}
+		var c reportContent
+		if err := json.Unmarshal(b, &c); err != nil {
+			return r, fmt.Errorf("report %s: %w", r.ID, err)
+		}
+		r.Name, r.NameAlt, r.BirthYear, r.Age, r.Region, r.Locality, r.Place = c.Name, c.NameAlt, c.BirthYear, c.Age, c.Region, c.Locality, c.Place
+		status, start, precision = c.Status, c.DateStart, c.Precision
+	}
 	r.Status = registry.Status(status)
 	r.Date = registry.PeriodFrom(registry.Day(start), registry.Precision(precision))
 	r.CreatedAt = time.UnixMicro(created).UTC()
@@ -174,7 +221,7 @@ func (s *Store) Reports(ctx context.Context, f ReportFilter) ([]Report, int, err
 	defer rows.Close()
 	var out []Report
 	for rows.Next() {
-		r, err := scanReport(rows)
+		r, err := s.scanReport(rows)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -186,7 +233,7 @@ func (s *Store) Reports(ctx context.Context, f ReportFilter) ([]Report, int, err
 // Report returns one report without its sealed parts; ErrNotFound when
 // there is none.
 func (s *Store) Report(ctx context.Context, id string) (Report, error) {
-	r, err := scanReport(s.read.QueryRowContext(ctx, s.rebind(`SELECT `+reportColumns+` FROM reports WHERE id = ?`), id))
+	r, err := s.scanReport(s.read.QueryRowContext(ctx, s.rebind(`SELECT `+reportColumns+` FROM reports WHERE id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
 	}

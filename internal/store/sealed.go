@@ -114,6 +114,7 @@ var sealedColumns = []sealedColumn{
 	{"reports", "relation_sealed", func(id string) string { return reportPlace("relation", id) }},
 	{"reports", "contact_sealed", func(id string) string { return reportPlace("contact", id) }},
 	{"reports", "text_sealed", func(id string) string { return reportPlace("text", id) }},
+	{"reports", "content_sealed", func(id string) string { return reportPlace("content", id) }},
 	{"fund_gifts", "display_name", func(id string) string { return giftPlace("display_name", id) }},
 	{"fund_gifts", "donor_email", func(id string) string { return giftPlace("donor_email", id) }},
 	{"fund_gifts", "donor_name", func(id string) string { return giftPlace("donor_name", id) }},
