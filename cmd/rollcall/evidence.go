@@ -52,7 +52,9 @@ const evidenceHelp = `Subcommands:
                      read every original back, decrypt and re-hash it; names
                      each mismatch or missing file (exit status 1 if any)
 
-Originals are kept in DATA/evidence (or --evidence DIR), encrypted with age to
+Originals are kept in DATA/evidence (or --evidence DIR, or --evidence
+s3://BUCKET/PREFIX?endpoint=HOST:PORT for S3-compatible object storage, with
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment), encrypted with age to
 the evidence key (sealed under the data key) and to the offline recipients
 added with 'rollcall key recipients add'. See docs/evidence.md.`
 
@@ -64,19 +66,16 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 // evidenceFlag adds --evidence (where originals are kept).
 func evidenceFlag(fs *flag.FlagSet) *string {
-	return fs.String("evidence", "", "where evidence files are kept: a directory (default DATA/evidence)")
+	return fs.String("evidence", "", "where evidence files are kept: a directory (default DATA/evidence), or S3-compatible object storage, s3://BUCKET/PREFIX?endpoint=HOST:PORT[&region=R] (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; only ciphertext is sent)")
 }
 
 // openBlobs opens the evidence store that spec names (default
 // DATA/evidence).
-func openBlobs(g *globals, spec string) (*evidence.Dir, error) {
+func openBlobs(g *globals, spec string) (evidence.Store, error) {
 	if spec == "" {
 		spec = filepath.Join(g.data, "evidence")
 	}
-	if strings.Contains(spec, "://") {
-		return nil, fmt.Errorf("evidence store %q: only a directory is supported in this version", spec)
-	}
-	return evidence.NewDir(spec)
+	return evidence.OpenStore(spec, evidence.LocalTemp(g.data))
 }
 
 func runEvidence(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
