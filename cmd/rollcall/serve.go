@@ -121,10 +121,8 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	site.EnableFunds(fundsConfig()) // donations (funds.go), the processors of processorsFromEnv
 	// A crash's temporary objects (uploads' segments being written
 	// included) go at start.
-	if c, ok := any(blobs).(interface{ CleanTemp() error }); ok {
-		if err := c.CleanTemp(); err != nil {
-			return err
-		}
+	if err := blobs.CleanTemp(); err != nil {
+		return err
 	}
 	if err := site.EnableEvidence(ctx, web.EvidenceConfig{Blobs: blobs, UploadLimit: uploadLimit}); err != nil {
 		return fmt.Errorf("evidence: %w", err)
