@@ -44,11 +44,15 @@ var ReportStatuses = []registry.Status{registry.Missing, registry.Detained, regi
 // ReportRelations are the relationships to the person the form offers.
 var ReportRelations = []string{"parent", "child", "sibling", "spouse", "relative", "friend", "witness", "lawyer", "self", "other"}
 
-// Limits of the form's fields, in characters.
+// Limits of the form's fields: lengths in characters, the count of other
+// spellings, the oldest year of an event and the highest age. The phones'
+// XForm (internal/web/openrosa_forms.go) is made from the same values.
 const (
-	maxReportShort = 200
-	maxReportText  = 5000
-	maxReportAlt   = 5
+	MaxReportShort = 200
+	MaxReportText  = 5000
+	MaxReportAlt   = 5
+	MinReportYear  = 1990
+	MaxReportAge   = 120
 )
 
 // ReportProblem is what is wrong with one field: Message is a message id
@@ -67,18 +71,18 @@ func ParseReport(form url.Values, lang string, now time.Time) (store.NewReport, 
 	bad := func(field, msg string) { problems = append(problems, ReportProblem{field, msg}) }
 	text := func(field string, limit int) string { return checkText(form.Get(field), field, limit, bad) }
 	r := store.NewReport{Lang: lang}
-	if r.Name = names.Exact(text(ReportName, maxReportShort)); r.Name == "" && !slices.ContainsFunc(problems, func(p ReportProblem) bool { return p.Field == ReportName }) {
+	if r.Name = names.Exact(text(ReportName, MaxReportShort)); r.Name == "" && !slices.ContainsFunc(problems, func(p ReportProblem) bool { return p.Field == ReportName }) {
 		bad(ReportName, "report.error.name")
 	}
 	// Other spellings: the form has a few inputs; each may also hold
 	// several spellings separated by ";" (a comma belongs to names:
 	// "Qurbanov, Azamat").
 	for i, v := range form[ReportNameAlt] {
-		if i == maxReportAlt {
+		if i == MaxReportAlt {
 			break
 		}
-		for _, alt := range strings.Split(checkText(v, ReportNameAlt, maxReportShort, bad), ";") {
-			if alt = names.Exact(alt); alt != "" && alt != r.Name && !slices.Contains(r.NameAlt, alt) && len(r.NameAlt) < maxReportAlt {
+		for _, alt := range strings.Split(checkText(v, ReportNameAlt, MaxReportShort, bad), ";") {
+			if alt = names.Exact(alt); alt != "" && alt != r.Name && !slices.Contains(r.NameAlt, alt) && len(r.NameAlt) < MaxReportAlt {
 				r.NameAlt = append(r.NameAlt, alt)
 			}
 		}
@@ -90,14 +94,14 @@ func ParseReport(form url.Values, lang string, now time.Time) (store.NewReport, 
 			bad(ReportAge, "report.error.age")
 		case n >= registry.MinBirthYear && n <= now.Year():
 			r.BirthYear = n
-		case n >= 0 && n <= 120:
+		case n >= 0 && n <= MaxReportAge:
 			r.Age, r.BirthYear = n, now.Year()-n
 		default:
 			bad(ReportAge, "report.error.age")
 		}
 	}
-	r.Region = names.Exact(text(ReportRegion, maxReportShort))
-	r.Locality = names.Exact(text(ReportLocality, maxReportShort))
+	r.Region = names.Exact(text(ReportRegion, MaxReportShort))
+	r.Locality = names.Exact(text(ReportLocality, MaxReportShort))
 	if s := text(ReportStatus, 30); s == "" {
 		bad(ReportStatus, "report.error.status")
 	} else if st, err := registry.ParseStatus(s); err != nil || !st.IsState() {
@@ -106,15 +110,15 @@ func ParseReport(form url.Values, lang string, now time.Time) (store.NewReport, 
 		r.Status = st
 	}
 	r.Date = reportDate(text(ReportYear, 4), text(ReportMonth, 2), text(ReportDay, 2), now, bad)
-	r.Place = names.Exact(text(ReportPlace, maxReportShort))
-	r.Text = text(ReportText, maxReportText)
+	r.Place = names.Exact(text(ReportPlace, MaxReportShort))
+	r.Text = text(ReportText, MaxReportText)
 	if rel := text(ReportRelation, 30); rel != "" {
 		if !slices.Contains(ReportRelations, rel) {
 			bad(ReportRelation, "report.error.relation")
 		}
 		r.Relation = rel
 	}
-	r.Contact = text(ReportContact, maxReportShort)
+	r.Contact = text(ReportContact, MaxReportShort)
 	return r, problems
 }
 
@@ -126,7 +130,7 @@ func checkText(v, field string, limit int, bad func(field, msg string)) string {
 		return ""
 	}
 	v = strings.TrimSpace(strings.Map(dropControl, v))
-	if limit != maxReportText {
+	if limit != MaxReportText {
 		v = strings.Join(strings.Fields(v), " ")
 	}
 	if utf8.RuneCountInString(v) > limit {
@@ -145,7 +149,7 @@ func reportDate(year, month, day string, now time.Time, bad func(field, msg stri
 		return registry.Period{}
 	}
 	y, err := strconv.Atoi(year)
-	if err != nil || y < 1990 || y > now.Year() {
+	if err != nil || y < MinReportYear || y > now.Year() {
 		bad(ReportYear, "report.error.year")
 		return registry.Period{}
 	}

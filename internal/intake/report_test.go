@@ -152,13 +152,13 @@ func FuzzParseReport(f *testing.F) {
 		if len(problems) > 0 {
 			return
 		}
-		if r.Name == "" || utf8.RuneCountInString(r.Name) > maxReportShort || !utf8.ValidString(r.Name+r.Text+r.Contact) {
+		if r.Name == "" || utf8.RuneCountInString(r.Name) > MaxReportShort || !utf8.ValidString(r.Name+r.Text+r.Contact) {
 			t.Fatalf("accepted name %q", r.Name)
 		}
 		if !r.Status.IsState() || r.Date.Start == 0 || r.Date.Start > registry.DayOf(reportNow) {
 			t.Fatalf("accepted claim %s %+v", r.Status, r.Date)
 		}
-		if len(r.NameAlt) > maxReportAlt || (r.Relation != "" && !slices.Contains(ReportRelations, r.Relation)) {
+		if len(r.NameAlt) > MaxReportAlt || (r.Relation != "" && !slices.Contains(ReportRelations, r.Relation)) {
 			t.Fatalf("accepted %q %q", r.NameAlt, r.Relation)
 		}
 		if strings.ContainsAny(r.Name+r.Contact, "\x00\r\n") {

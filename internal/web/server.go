@@ -55,6 +55,8 @@ type Server struct {
 	funds fundsSite
 	// Evidence intake and pages (evidence_upload.go); nil until enabled.
 	evidence *evidenceSite
+	// Phones speaking OpenRosa (openrosa*.go).
+	phones phonesSite
 }
 
 // Wait waits for the background work the site started (rebuilds of the
