@@ -62,32 +62,10 @@ func runDedupe(ctx context.Context, g *globals, args []string, stdout, stderr io
 // dedupe is the command's run; serve --demo calls it too. A conflict
 // between stored decisions gets advice on what to do.
 func dedupe(ctx context.Context, st *store.Store, apply bool, opt linkage.Options) (*dedupeRun, error) {
-	forms, err := st.AcceptedNameForms(ctx)
-	if err != nil {
-		return nil, err
-	}
-	opt.NameForms = append(opt.NameForms, forms...)
-	run, err := st.Dedupe(ctx, apply, opt)
-	if err == nil && apply {
-		// what the records teach beyond the table, for editors ('rollcall names')
-		if _, err := st.ProposeNameForms(ctx, linkage.LearnNameForms(run.Input.Records, opt.NameForms)); err != nil {
-			return nil, fmt.Errorf("links applied, but the learned name forms were not kept: %w", err)
-		}
-	}
+	run, err := st.DedupeAll(ctx, "", apply, opt)
 	var conflict *linkage.DecisionConflictError
 	if errors.As(err, &conflict) {
 		return nil, fmt.Errorf("%w; decide those pairs again with 'rollcall review decide'", err)
-	}
-	if err == nil && apply {
-		if err := st.QueueSuspects(ctx, linkage.Suspects(run.Input.Records, run.Result.Clusters, run.Result.Model)); err != nil {
-			return nil, fmt.Errorf("links applied, but the persons whose records conflict were not queued: %w", err)
-		}
-		if _, err := st.RefreshPublic(ctx); err != nil {
-			return nil, fmt.Errorf("links applied, but the public list was not refreshed: %w", err)
-		}
-		if err := st.RankReview(ctx); err != nil {
-			return nil, fmt.Errorf("links applied, but the review queue was not ranked: %w", err)
-		}
 	}
 	return (*dedupeRun)(run), err
 }

@@ -62,6 +62,10 @@ type Options struct {
 	// Bulk says the caller expects to be the database's only user while
 	// the file is imported (see store.BeginBulkImport).
 	Bulk bool
+	// Actor, when set, is who asked for the import (an account's id): a
+	// file imported from the workspace is an audit entry in the import's
+	// own transaction.
+	Actor string
 }
 
 // Result is what one file's import did (or would do, in a dry run).
@@ -94,26 +98,34 @@ func differsError(p preparedRow, e *store.RecordDiffersError) *RowError {
 		p.record, p.source, strings.Join(fields, ", "), e.FirstLine)}
 }
 
-// ImportFile imports one interchange file, all or nothing. One goroutine
-// reads and checks the rows while another writes them in one transaction;
-// at the first bad row writing stops but reading goes on, so every bad row
-// is reported, and the transaction is rolled back. Importing the same file
-// again changes nothing.
+// ImportFile imports one interchange file, all or nothing (ImportReader
+// over the opened file).
 func ImportFile(ctx context.Context, st *store.Store, path string, opt Options) (Result, error) {
-	res := Result{File: path}
 	f, err := os.Open(path)
 	if err != nil {
-		return res, err
+		return Result{File: path}, err
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return res, err
+		return Result{File: path}, err
 	}
 	if !info.Mode().IsRegular() {
-		return res, fmt.Errorf("%s: not a regular file", path)
+		return Result{File: path}, fmt.Errorf("%s: not a regular file", path)
 	}
+	return ImportReader(ctx, st, path, f, info.Size(), opt)
+}
 
+// ImportReader imports one interchange file read from r (size bytes, for
+// the progress), all or nothing: the path of the command and of the
+// workspace's upload alike. One goroutine reads and checks the rows while
+// another writes them in one transaction; at the first bad row writing
+// stops but reading goes on, so every bad row is reported, and the
+// transaction is rolled back. Importing the same file again changes
+// nothing. name is the file's name in messages and in the imports table.
+func ImportReader(ctx context.Context, st *store.Store, name string, f io.Reader, size int64, opt Options) (Result, error) {
+	path := name
+	res := Result{File: path}
 	begin := st.BeginImport
 	if opt.Bulk {
 		begin = st.BeginBulkImport
@@ -122,6 +134,7 @@ func ImportFile(ctx context.Context, st *store.Store, path string, opt Options) 
 	if err != nil {
 		return res, err
 	}
+	im.Actor = opt.Actor
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -143,7 +156,7 @@ func ImportFile(ctx context.Context, st *store.Store, path string, opt Options) 
 				return false
 			}
 		}
-		rows, readErr = eachRow(io.TeeReader(progressReader(f, opt.Progress, info.Size()), sum), func(row Row) error {
+		rows, readErr = eachRow(io.TeeReader(progressReader(f, opt.Progress, size), sum), func(row Row) error {
 			if readErrs.Total > 0 {
 				return nil // nothing more will be written; keep checking
 			}

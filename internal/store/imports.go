@@ -94,6 +94,9 @@ type Importer struct {
 	// rollbackJournal says a bulk import took the SQLite database out of
 	// WAL mode, to be put back when it ends.
 	rollbackJournal bool
+	// Actor, when set, is who asked for the import: its audit entry
+	// ("import.file") is written with it, in the same transaction.
+	Actor string
 }
 
 // lastRecord is a record's ids as the database stores them.
@@ -422,10 +425,18 @@ func (im *Importer) Finish(ctx context.Context, fileName, fileSHA256 string, com
 	if !commit || !changed {
 		return im.summary, im.tx.Rollback()
 	}
+	importID := NewID()
 	if _, err := im.tx.ExecContext(ctx, im.s.rebind(`INSERT INTO imports (id, file_name, file_sha256, rows_read, claims_new, records_new, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-		NewID(), fileName, fileSHA256, im.rows, im.summary.ClaimsNew, im.summary.RecordsNew, im.now); err != nil {
+		importID, fileName, fileSHA256, im.rows, im.summary.ClaimsNew, im.summary.RecordsNew, im.now); err != nil {
 		im.tx.Rollback()
 		return ImportSummary{}, err
+	}
+	if im.Actor != "" {
+		detail := fmt.Sprintf("sha256=%s rows=%d claims_new=%d records_new=%d sources_new=%d", fileSHA256, im.rows, im.summary.ClaimsNew, im.summary.RecordsNew, im.summary.SourcesNew)
+		if _, err := im.s.appendAudit(ctx, im.tx, im.Actor, "import.file", importID, detail); err != nil {
+			im.tx.Rollback()
+			return ImportSummary{}, err
+		}
 	}
 	return im.summary, im.tx.Commit()
 }

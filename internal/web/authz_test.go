@@ -89,6 +89,11 @@ var authzTable = map[string]authzRow{
 	// store, so the list and the form answer 404 once past the checks,
 	// and the item routes find no item. TestEvidenceFormAndPages checks
 	// them with one.
+	"GET /admin/import/{$}":             {path: "/admin/import/", want: [6]int{toSignIn, fine, fine, refused, refused, refused}},
+	"POST /admin/import/{$}":            {path: "/admin/import/", want: [6]int{refused, 415, 415, refused, refused, refused}},
+	"GET /admin/import/{id}":            {path: "/admin/import/" + sampleID, want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
+	"POST /admin/import/{id}/confirm":   {path: "/admin/import/" + sampleID + "/confirm", want: [6]int{refused, missing, missing, refused, refused, refused}},
+	"POST /admin/import/{id}/dedupe":    {path: "/admin/import/" + sampleID + "/dedupe", want: [6]int{refused, missing, missing, refused, refused, refused}},
 	"GET /admin/evidence/{$}":           {path: "/admin/evidence/", want: [6]int{toSignIn, missing, missing, missing, refused, missing}},
 	"POST /admin/evidence/{$}":          {path: "/admin/evidence/", want: [6]int{missing, missing, missing, missing, missing, missing}},
 	"GET /admin/evidence/{id}":          {path: "/admin/evidence/" + sampleID, want: [6]int{toSignIn, missing, missing, refused, refused, missing}},

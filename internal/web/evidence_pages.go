@@ -21,7 +21,7 @@ import (
 
 func (s *Server) evidenceRoutes() {
 	s.handleAny("GET /admin/evidence/{$}", []auth.Permission{auth.ReadRegistry, auth.EnterRecords}, s.evidenceList)
-	s.handleStream("POST /admin/evidence/{$}", s.evidenceForm)
+	s.handleStream("POST /admin/evidence/{$}", auth.EnterRecords, func() bool { return s.evidence != nil }, s.evidenceForm)
 	s.handle("GET /admin/evidence/{id}", auth.ReadRegistry, s.evidenceItem)
 	s.handle("GET /admin/evidence/{id}/metadata", auth.ReadSealed, s.evidenceMetadata)
 	s.handle("POST /admin/evidence/{id}/links", auth.EditRecords, s.evidenceLink)
@@ -68,15 +68,16 @@ func (s *Server) showEvidenceList(w http.ResponseWriter, r *http.Request, acc *a
 	s.renderStatus(w, status, "admin_evidence.html", p)
 }
 
-// handleStream registers the upload form's route: handle's checks
-// (same origin, session, enter_records) without reading the body as a
-// form, which evidenceForm streams; the form token is the body's first
-// part, checked there before any file byte is read.
-func (s *Server) handleStream(pattern string, h accountHandler) {
-	s.routeTable = append(s.routeTable, route{Pattern: pattern, Permission: auth.EnterRecords})
+// handleStream registers an upload form's route (evidence, import):
+// handle's checks (same origin, session, the permission) without reading
+// the body as a form, which the handler streams; the form token is the
+// body's first part, checked there before any file byte is read. enabled
+// says whether the feature is on (else 404).
+func (s *Server) handleStream(pattern string, perm auth.Permission, enabled func() bool, h accountHandler) {
+	s.routeTable = append(s.routeTable, route{Pattern: pattern, Permission: perm})
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		privatePage(w)
-		if s.auth == nil || s.evidence == nil {
+		if s.auth == nil || !enabled() {
 			s.notFound(w, r)
 			return
 		}
@@ -93,7 +94,7 @@ func (s *Server) handleStream(pattern string, h accountHandler) {
 			s.plainError(w, http.StatusForbidden, "Your session has ended. Sign in again.")
 			return
 		}
-		switch err := authorizeAny(acc, []auth.Permission{auth.EnterRecords}, s.auth.Now()); {
+		switch err := authorizeAny(acc, []auth.Permission{perm}, s.auth.Now()); {
 		case errors.Is(err, auth.ErrNotFresh):
 			s.plainError(w, http.StatusForbidden, "Confirm your password and code first, then send it again.")
 			return

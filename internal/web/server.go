@@ -57,6 +57,8 @@ type Server struct {
 	evidence *evidenceSite
 	// Phones speaking OpenRosa (openrosa*.go).
 	phones phonesSite
+	// Imports from the workspace (import_pages.go).
+	imports importJobs
 }
 
 // Wait waits for the background work the site started (rebuilds of the
@@ -106,6 +108,7 @@ func (s *Server) routes() {
 	s.fundsRoutes()     // donations, campaigns, ledger (funds.go)
 	s.uploadRoutes()    // resumable evidence uploads (evidence_upload.go)
 	s.evidenceRoutes()  // evidence pages and the upload form (evidence_pages.go)
+	s.importRoutes()    // importing lists and finding duplicates (import_pages.go)
 	// Anything else is a page we do not have: say so in every language.
 	s.public("/", s.notFound)
 }

@@ -295,6 +295,9 @@ type adminPage struct {
 	CSRF    string
 	// Flash is a one-line message after an action ("Saved.").
 	Flash string
+	// Refresh, when above zero, has the page reload itself after that
+	// many seconds (a progress page, without script).
+	Refresh int
 }
 
 // Can lets templates ask for a permission by name.
