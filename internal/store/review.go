@@ -35,9 +35,12 @@ type ReviewRecord struct {
 
 // reviewOpen selects the queued pairs whose records are in two persons
 // now; a pair joined since (by a decision on another pair) needs no look.
+// Every record has its source, so the joins on sources (sa, sb: for the
+// filters) leave the pairs as they are.
 const reviewOpen = `FROM review_queue q
 	JOIN records ra ON ra.id = q.record_a LEFT JOIN links la ON la.record_id = ra.id AND la.unlinked_at IS NULL
 	JOIN records rb ON rb.id = q.record_b LEFT JOIN links lb ON lb.record_id = rb.id AND lb.unlinked_at IS NULL
+	JOIN sources sa ON sa.id = ra.source_id JOIN sources sb ON sb.id = rb.source_id
 	WHERE COALESCE(la.person_id, ra.person_id) <> COALESCE(lb.person_id, rb.person_id)`
 
 // ReviewQueue returns up to limit open pairs (all when limit <= 0), those

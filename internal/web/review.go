@@ -23,17 +23,6 @@ func (s *Server) reviewRoutes() {
 	s.namesRoutes()        // learned name forms (names.go)
 }
 
-// reviewPageSize is how many pairs the list shows; people work from the top.
-const reviewPageSize = 100
-
-type reviewListPage struct {
-	adminPage
-	Pairs       []store.ReviewPair
-	Open        int
-	Persons     []store.PersonReview
-	OpenPersons int
-}
-
 type reviewPairPage struct {
 	adminPage
 	Pair                 store.ReviewPair
@@ -61,25 +50,6 @@ func viewOf(r store.ReviewRecord) recordView {
 		v.Claims = append(v.Claims, strings.TrimSpace(fmt.Sprintf("%s %s %s", c.Status, c.Date, c.Place)))
 	}
 	return v
-}
-
-func (s *Server) reviewList(w http.ResponseWriter, r *http.Request, acc *account) {
-	pairs, open, err := s.store.ReviewQueue(r.Context(), reviewPageSize)
-	if err != nil {
-		s.serverError(w, "review queue", err)
-		return
-	}
-	persons, openPersons, err := s.store.PersonReviews(r.Context(), reviewPageSize)
-	if err != nil {
-		s.serverError(w, "person review queue", err)
-		return
-	}
-	p := reviewListPage{adminPage: s.adminFrame(r, acc, ""), Pairs: pairs, Open: open, Persons: persons, OpenPersons: openPersons}
-	p.Title = p.T("review.title")
-	if r.URL.Query().Has("done") {
-		p.Flash = p.T("review.done")
-	}
-	s.render(w, "admin_review_list.html", p)
 }
 
 func (s *Server) reviewPair(w http.ResponseWriter, r *http.Request, acc *account) {
