@@ -210,7 +210,7 @@ func publish(ctx context.Context, st *store.Store, dataDir string, opt PublishOp
 	if err := save(ctx, sn); err != nil {
 		return sn, err
 	}
-	return sn, st.AnchorShown(ctx, shown)
+	return sn, st.AnchorShown(ctx, sn.ID, shown)
 }
 
 // SnapshotFileName is a snapshot's file name, on disk and on the site.

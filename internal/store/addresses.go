@@ -309,11 +309,15 @@ func uniqueInOrder(xs []string) []string {
 
 // AnchorShown anchors person ids shown by a snapshot (which can list
 // persons the public list has not shown yet: an import does not refresh
-// it) to the records they hold now, unless they were shown before.
-func (s *Store) AnchorShown(ctx context.Context, ids []string) error {
+// it) to the records they hold now, unless they were shown before, and
+// notes the snapshot as anchored (anchorSnapshots would do it otherwise).
+func (s *Store) AnchorShown(ctx context.Context, snapshotID string, ids []string) error {
 	at := s.Now().UnixMicro()
 	const chunk = 500
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO snapshot_anchoring (snapshot_id, anchored_at) VALUES (?, ?)`), snapshotID, at); err != nil {
+			return err
+		}
 		for start := 0; start < len(ids); start += chunk {
 			part := anyStrings(ids[start:min(start+chunk, len(ids))])
 			in := placeholders(len(part))

@@ -184,8 +184,15 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 }
 
 // migrate applies, in order and each in its own transaction, the embedded
-// migrations this database has not seen yet.
-func (s *Store) migrate(ctx context.Context) error { return s.migrateUpTo(ctx, 0) }
+// migrations this database has not seen yet, then anchors the person ids
+// of snapshots published before ids were anchored (Go, not SQL: it reads
+// the snapshots' bodies).
+func (s *Store) migrate(ctx context.Context) error {
+	if err := s.migrateUpTo(ctx, 0); err != nil {
+		return err
+	}
+	return s.anchorSnapshots(ctx)
+}
 
 // migrateUpTo is migrate stopping after version last (0: none left out);
 // tests use it to make a database as an older release left it.
