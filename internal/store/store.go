@@ -184,14 +184,18 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 }
 
 // migrate applies, in order and each in its own transaction, the embedded
-// migrations this database has not seen yet, then anchors the person ids
-// of snapshots published before ids were anchored (Go, not SQL: it reads
-// the snapshots' bodies).
+// migrations this database has not seen yet, then does what SQL cannot:
+// anchors the person ids of snapshots published before ids were anchored
+// (it reads the snapshots' bodies) and writes the audit entries of the
+// migration's publication marks (the log is a hash chain).
 func (s *Store) migrate(ctx context.Context) error {
 	if err := s.migrateUpTo(ctx, 0); err != nil {
 		return err
 	}
-	return s.anchorSnapshots(ctx)
+	if err := s.anchorSnapshots(ctx); err != nil {
+		return err
+	}
+	return s.auditLegacyMarks(ctx)
 }
 
 // migrateUpTo is migrate stopping after version last (0: none left out);
