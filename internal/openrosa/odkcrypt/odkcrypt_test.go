@@ -164,7 +164,7 @@ func TestTamperedFileRefused(t *testing.T) {
 		want   error
 	}{
 		// CFB: a flipped bit flips the plain bit; only the MD5 notices.
-		"one bit of the video": {func(f map[string][]byte) { f["clip.mp4.enc"][1000] ^= 1 }, odkcrypt.ErrSignature},
+		"one bit of the video":    {func(f map[string][]byte) { f["clip.mp4.enc"][1000] ^= 1 }, odkcrypt.ErrSignature},
 		"one bit of the instance": {func(f map[string][]byte) { f["submission.xml.enc"][3] ^= 0x20 }, odkcrypt.ErrSignature},
 		"the video cut short":     {func(f map[string][]byte) { f["clip.mp4.enc"] = f["clip.mp4.enc"][:len(f["clip.mp4.enc"])-5] }, odkcrypt.ErrCiphertext},
 		"the video cut by a block": {func(f map[string][]byte) {
