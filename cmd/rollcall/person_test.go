@@ -95,6 +95,13 @@ func TestPersonMarkFromFile(t *testing.T) {
 	if out := publicNames(); !strings.Contains(out, "Daulet Saparov") {
 		t.Error("a person marked public with a consent is not public")
 	}
+	// One person goes through the same audited path as a file of them.
+	if got := personMarkAudits(t, env)[ids["Daulet Saparov"]]; got != 1 {
+		t.Errorf("audit entries for the one person marked: %d, want 1", got)
+	}
+	if r := rollcall(t, env, "person", "mark", ids["Daulet Saparov"], "public"); r.code == 0 || !strings.Contains(r.stderr, "reason") {
+		t.Errorf("one person marked public with neither reason nor consent: exit %d %s", r.code, r.stderr)
+	}
 }
 
 // FuzzParsePersonIDs: any input either is refused or gives ids that are

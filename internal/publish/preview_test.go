@@ -116,7 +116,7 @@ func TestPreviewAgainstTheLastSnapshot(t *testing.T) {
 			}
 			recs, _ := s.Records(ctx, store.RecordFilter{PersonID: timur})
 			_, claims, _ := s.Record(ctx, recs[0].ID)
-			if err := s.RetractClaim(ctx, claims[0].ID); err != nil {
+			if err := s.WithdrawClaim(ctx, "ed", claims[0].ID, ""); err != nil {
 				t.Fatal(err)
 			}
 			legacyMark(t, d, dataDir, dsn, zarina, clock.Add(time.Minute))

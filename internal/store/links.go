@@ -107,18 +107,3 @@ func (s *Store) PersonOf(ctx context.Context, recordID string) (string, error) {
 	_, person, err := s.currentPerson(ctx, s.read, recordID)
 	return person, err
 }
-
-// RetractClaim withdraws a claim from now on; it stays stored, so counts as
-// known before the retraction are unchanged. Retracting twice is an error.
-func (s *Store) RetractClaim(ctx context.Context, claimID string) error {
-	res, err := s.write.ExecContext(ctx, s.rebind(`UPDATE claims SET retracted_at = ? WHERE id = ? AND retracted_at IS NULL`), s.Now().UnixMicro(), claimID)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return fmt.Errorf("claim %s (or it is retracted already): %w", claimID, ErrNotFound)
-	}
-	return nil
-}

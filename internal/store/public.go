@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -21,33 +20,6 @@ type PublicityMark struct {
 	Reason   string
 	By       string
 	At       time.Time
-}
-
-// MarkPerson appends an editor's mark on a person: withheld or public.
-// The latest mark is in force; earlier ones stay as history. The person
-// must exist (hold at least one record now). It does not refresh the
-// public list: call RefreshPublic.
-func (s *Store) MarkPerson(ctx context.Context, personID string, mark registry.Publicity, reason, by string) error {
-	if _, ok := registry.ParsePublicity(string(mark)); !ok {
-		return fmt.Errorf("mark %q: want withheld or public", mark)
-	}
-	if strings.TrimSpace(reason) == "" {
-		return errors.New("a mark needs a reason")
-	}
-	var n int
-	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT
-		(SELECT count(*) FROM links WHERE person_id = ? AND unlinked_at IS NULL) +
-		(SELECT count(*) FROM records r WHERE r.person_id = ? AND NOT EXISTS (SELECT 1 FROM links l WHERE l.record_id = r.id AND l.unlinked_at IS NULL))`),
-		personID, personID).Scan(&n)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return fmt.Errorf("person %s: %w", personID, ErrNotFound)
-	}
-	_, err = s.write.ExecContext(ctx, s.rebind(`INSERT INTO person_publicity (id, person_id, mark, reason, by_whom, marked_at) VALUES (?, ?, ?, ?, ?, ?)`),
-		NewID(), personID, string(mark), reason, by, s.Now().UnixMicro())
-	return err
 }
 
 // PersonMarks returns the history of a person's marks, oldest first.
@@ -196,14 +168,6 @@ func (s *Store) Relationships(ctx context.Context) ([]registry.Relationship, err
 		out = append(out, r.Relationship)
 	}
 	return out, nil
-}
-
-// AddRelationship records that person A is Kind of person B.
-func (s *Store) AddRelationship(ctx context.Context, a, b string, kind registry.RelationshipKind) (string, error) {
-	id := NewID()
-	_, err := s.write.ExecContext(ctx, s.rebind(`INSERT INTO relationships (id, person_a, person_b, kind, recorded_at) VALUES (?, ?, ?, ?, ?)`),
-		id, a, b, string(kind), s.Now().UnixMicro())
-	return id, err
 }
 
 // ProjectAll calls f with the public projection of every person shown as

@@ -118,7 +118,7 @@ func TestPublicListFiltersSearchAndPages(t *testing.T) {
 		}
 		// A reason alone does not make a child public; the parents'
 		// consent does. Another mark withholds an adult.
-		if err := s.MarkPerson(ctx, child.ID, registry.MarkPublic, "parents asked for it", "editor"); err != nil {
+		if err := s.MarkWithConsent(ctx, s.Keys(), "editor", child.ID, registry.MarkPublic, "parents asked for it", registry.Consent{}); err != nil {
 			t.Fatal(err)
 		}
 		refresh(t, s)
@@ -130,13 +130,13 @@ func TestPublicListFiltersSearchAndPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		daulet := people(t, s, store.PeopleFilter{Query: "Daulet"}).People[0]
-		if err := s.MarkPerson(ctx, daulet.ID, registry.MarkWithheld, "threats", "editor"); err != nil {
+		if err := s.MarkWithConsent(ctx, s.Keys(), "editor", daulet.ID, registry.MarkWithheld, "threats", registry.Consent{}); err != nil {
 			t.Fatal(err)
 		}
 		if stale, _ := s.PublicStale(ctx); !stale {
 			t.Error("marks made, yet the list is not stale")
 		}
-		if err := s.MarkPerson(ctx, "no-such-person", registry.MarkWithheld, "x", "editor"); !errors.Is(err, store.ErrNotFound) {
+		if err := s.MarkWithConsent(ctx, s.Keys(), "editor", "no-such-person", registry.MarkWithheld, "x", registry.Consent{}); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("marking an unknown person: %v", err)
 		}
 		refresh(t, s)
@@ -239,10 +239,10 @@ func TestPublicRelatives(t *testing.T) {
 				id["Little Person"] = r.ID
 			}
 		}
-		if _, err := s.AddRelationship(ctx, id["Father Person"], id["Son Person"], registry.Parent); err != nil {
+		if _, err := s.AddRelation(ctx, s.Keys(), "editor", id["Father Person"], id["Son Person"], registry.Parent, ""); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.AddRelationship(ctx, id["Father Person"], id["Little Person"], registry.Parent); err != nil {
+		if _, err := s.AddRelation(ctx, s.Keys(), "editor", id["Father Person"], id["Little Person"], registry.Parent, ""); err != nil {
 			t.Fatal(err)
 		}
 		refresh(t, s)

@@ -199,10 +199,10 @@ func TestRetractionKeepsPastCountsExact(t *testing.T) {
 		var claimID string
 		s.EachClaim(ctx, func(r store.ClaimRow) error { claimID = r.Claim.ID; return nil })
 		before := clk.now()
-		if err := s.RetractClaim(ctx, claimID); err != nil {
+		if err := s.WithdrawClaim(ctx, "editor", claimID, ""); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.RetractClaim(ctx, claimID); err == nil {
+		if err := s.WithdrawClaim(ctx, "editor", claimID, ""); err == nil {
 			t.Error("a claim was retracted twice")
 		}
 		if got := counts(t, s, "2022-08-03", clk.now(), registry.Corroborated); got != (registry.Counts{}) {
