@@ -56,7 +56,7 @@ func TestAnonymousFormsNeedTheirToken(t *testing.T) {
 		wantOK     int
 		lang, says string
 	}{
-		{"/ru/report/", "/ru/report/", aReport("Token Person"), 200, "ru", "Срок этой формы истёк"},
+		{"/ru/report/", "/ru/report/", aReport("Token Person"), http.StatusSeeOther, "ru", "Срок этой формы истёк"},
 		{"/kaa/donate/legal-aid/", "/kaa/donate/legal-aid/pledge", url.Values{"amount_other": {"5"}}, 200, "kaa", "múddeti ótti"},
 		{"/admin/signin", "/admin/signin", url.Values{"email": {"nobody@example.org"}, "password": {"wrong password 123"}}, 401, "ru", "Срок этой формы истёк"},
 	}
@@ -136,7 +136,7 @@ func TestOriginComparesSchemeHostAndPort(t *testing.T) {
 		form := aReport("Origin Person")
 		form.Set("csrf", site.AnonymousFormToken("/en/report/"))
 		w := postRaw(c.h, "/en/report/", form, "en", map[string]string{"Origin": c.origin, "Sec-Fetch-Site": ""})
-		if got := w.Code == http.StatusOK; got != c.ok {
+		if got := w.Code == http.StatusSeeOther; got != c.ok {
 			t.Errorf("Origin %s (proxied %v): %d %.100s", c.origin, c.h != http.Handler(site), w.Code, w.Body.String())
 		} else if !c.ok && !strings.Contains(w.Body.String(), "another site") {
 			t.Errorf("Origin %s: refused without saying why: %q", c.origin, w.Body.String())
@@ -146,7 +146,7 @@ func TestOriginComparesSchemeHostAndPort(t *testing.T) {
 	for fetchSite, ok := range map[string]bool{"same-origin": true, "same-site": false, "cross-site": false} {
 		form := aReport("Fetch Person " + fetchSite)
 		form.Set("csrf", site.AnonymousFormToken("/en/report/"))
-		if w := postRaw(site, "/en/report/", form, "en", map[string]string{"Sec-Fetch-Site": fetchSite}); (w.Code == 200) != ok {
+		if w := postRaw(site, "/en/report/", form, "en", map[string]string{"Sec-Fetch-Site": fetchSite}); (w.Code == http.StatusSeeOther) != ok {
 			t.Errorf("Sec-Fetch-Site %s: %d", fetchSite, w.Code)
 		}
 	}

@@ -47,7 +47,7 @@ func TestNoFormulaInAnyCSV(t *testing.T) {
 		}
 		f.Del("age")
 		f.Set("birth_year", "1990")
-		if w := postFrom(t, site, "/en/report/", f, "192.0.2.7:1"); w.Code != http.StatusOK {
+		if w := postFrom(t, site, "/en/report/", f, "192.0.2.7:1"); w.Code != http.StatusSeeOther {
 			t.Fatalf("report: %d %.300s", w.Code, w.Body.String())
 		}
 		rep := openReports(t, st, "")[0]

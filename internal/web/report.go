@@ -37,10 +37,12 @@ const (
 func (s *Server) reportRoutes() {
 	throttle := auth.NewThrottle(reportsFree)
 	throttle.Base, throttle.Max = reportWaitBase, reportWaitMax
+	sent := newSentReports()
 	s.public("GET /{lang}/report/{$}", s.reportForm)
 	s.handle("POST /{lang}/report/{$}", auth.FileReport, func(w http.ResponseWriter, r *http.Request, acc *account) {
-		s.fileReport(w, r, acc, throttle)
+		s.fileReport(w, r, acc, throttle, sent)
 	})
+	s.public("GET /{lang}/report/sent/{token}", func(w http.ResponseWriter, r *http.Request) { s.reportSent(w, r, sent) })
 
 	s.handle("GET /admin/reports/{$}", auth.Triage, s.adminReports)
 	s.handle("GET /admin/reports/{id}", auth.Triage, s.adminReport)
@@ -65,6 +67,35 @@ type reportPage struct {
 	Reference string
 	Wait      int // minutes
 }
+
+// reportFields are the form's fields in the order the page shows them,
+// with the id of the input an error summary's link leads to.
+var reportFields = []struct{ Name, Input string }{
+	{intake.ReportName, "report-name"}, {intake.ReportNameAlt, "report-alt1"}, {intake.ReportAge, "report-age"},
+	{intake.ReportRegion, "report-region"}, {intake.ReportLocality, "report-locality"}, {intake.ReportStatus, "report-status"},
+	{intake.ReportDay, "report-day"}, {intake.ReportMonth, "report-month"}, {intake.ReportYear, "report-year"},
+	{intake.ReportPlace, "report-place"}, {intake.ReportText, "report-text"}, {intake.ReportRelation, "report-relation"},
+	{intake.ReportContact, "report-contact"},
+}
+
+// formProblem is one line of a failed form's error summary: the field's
+// label, what is wrong, and the input it links to.
+type formProblem struct{ Input, Label, Message string }
+
+// ProblemList is the error summary at the top of a failed form, in the
+// order of the fields.
+func (p reportPage) ProblemList() []formProblem {
+	var list []formProblem
+	for _, f := range reportFields {
+		if m, ok := p.Problems[f.Name]; ok {
+			list = append(list, formProblem{Input: f.Input, Label: p.T("report." + f.Name), Message: m})
+		}
+	}
+	return list
+}
+
+// ProblemsTitle heads the error summary.
+func (p reportPage) ProblemsTitle() string { return p.T("report.problems") }
 
 func (s *Server) reportFrame(r *http.Request, acc *account) (reportPage, bool) {
 	p, ok := s.pageFor(r)
@@ -103,10 +134,9 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) {
 // clientKey is what the report throttle counts a client by.
 func clientKey(r *http.Request) string { return "report:" + clientHost(r) }
 
-// fileReport takes a report. Its answer is rendered, not redirected: the
-// reference must not end up in an address, where a browser's history
-// would keep it.
-func (s *Server) fileReport(w http.ResponseWriter, r *http.Request, acc *account, throttle *auth.Throttle) {
+// fileReport takes a report and redirects to its confirmation
+// (report_sent.go), whose address holds a token, never the reference.
+func (s *Server) fileReport(w http.ResponseWriter, r *http.Request, acc *account, throttle *auth.Throttle, sent *sentReports) {
 	rp, ok := s.reportFrame(r, acc)
 	if !ok {
 		s.notFound(w, r)
@@ -124,8 +154,7 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request, acc *account
 	// reference that leads nowhere, and nothing is stored.
 	if r.PostForm.Get(intake.ReportHoneypot) != "" {
 		throttle.Fail(now, client)
-		rp.Reference = intake.NewReference()
-		s.render(w, "report_sent.html", rp)
+		http.Redirect(w, r, reportSentPath(rp.Lang, sent.add(now, intake.NewReference())), http.StatusSeeOther)
 		return
 	}
 	rep, problems := intake.ParseReport(r.PostForm, rp.Lang, now)
@@ -162,8 +191,7 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request, acc *account
 		s.serverError(w, "report", err)
 		return
 	}
-	rp.Reference = rep.Reference
-	s.render(w, "report_sent.html", rp)
+	http.Redirect(w, r, reportSentPath(rp.Lang, sent.add(now, rep.Reference)), http.StatusSeeOther)
 }
 
 // adminReportsPage is the triage queue.

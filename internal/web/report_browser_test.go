@@ -74,6 +74,17 @@ func TestBrowserReportAndTriage(t *testing.T) {
 			if !js {
 				tb.screenshot(t, "report_ru_sent")
 			}
+			// The refresh button: the confirmation again, nothing filed twice
+			// (the open reports: the first run's was triaged already).
+			if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+				t.Fatal(err)
+			}
+			if again := tb.html(t); !strings.Contains(again, "<strong>"+m[1]+"</strong>") {
+				t.Fatalf("the reloaded confirmation lost its reference: %.500s", again)
+			}
+			if all, _, _ := st.Reports(ctx, store.ReportFilter{}); len(all) != 1 {
+				t.Fatalf("%d reports after reloading the confirmation", len(all))
+			}
 			tb.check(t, base, "")
 
 			// The editor's session, set on the browser.

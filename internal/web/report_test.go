@@ -52,6 +52,16 @@ func postFrom(t *testing.T, h http.Handler, path string, form url.Values, remote
 	return w
 }
 
+// sentPage follows a sent report's redirect (303) to its confirmation.
+func sentPage(t *testing.T, h http.Handler, w *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+	t.Helper()
+	loc := w.Header().Get("Location")
+	if w.Code != http.StatusSeeOther || !regexp.MustCompile(`^/[a-z]+/report/sent/[A-Za-z0-9_-]{20,}$`).MatchString(loc) {
+		t.Fatalf("a sent report answered %d, Location %q, not a redirect to its confirmation", w.Code, loc)
+	}
+	return (*session)(nil).get(t, h, loc)
+}
+
 func openReports(t *testing.T, st *store.Store, state string) []store.Report {
 	t.Helper()
 	list, _, err := st.Reports(context.Background(), store.ReportFilter{State: state})
@@ -85,7 +95,7 @@ func TestReportFormEveryLanguage(t *testing.T) {
 		if !strings.Contains(body, `href="/`+lang+`/report/" aria-current="page"`) {
 			t.Errorf("%s: the navigation does not lead here", lang)
 		}
-		w = (*session)(nil).post(t, site, "/"+lang+"/report/", aReport("Person "+lang))
+		w = sentPage(t, site, (*session)(nil).post(t, site, "/"+lang+"/report/", aReport("Person "+lang)))
 		m := referenceRE.FindStringSubmatch(w.Body.String())
 		if w.Code != http.StatusOK || m == nil || !strings.Contains(w.Body.String(), thanks[lang]) {
 			t.Fatalf("%s: POST %d, no reference or thanks in %.300s", lang, w.Code, w.Body.String())
@@ -109,7 +119,7 @@ func TestReportSignedIn(t *testing.T) {
 	if w := sess.get(t, site, "/en/report/"); !strings.Contains(w.Body.String(), `name="csrf" value="`+sess.CSRF+`"`) {
 		t.Fatal("the form lacks the session's form token")
 	}
-	if w := sess.post(t, site, "/en/report/", aReport("Signed In")); w.Code != http.StatusOK || !referenceRE.MatchString(w.Body.String()) {
+	if w := sentPage(t, site, sess.post(t, site, "/en/report/", aReport("Signed In"))); w.Code != http.StatusOK || !referenceRE.MatchString(w.Body.String()) {
 		t.Fatalf("signed-in report: %d", w.Code)
 	}
 	f := aReport("No Token")
@@ -128,7 +138,7 @@ func TestReportHoneypot(t *testing.T) {
 	site, _ := workspaceSite(t, st)
 	f := aReport("Bot Made")
 	f.Set("website", "http://spam.example")
-	w := (*session)(nil).post(t, site, "/en/report/", f)
+	w := sentPage(t, site, (*session)(nil).post(t, site, "/en/report/", f))
 	if w.Code != http.StatusOK || !referenceRE.MatchString(w.Body.String()) {
 		t.Fatalf("honeypot: %d, not the thank-you page", w.Code)
 	}
@@ -147,7 +157,7 @@ func TestReportThrottle(t *testing.T) {
 	st := storetest.Open(t, store.SQLite)
 	site, _ := workspaceSite(t, st)
 	for i := range 5 {
-		if w := postFrom(t, site, "/ru/report/", aReport("Flood "+strconv.Itoa(i)), "198.51.100.7:4000"); w.Code != http.StatusOK {
+		if w := postFrom(t, site, "/ru/report/", aReport("Flood "+strconv.Itoa(i)), "198.51.100.7:4000"); w.Code != http.StatusSeeOther {
 			t.Fatalf("report %d: %d", i+1, w.Code)
 		}
 	}
@@ -165,7 +175,7 @@ func TestReportThrottle(t *testing.T) {
 			t.Fatalf("a form without a name: %d", w.Code)
 		}
 	}
-	if w := postFrom(t, site, "/ru/report/", aReport("Other Client"), "203.0.113.9:5000"); w.Code != http.StatusOK {
+	if w := postFrom(t, site, "/ru/report/", aReport("Other Client"), "203.0.113.9:5000"); w.Code != http.StatusSeeOther {
 		t.Errorf("another client, after mistakes only: %d", w.Code)
 	}
 	if n := len(openReports(t, st, "")); n != 6 {
@@ -227,7 +237,7 @@ func TestReportBadInput(t *testing.T) {
 	for _, k := range []string{"name_alt", "region", "locality", "place", "text", "contact"} {
 		f.Set(k, markup+k)
 	}
-	if w := (*session)(nil).post(t, site, "/en/report/", f); w.Code != http.StatusOK {
+	if w := (*session)(nil).post(t, site, "/en/report/", f); w.Code != http.StatusSeeOther {
 		t.Fatalf("markup report: %d", w.Code)
 	}
 	rep := openReports(t, st, "")[0]
@@ -254,7 +264,7 @@ func TestReportCanariesNotInClear(t *testing.T) {
 			f := aReport("Canary Person")
 			f.Set("contact", contact)
 			f.Set("text", text)
-			if w := postFrom(t, site, "/en/report/", f, "192.0.2.88:1234"); w.Code != http.StatusOK {
+			if w := postFrom(t, site, "/en/report/", f, "192.0.2.88:1234"); w.Code != http.StatusSeeOther {
 				t.Fatalf("report: %d", w.Code)
 			}
 			// An editor opens it: the values are there, sealed.
@@ -293,7 +303,7 @@ func TestReportTriage(t *testing.T) {
 		f := aReport("Азамат Курбанов")
 		f.Set("contact", "<b>contact</b> 5531")
 		f.Set("status", "missing")
-		if w := (*session)(nil).post(t, site, "/ru/report/", f); w.Code != http.StatusOK {
+		if w := (*session)(nil).post(t, site, "/ru/report/", f); w.Code != http.StatusSeeOther {
 			t.Fatalf("report: %d", w.Code)
 		}
 		(*session)(nil).post(t, site, "/en/report/", aReport("Spam Spammer"))
@@ -471,7 +481,7 @@ func TestReportTriageMatchesAsSearchDoes(t *testing.T) {
 		for name := range names {
 			f := aReport(name)
 			f.Set("name_alt", "")
-			if w := (*session)(nil).post(t, site, "/en/report/", f); w.Code != http.StatusOK {
+			if w := (*session)(nil).post(t, site, "/en/report/", f); w.Code != http.StatusSeeOther {
 				t.Fatalf("report %q: %d", name, w.Code)
 			}
 		}
