@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 
 	"rollcall/internal/field"
+	"rollcall/internal/openrosa"
 	"rollcall/internal/store"
 )
 
@@ -23,10 +25,16 @@ const deviceHelp = `Subcommands:
                              on a field instance: the headquarters whose
                              acknowledgements it accepts ('bundle export --to'
                              registers it too)
+  device add NAME --openrosa --volunteer EMAIL [--origin URL]
+                             a phone with ODK Collect or Tella: prints the server
+                             URL to enter in the app (it holds the phone's token,
+                             shown only now); its reports go to triage, its
+                             records are the volunteer's, in the source phone-NAME
   device list                every device, with its key's fingerprint and whether
                              it is revoked
   device revoke NAME         refuse from now on everything the device signs (a
-                             laptop lost or taken); its past rows stay`
+                             laptop lost or taken), or every request of a phone;
+                             its past rows stay`
 
 func runDevice(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
 	sub := ""
@@ -35,11 +43,17 @@ func runDevice(ctx context.Context, g *globals, args []string, stdout, stderr io
 	}
 	fs := newFlags(g, "device", "device add|list|revoke …\n\n"+deviceHelp, stderr)
 	hq := fs.Bool("headquarters", false, "add: the device is a headquarters (on a field instance)")
+	phone := fs.Bool("openrosa", false, "add: the device is a phone speaking OpenRosa (ODK Collect, Tella)")
+	volunteer := fs.String("volunteer", "", "add --openrosa: the e-mail of the account the phone's records are entered as")
+	origin := fs.String("origin", originDefault(), "add --openrosa: the site's public origin, https (env ROLLCALL_ORIGIN)")
+	passFD := passphraseFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	switch {
+	case sub == "add" && *phone && len(pos) == 1:
+		return addPhone(ctx, g, pos[0], *volunteer, *origin, *passFD, stdout)
 	case sub == "add" && len(pos) == 2:
 		pub, err := field.ParsePublic(pos[1])
 		if err != nil {
@@ -70,8 +84,19 @@ func runDevice(ctx context.Context, g *globals, args []string, stdout, stderr io
 		if err != nil {
 			return err
 		}
-		if len(devices) == 0 {
+		phones, err := st.Phones(ctx)
+		if err != nil {
+			return err
+		}
+		if len(devices)+len(phones) == 0 {
 			fmt.Fprintln(stdout, "no devices registered")
+		}
+		for _, p := range phones {
+			state := "accepted"
+			if p.Revoked() {
+				state = "revoked " + p.RevokedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(stdout, "%s\t%s\topenrosa source %s\tadded %s\t%s\n", p.Name, store.RolePhone, store.PhoneSourceKey(p.Name), p.AddedAt.Format(time.RFC3339), state)
 		}
 		for _, d := range devices {
 			state := "accepted"
@@ -94,6 +119,10 @@ func runDevice(ctx context.Context, g *globals, args []string, stdout, stderr io
 		if err != nil {
 			return err
 		}
+		if d.Role == store.RolePhone {
+			fmt.Fprintf(stdout, "phone %s revoked: its URL is refused from now on\n", d.Name)
+			return nil
+		}
 		fmt.Fprintf(stdout, "device %s revoked: its bundles are refused from now on\n", d.Name)
 		return nil
 	}
@@ -107,4 +136,38 @@ func fingerprintOf(signKey string) string {
 		return "?"
 	}
 	return field.Fingerprint(k)
+}
+
+// addPhone registers a phone and prints the URL to enter in Collect or
+// Tella, once: only the token's hash is kept.
+func addPhone(ctx context.Context, g *globals, name, volunteer, origin string, passFD int, stdout io.Writer) error {
+	if volunteer == "" {
+		return errors.New("device add --openrosa: --volunteer EMAIL is required (the account the phone's records are entered as)")
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !strings.HasSuffix(u.Hostname(), ".onion")) {
+		return fmt.Errorf("--origin %q: phones send their token in the URL, so the site must be reached over https (or an onion address)", origin)
+	}
+	st, keys, err := openWithKeys(ctx, g, passFD)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	user, err := st.UserByEmail(ctx, keys, volunteer)
+	if errors.Is(err, store.ErrNotFound) {
+		return errors.New("no account with that address (see 'rollcall user list')")
+	}
+	if err != nil {
+		return err
+	}
+	token := openrosa.NewToken()
+	p, err := st.AddPhone(ctx, store.ActorCLI, name, user.ID, openrosa.TokenHash(token))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "phone %s added: its records go to the source %s, entered as that account.\n", p.Name, store.PhoneSourceKey(p.Name))
+	fmt.Fprintf(stdout, "In ODK Collect (Settings, Project, Server) or Tella (Connections, ODK), enter this server URL, with no user name or password:\n%s\n",
+		openrosa.ServerURL(origin, token))
+	fmt.Fprintln(stdout, "It is shown only now; hand it over on a safe channel. 'rollcall device revoke "+p.Name+"' stops it.")
+	return nil
 }

@@ -104,7 +104,7 @@ func (s *Store) AddDevice(ctx context.Context, actor, name, role, signKey, recip
 	d := Device{ID: NewID(), Name: name, Role: role, SignKey: signKey, Recipient: recipient, AddedAt: s.Now().UTC()}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, s.rebind(`SELECT count(*) FROM devices WHERE name = ? OR sign_key = ?`), name, signKey).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, s.rebind(`SELECT (SELECT count(*) FROM devices WHERE name = ? OR sign_key = ?) + (SELECT count(*) FROM phones WHERE name = ?)`), name, signKey, name).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -120,13 +120,19 @@ func (s *Store) AddDevice(ctx context.Context, actor, name, role, signKey, recip
 	return d, err
 }
 
-// RevokeDevice refuses from now on every message the device signs;
-// audited. Revoking twice changes nothing.
+// RevokeDevice refuses from now on every message the device signs, or,
+// for a phone, every request with its token; audited. Revoking twice
+// changes nothing.
 func (s *Store) RevokeDevice(ctx context.Context, actor, name string) (Device, error) {
 	var d Device
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if d, err = s.deviceWhere(ctx, tx, "name = ?", strings.ToLower(name)); err != nil {
+		if d, err = s.deviceWhere(ctx, tx, "name = ?", strings.ToLower(name)); errors.Is(err, ErrUnknownDevice) {
+			p, err := s.revokePhoneTx(ctx, tx, actor, strings.ToLower(name))
+			d = Device{ID: p.ID, Name: p.Name, Role: RolePhone, AddedAt: p.AddedAt, RevokedAt: p.RevokedAt}
+			return err
+		}
+		if err != nil {
 			return err
 		}
 		if d.Revoked() {

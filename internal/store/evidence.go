@@ -200,6 +200,20 @@ func (s *Store) IntakeEvidence(ctx context.Context, blobs evidence.Blobs, src io
 	if err != nil {
 		return EvidenceItem{}, false, err
 	}
+	return s.KeepEvidence(ctx, blobs, rec, in)
+}
+
+// KeepEvidence records a file received already (evidence.Intake: hashed
+// and encrypted into a temporary object, not yet kept), as IntakeEvidence
+// does: so a request carrying several files (a phone's submission) can
+// receive them all, check the whole, and keep them only then. in.Links
+// must have been checked (CheckEvidenceLinks).
+func (s *Store) KeepEvidence(ctx context.Context, blobs evidence.Blobs, rec *evidence.Received, in EvidenceIntake) (item EvidenceItem, dup bool, err error) {
+	key, err := s.EvidenceKey(ctx)
+	if err != nil {
+		rec.Discard()
+		return EvidenceItem{}, false, err
+	}
 	if existing, err := s.evidenceBySHA(ctx, rec.SHA256); err == nil {
 		rec.Discard()
 		return existing, true, s.receivedAgain(ctx, in, existing)

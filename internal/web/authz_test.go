@@ -179,22 +179,30 @@ var authzTable = map[string]authzRow{
 	"POST /admin/reports/{id}/dismiss": {path: "/admin/reports/" + sampleID + "/dismiss", want: [6]int{refused, missing, missing, refused, refused, refused}},
 
 	// Donations and the ledger (funds.go).
-	"GET /{lang}/donate/{$}":                       {path: "/en/donate/", want: [6]int{fine, fine, fine, fine, fine, fine}},
-	"GET /{lang}/donate/thanks/{$}":                {path: "/en/donate/thanks/", want: [6]int{fine, fine, fine, fine, fine, fine}},
-	"GET /{lang}/donate/{slug}/{$}":                {path: "/en/donate/no-such-campaign/", want: [6]int{missing, missing, missing, missing, missing, missing}},
-	"POST /{lang}/donate/{slug}/card":              {path: "/en/donate/no-such-campaign/card", want: [6]int{missing, missing, missing, missing, missing, missing}},
-	"POST /{lang}/donate/{slug}/pledge":            {path: "/en/donate/no-such-campaign/pledge", want: [6]int{missing, missing, missing, missing, missing, missing}},
-	"GET /{lang}/transparency/{$}":                 {path: "/en/transparency/", want: [6]int{fine, fine, fine, fine, fine, fine}},
-	"GET /{lang}/transparency/monthly.csv":         {path: "/en/transparency/monthly.csv", want: [6]int{fine, fine, fine, fine, fine, fine}},
-	"POST /webhooks/{processor}":                   {path: "/webhooks/stripe", want: [6]int{missing, missing, missing, missing, missing, missing}},
-	"GET /admin/funds/{$}":                         {path: "/admin/funds/", want: [6]int{toSignIn, fine, refused, refused, fine, refused}},
-	"POST /admin/funds/campaigns":                  {path: "/admin/funds/campaigns", want: [6]int{refused, refused, refused, refused, bad, refused}},
-	"POST /admin/funds/bank":                       {path: "/admin/funds/bank", want: [6]int{refused, refused, refused, refused, bad, refused}},
-	"POST /admin/funds/statement":                  {path: "/admin/funds/statement", want: [6]int{refused, refused, refused, refused, bad, refused}},
-	"POST /admin/funds/crypto":                     {path: "/admin/funds/crypto", want: [6]int{refused, refused, refused, refused, bad, refused}},
-	"POST /admin/funds/receipts/{id}/confirm":      {path: "/admin/funds/receipts/" + sampleID + "/confirm", want: [6]int{refused, refused, refused, refused, missing, refused}},
-	"POST /admin/funds/disbursements":              {path: "/admin/funds/disbursements", want: [6]int{refused, refused, refused, refused, bad, refused}},
-	"POST /admin/funds/disbursements/{id}/approve": {path: "/admin/funds/disbursements/" + sampleID + "/approve", want: [6]int{refused, missing, refused, refused, missing, refused}},
+	"GET /{lang}/donate/{$}":               {path: "/en/donate/", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /{lang}/donate/thanks/{$}":        {path: "/en/donate/thanks/", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /{lang}/donate/{slug}/{$}":        {path: "/en/donate/no-such-campaign/", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"POST /{lang}/donate/{slug}/card":      {path: "/en/donate/no-such-campaign/card", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"POST /{lang}/donate/{slug}/pledge":    {path: "/en/donate/no-such-campaign/pledge", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"GET /{lang}/transparency/{$}":         {path: "/en/transparency/", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /{lang}/transparency/monthly.csv": {path: "/en/transparency/monthly.csv", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	// Phones (OpenRosa): the token in the path is the credential, never a
+	// session; over plain HTTP every request is refused before the token is
+	// looked at (TestOpenRosa* send them over TLS).
+	"GET /openrosa/key/{token}/formList":              {path: "/openrosa/key/made-up/formList", want: [6]int{refused, refused, refused, refused, refused, refused}},
+	"GET /openrosa/key/{token}/forms/{form}/form.xml": {path: "/openrosa/key/made-up/forms/rollcall_report/form.xml", want: [6]int{refused, refused, refused, refused, refused, refused}},
+	"GET /openrosa/key/{token}/forms/{form}/manifest": {path: "/openrosa/key/made-up/forms/rollcall_report/manifest", want: [6]int{refused, refused, refused, refused, refused, refused}},
+	"HEAD /openrosa/key/{token}/submission":           {path: "/openrosa/key/made-up/submission", want: [6]int{missing, missing, missing, missing, missing, missing}}, // sent as GET: no such page
+	"POST /openrosa/key/{token}/submission":           {path: "/openrosa/key/made-up/submission", want: [6]int{refused, refused, refused, refused, refused, refused}},
+	"POST /webhooks/{processor}":                      {path: "/webhooks/stripe", want: [6]int{missing, missing, missing, missing, missing, missing}},
+	"GET /admin/funds/{$}":                            {path: "/admin/funds/", want: [6]int{toSignIn, fine, refused, refused, fine, refused}},
+	"POST /admin/funds/campaigns":                     {path: "/admin/funds/campaigns", want: [6]int{refused, refused, refused, refused, bad, refused}},
+	"POST /admin/funds/bank":                          {path: "/admin/funds/bank", want: [6]int{refused, refused, refused, refused, bad, refused}},
+	"POST /admin/funds/statement":                     {path: "/admin/funds/statement", want: [6]int{refused, refused, refused, refused, bad, refused}},
+	"POST /admin/funds/crypto":                        {path: "/admin/funds/crypto", want: [6]int{refused, refused, refused, refused, bad, refused}},
+	"POST /admin/funds/receipts/{id}/confirm":         {path: "/admin/funds/receipts/" + sampleID + "/confirm", want: [6]int{refused, refused, refused, refused, missing, refused}},
+	"POST /admin/funds/disbursements":                 {path: "/admin/funds/disbursements", want: [6]int{refused, refused, refused, refused, bad, refused}},
+	"POST /admin/funds/disbursements/{id}/approve":    {path: "/admin/funds/disbursements/" + sampleID + "/approve", want: [6]int{refused, missing, refused, refused, missing, refused}},
 }
 
 // tableKey is a route's row in the matrix: the hashed asset URLs change

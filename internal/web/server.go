@@ -109,6 +109,7 @@ func (s *Server) routes() {
 	s.uploadRoutes()    // resumable evidence uploads (evidence_upload.go)
 	s.evidenceRoutes()  // evidence pages and the upload form (evidence_pages.go)
 	s.importRoutes()    // importing lists and finding duplicates (import_pages.go)
+	s.openrosaRoutes()  // phones: ODK Collect and Tella (openrosa.go)
 	// Anything else is a page we do not have: say so in every language.
 	s.public("/", s.notFound)
 }
