@@ -43,14 +43,47 @@ func TestPersonMarkOfAMergedAwayID(t *testing.T) {
 	if r := rollcall(t, env, "mirror", "--out", out); r.code != 0 {
 		t.Fatalf("mirror: %s", r.stderr)
 	}
+	moved := map[string]string{"en": "This address has moved", "ru": "Этот адрес изменился"}
 	for _, lang := range []string{"en", "ru"} {
 		page, err := os.ReadFile(filepath.Join(out, lang, "people", later+".html"))
-		if err != nil || !strings.Contains(string(page), `href="`+shownFirst+`.html"`) {
-			t.Errorf("the mirror's page for the merged-away id in %s: %v\n%s", lang, err, page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// It says what happened in the language of its path, names the
+		// survivor canonical and leads there at once.
+		for _, want := range []string{`<html lang="` + lang + `">`, moved[lang], `<link rel="canonical" href="` + shownFirst + `.html">`,
+			`<meta http-equiv="refresh" content="0; url=` + shownFirst + `.html">`, `href="` + shownFirst + `.html"`} {
+			if !strings.Contains(string(page), want) {
+				t.Errorf("the mirror's page for the merged-away id in %s lacks %q:\n%s", lang, want, page)
+			}
 		}
 		if _, err := os.Stat(filepath.Join(out, lang, "people", shownFirst+".html")); err != nil {
 			t.Errorf("the mirror lacks the survivor's page: %v", err)
 		}
+	}
+	// Maps for a web server that can answer 301: the file and the
+	// address without .html both lead to the survivor's file.
+	redirects, err := os.ReadFile(filepath.Join(out, "_redirects"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nginx, err := os.ReadFile(filepath.Join(out, "redirects.nginx.map"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "ru"} {
+		old, to := "/"+lang+"/people/"+later, "/"+lang+"/people/"+shownFirst+".html"
+		for _, want := range []string{old + ".html " + to + " 301!\n", old + " " + to + " 301!\n"} {
+			if !strings.Contains(string(redirects), want) {
+				t.Errorf("_redirects lacks %q:\n%s", want, redirects)
+			}
+		}
+		if want := `"` + old + `.html" "` + to + `";`; !strings.Contains(string(nginx), want) {
+			t.Errorf("the nginx map lacks %q:\n%s", want, nginx)
+		}
+	}
+	if strings.Contains(string(redirects), shownFirst+".html "+"/") {
+		t.Errorf("_redirects moves the survivor:\n%s", redirects)
 	}
 	r := rollcall(t, env, "person", "mark", later, "withheld", "--reason", "the family asked")
 	if r.code != 0 {

@@ -93,6 +93,7 @@ func Mirror(ctx context.Context, site http.Handler, dir string, opt MirrorOption
 	var (
 		mu      sync.Mutex
 		seen    = map[string]string{} // site URL → who linked it first
+		moved   = map[string]string{} // site URL that answered 301 → its Location
 		pending sync.WaitGroup
 		jobs    = make(chan string, 1024)
 		firstE  error
@@ -125,8 +126,11 @@ func Mirror(ctx context.Context, site http.Handler, dir string, opt MirrorOption
 			defer wg.Done()
 			for u := range jobs {
 				if ctx.Err() == nil {
-					n, links, err := mirrorOne(site, dir, u)
+					n, links, to, err := mirrorOne(site, dir, u)
 					mu.Lock()
+					if to != "" && err == nil {
+						moved[u] = to
+					}
 					switch {
 					case err == errNotOK:
 						sum.Broken = append(sum.Broken, u+" (linked from "+seen[u]+")")
@@ -160,6 +164,11 @@ func Mirror(ctx context.Context, site http.Handler, dir string, opt MirrorOption
 		return sum, firstE
 	}
 	sort.Strings(sum.Broken)
+	files, err := writeRedirectMaps(dir, moved)
+	if err != nil {
+		return sum, err
+	}
+	sum.Files += files
 	// The front page: a plain list of the languages.
 	var b strings.Builder
 	b.WriteString("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Rollcall</title></head><body><ul>\n")
@@ -205,22 +214,25 @@ func prepareMirrorDir(dir string) error {
 	return os.WriteFile(filepath.Join(dir, mirrorMarker), []byte("written by rollcall mirror; the next mirror into this folder replaces everything in it\n"), 0o644)
 }
 
-// mirrorOne renders one site URL, rewrites its links and writes it.
-func mirrorOne(site http.Handler, dir, u string) (int64, []string, error) {
+// mirrorOne renders one site URL, rewrites its links and writes it. For
+// a URL that answers 301 to another of ours (a person id merged away) it
+// also returns where it leads.
+func mirrorOne(site http.Handler, dir, u string) (int64, []string, string, error) {
 	req := httptest.NewRequest(http.MethodGet, u, nil)
 	rec := httptest.NewRecorder()
 	site.ServeHTTP(rec, req)
+	var to string
 	if loc := rec.Header().Get("Location"); rec.Code == http.StatusMovedPermanently && strings.HasPrefix(loc, "/") && !strings.HasPrefix(loc, "//") {
-		return mirrorRedirect(dir, u, loc)
-	}
-	if rec.Code != http.StatusOK {
-		return 0, nil, errNotOK
+		to = loc
+	} else if rec.Code != http.StatusOK {
+		return 0, nil, "", errNotOK
 	}
 	body := rec.Body.Bytes()
 	here := MirrorPath(u)
 	var links []string
 	ct := rec.Header().Get("Content-Type")
-	if strings.HasPrefix(ct, "text/html") || strings.Contains(ct, "atom+xml") {
+	isHTML := strings.HasPrefix(ct, "text/html")
+	if isHTML || strings.Contains(ct, "atom+xml") {
 		base, _ := url.Parse(u)
 		body = rewriteLinks(body, func(attr, value string) string {
 			raw := html.UnescapeString(value)
@@ -242,29 +254,15 @@ func mirrorOne(site http.Handler, dir, u string) (int64, []string, error) {
 			return html.EscapeString(rel)
 		})
 	}
+	if to != "" {
+		links = append(links, to)
+		body = movedBody(body, isHTML, here, to)
+	}
 	file := filepath.Join(dir, filepath.FromSlash(here))
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return 0, nil, err
+		return 0, nil, "", err
 	}
-	return int64(len(body)), links, os.WriteFile(file, body, 0o644)
-}
-
-// mirrorRedirect writes, for a site URL that answers 301 (a person id
-// merged away), a page that leads to where the site sends it: static hosts
-// have no redirects, and an address once shown must keep leading to its
-// human in the mirror too.
-func mirrorRedirect(dir, u, location string) (int64, []string, error) {
-	here := MirrorPath(u)
-	rel := html.EscapeString(relativePath(here, MirrorPath(location)))
-	body := []byte(`<!doctype html>
-<html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=` + rel + `"><link rel="canonical" href="` + rel + `"><title>→</title></head>
-<body><p><a href="` + rel + `">→ ` + rel + `</a></p></body></html>
-`)
-	file := filepath.Join(dir, filepath.FromSlash(here))
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return 0, nil, err
-	}
-	return int64(len(body)), []string{location}, os.WriteFile(file, body, 0o644)
+	return int64(len(body)), links, to, os.WriteFile(file, body, 0o644)
 }
 
 // MirrorPath is the file (slash-separated, relative to the mirror's root)

@@ -14,19 +14,31 @@ import (
 
 // personRedirect answers a person id that is not in the public list: 301
 // to the survivor when it was merged away (true), else nothing (false).
-func (s *Server) personRedirect(w http.ResponseWriter, r *http.Request, id, prefix string) bool {
+// The API's answer says merged_into; a page's answer is a page in the
+// language of its path that says what happened and links the survivor
+// (its canonical address): the static mirror, which cannot answer 301,
+// writes that page with a refresh (publish.Mirror).
+func (s *Server) personRedirect(w http.ResponseWriter, r *http.Request, p *page, id, prefix string) bool {
 	red, err := s.store.RedirectOf(r.Context(), id)
 	if err != nil {
 		return false
 	}
 	target := prefix + url.PathEscape(red.SurvivorID)
-	if prefix == apiPersonPrefix {
-		w.Header().Set("Location", target)
+	w.Header().Set("Location", target)
+	if p == nil {
 		s.writeJSON(w, http.StatusMovedPermanently, mergedAnswer{ID: id, MergedInto: red.SurvivorID, MergedAt: registry.DayOf(red.At).String()})
 		return true
 	}
-	http.Redirect(w, r, target, http.StatusMovedPermanently)
+	p.Title = p.T("person.moved.title")
+	p.Canonical = target
+	s.renderStatus(w, http.StatusMovedPermanently, "person_moved.html", personMoved{page: *p, ID: id, To: target, On: registry.DayOf(red.At)})
 	return true
+}
+
+type personMoved struct {
+	page
+	ID, To string
+	On     registry.Day
 }
 
 // apiPersonPrefix is where the API serves one person.

@@ -29,6 +29,9 @@ func recordsByKey(t *testing.T, s *store.Store) map[string]string {
 	return ids
 }
 
+// movedTitle is the title of a merged-away person's page, by language.
+var movedTitle = map[string]string{"en": "This address has moved", "ru": "Этот адрес изменился", "kaa": "Bul mánzil ózgerdi", "uz": "Bu manzil oʻzgardi"}
+
 // After two published persons are found to be one, the id that goes
 // answers 301 to the survivor on the site and in the API (which says
 // merged_into), the feed says "merged", and a split says on the
@@ -61,6 +64,14 @@ func TestMergedAwayIDRedirects(t *testing.T) {
 		res := get(t, site, "/"+lang+"/people/"+gone)
 		if res.StatusCode != 301 || res.Header.Get("Location") != "/"+lang+"/people/"+survivor {
 			t.Errorf("/%s/people/%s: %d → %q, want 301 to the survivor", lang, gone, res.StatusCode, res.Header.Get("Location"))
+		}
+		// What the answer says (the mirror writes it as the old
+		// address's page): in the path's language, the survivor canonical.
+		page := body(t, res)
+		for _, want := range []string{`<html lang="` + lang + `">`, movedTitle[lang], `<link rel="canonical" href="/` + lang + `/people/` + survivor + `">`, `href="/` + lang + `/people/` + survivor + `"`, gone} {
+			if !strings.Contains(page, want) {
+				t.Errorf("/%s/people/%s: the 301's page lacks %q:\n%s", lang, gone, want, page)
+			}
 		}
 	}
 	res := get(t, site, "/api/v1/people/"+gone)

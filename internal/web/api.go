@@ -95,7 +95,7 @@ func (s *Server) apiPeople(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiPerson(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	p, err := s.store.PublicPerson(r.Context(), id)
-	if isNotFound(err) && s.personRedirect(w, r, id, apiPersonPrefix) {
+	if isNotFound(err) && s.personRedirect(w, r, nil, id, apiPersonPrefix) {
 		return
 	}
 	if isNotFound(err) {

@@ -243,7 +243,7 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) {
 	person, err := s.store.PublicPerson(r.Context(), id)
 	if err != nil {
 		if isNotFound(err) {
-			if !s.personRedirect(w, r, id, "/"+p.Lang+"/people/") {
+			if !s.personRedirect(w, r, &p, id, "/"+p.Lang+"/people/") {
 				s.personNotFound(w, p, id)
 			}
 			return

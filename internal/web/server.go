@@ -323,10 +323,13 @@ type page struct {
 	// the switcher and hreflang links point at it in every language.
 	Path string
 	// Title is the page's own title, before the site's, in <title>.
-	Title    string
-	catalog  *catalog
-	fallback *catalog
-	all      map[string]*catalog
+	Title string
+	// Canonical, when set, is the address of the page this one stands
+	// for (a merged-away person's: the survivor's).
+	Canonical string
+	catalog   *catalog
+	fallback  *catalog
+	all       map[string]*catalog
 }
 
 // At reports whether this page is the section at path ("/" is home only).
