@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -118,6 +119,27 @@ func TestDedupeAndReview(t *testing.T) {
 		wantAfter.DetainedNow, wantAfter.DetainedEver = 3, 3
 		if got := statsJSON(t, env); got != wantAfter {
 			t.Errorf("after deciding Yerlan's records are one person %+v, want %+v", got, wantAfter)
+		}
+		// The decision is in the audit log, by who took it; undone and
+		// taken again, both are there too.
+		decision := regexp.MustCompile(`decision ([0-9a-f-]+) `).FindStringSubmatch(r.stdout)
+		if decision == nil {
+			t.Fatalf("decide does not say the decision's id:\n%s", r.stdout)
+		}
+		if r := rollcall(t, env, "review", "undo", decision[1], "--by", "editor"); r.code != 0 || !strings.Contains(r.stdout, "undone") {
+			t.Fatalf("undo: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		if r := rollcall(t, env, "review", "decide", yerlan.Pair, "same", "--by", "editor"); r.code != 0 {
+			t.Fatalf("decide again after the undo: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		audit := rollcall(t, env, "audit", "list", "--limit", "1000").stdout
+		for _, want := range []string{"editor  review.decide  " + decision[1], "editor  review.undo    " + decision[1]} {
+			if !strings.Contains(audit, want) {
+				t.Errorf("audit list lacks %q:\n%s", want, audit)
+			}
+		}
+		if got := statsJSON(t, env); got != wantAfter {
+			t.Errorf("after undo and decide again %+v, want %+v", got, wantAfter)
 		}
 		// Later runs keep the decision.
 		if r := rollcall(t, env, append([]string{"dedupe", "--auto"}, thresholds...)...); r.code != 0 || !strings.Contains(r.stdout, "links applied:    0") {

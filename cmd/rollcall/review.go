@@ -23,18 +23,23 @@ const decideHelp = `'review decide PAIR VERDICT' records the decision and applie
   different  if A and B are in one person, B leaves it for a new person,
              together with the records people decided are the same as B;
              records the model linked to B stay until the next dedupe run
-  unsure     nothing moves; the pair leaves the queue
+  unsure     nothing moves; the pair stays queued, listed apart as unsure
 A decision that contradicts earlier decisions is refused. Every later
-dedupe run keeps the decisions.`
+dedupe run keeps the decisions. Each decision is an audit entry
+('rollcall audit list'); 'review undo DECISION' takes one back (refused,
+naming them, while later decisions depend on it).`
 
 func runReview(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "decide" {
 		return runDecide(ctx, g, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "undo" {
+		return runUndoDecision(ctx, g, args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "decide-person" {
 		return runDecidePerson(ctx, g, args[1:], stdout, stderr)
 	}
-	fs := newFlags(g, "review", "review [--json] [--limit N]\n       rollcall review decide PAIR same|different|unsure [--by NAME] [--why TEXT]\n       rollcall review decide-person PERSON keep|split [--by NAME] [--why TEXT]\n\n"+decideHelp+"\n\n"+decidePersonHelp, stderr)
+	fs := newFlags(g, "review", "review [--json] [--limit N]\n       rollcall review decide PAIR same|different|unsure [--by NAME] [--why TEXT]\n       rollcall review undo DECISION [--by NAME]\n       rollcall review decide-person PERSON keep|split [--by NAME] [--why TEXT]\n\n"+decideHelp+"\n\n"+decidePersonHelp, stderr)
 	asJSON := fs.Bool("json", false, "print JSON: each pair with its match weight and the evidence per field (no notes)")
 	limit := fs.Int("limit", 50, "list at most this many pairs, heaviest first; 0 lists all")
 	if err := parseOnlyFlags(fs, args); err != nil {
@@ -122,6 +127,7 @@ func runDecide(ctx context.Context, g *globals, args []string, stdout, stderr io
 	if _, err := st.RefreshPublic(ctx); err != nil {
 		return fmt.Errorf("the decision is stored, but the public list was not refreshed: %w", err)
 	}
+	fmt.Fprintf(stdout, "decision %s (undo with 'rollcall review undo %s')\n", out.Decision.ID, out.Decision.ID)
 	switch verdict {
 	case linkage.Same:
 		fmt.Fprintf(stdout, "pair %s: same person; %d records moved into person %s\n", pair, out.Moved, out.Person)

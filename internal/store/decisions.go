@@ -123,12 +123,22 @@ func (s *Store) decideTx(ctx context.Context, tx *sql.Tx, recordA, recordB, verd
 	if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE decisions SET superseded_at = ? WHERE record_a = ? AND record_b = ? AND superseded_at IS NULL`), now, a, b); err != nil {
 		return DecisionOutcome{}, err
 	}
-	if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO decisions (id, record_a, record_b, verdict, by_whom, why, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-		d.ID, a, b, verdict, by, why, now); err != nil {
-		return DecisionOutcome{}, fmt.Errorf("decision on %s and %s: %w", a, b, err)
+	// "unsure" leaves the pair queued (the list shows it under "unsure");
+	// "same" and "different" take it off, keeping its row for an undo.
+	queued := ""
+	if verdict != linkage.Unsure {
+		row, err := s.queueRowTx(ctx, tx, a, b)
+		if err != nil {
+			return DecisionOutcome{}, err
+		}
+		queued = row
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM review_queue WHERE record_a = ? AND record_b = ?`), a, b); err != nil {
+			return DecisionOutcome{}, err
+		}
 	}
-	if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM review_queue WHERE record_a = ? AND record_b = ?`), a, b); err != nil {
-		return DecisionOutcome{}, err
+	if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO decisions (id, record_a, record_b, verdict, by_whom, why, decided_at, queued) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		d.ID, a, b, verdict, by, why, now, queued); err != nil {
+		return DecisionOutcome{}, fmt.Errorf("decision on %s and %s: %w", a, b, err)
 	}
 	out := DecisionOutcome{Decision: d}
 	// Keep the caller's order from here on: A is the record that stays.
@@ -208,7 +218,10 @@ func (s *Store) decideTx(ctx context.Context, tx *sql.Tx, recordA, recordB, verd
 			moves = append(moves, Move{RecordID: r, PersonID: person})
 		}
 	}
-	out.Moved, err = s.relinkTx(ctx, tx, now, moves, by, fmt.Sprintf("decision %s: %s", d.ID, verdict))
+	if out.Moved, err = s.relinkTx(ctx, tx, now, moves, by, fmt.Sprintf("decision %s: %s", d.ID, verdict)); err != nil {
+		return out, err
+	}
+	_, err = s.appendAudit(ctx, tx, by, AuditReviewDecide, d.ID, fmt.Sprintf("a=%s b=%s verdict=%s moved=%d", a, b, verdict, out.Moved))
 	return out, err
 }
 

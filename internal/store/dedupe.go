@@ -370,7 +370,10 @@ func (s *Store) lockLinks(ctx context.Context, tx *sql.Tx) error {
 }
 
 func (s *Store) replaceReviewQueue(ctx context.Context, tx *sql.Tx, now int64, review []linkage.Pair) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM review_queue`); err != nil {
+	// Pairs people are unsure of stay queued: linkage queues no decided
+	// pair again, and they must stay findable for a second look.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM review_queue WHERE NOT EXISTS (SELECT 1 FROM decisions d
+		WHERE d.record_a = review_queue.record_a AND d.record_b = review_queue.record_b AND d.superseded_at IS NULL AND d.verdict = 'unsure')`); err != nil {
 		return err
 	}
 	const perStatement = 200
@@ -394,7 +397,7 @@ func (s *Store) replaceReviewQueue(ctx context.Context, tx *sql.Tx, now int64, r
 			}
 			args = append(args, PairID(a, b), a, b, p.Weight, evidence, now)
 		}
-		if _, err := tx.ExecContext(ctx, s.rebind(query), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, s.rebind(query+" ON CONFLICT DO NOTHING"), args...); err != nil {
 			return fmt.Errorf("review queue: %w", err)
 		}
 	}

@@ -182,6 +182,9 @@ func (s *Store) DecidePerson(ctx context.Context, person, verdict, by, why strin
 		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM person_review WHERE person_id = ?`), person); err != nil {
 			return err
 		}
+		if _, err := s.appendAudit(ctx, tx, by, AuditReviewPerson, person, "verdict="+verdict); err != nil {
+			return err
+		}
 		if verdict == PersonKeep {
 			return nil
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"rollcall/internal/linkage"
 	"rollcall/internal/registry"
@@ -41,7 +42,15 @@ const reviewOpen = `FROM review_queue q
 	JOIN records ra ON ra.id = q.record_a LEFT JOIN links la ON la.record_id = ra.id AND la.unlinked_at IS NULL
 	JOIN records rb ON rb.id = q.record_b LEFT JOIN links lb ON lb.record_id = rb.id AND lb.unlinked_at IS NULL
 	JOIN sources sa ON sa.id = ra.source_id JOIN sources sb ON sb.id = rb.source_id
-	WHERE COALESCE(la.person_id, ra.person_id) <> COALESCE(lb.person_id, rb.person_id)`
+	WHERE COALESCE(la.person_id, ra.person_id) <> COALESCE(lb.person_id, rb.person_id)` + reviewNotUnsure
+
+// reviewNotUnsure leaves out the pairs people said they are unsure of: they
+// stay queued, and the list shows them apart (ReviewFilter.Unsure).
+const reviewNotUnsure = ` AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.record_a = q.record_a AND d.record_b = q.record_b
+		AND d.superseded_at IS NULL AND d.verdict = 'unsure')`
+
+// reviewUnsure is reviewOpen for the pairs people are unsure of.
+var reviewUnsure = strings.Replace(reviewOpen, "AND NOT EXISTS", "AND EXISTS", 1)
 
 // ReviewQueue returns up to limit open pairs (all when limit <= 0), those
 // whose decision changes the most first (RankReview), then the heaviest,

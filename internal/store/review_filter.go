@@ -18,6 +18,7 @@ type ReviewFilter struct {
 	Region               string // a RegionKey: either record is in it
 	Name                 string // a name query, matched as the search matches (SearchRecords)
 	Conflict             string // persons only: a conflict kind ("" any, "any" with one at least)
+	Unsure               bool   // pairs only: the pairs people said they are unsure of, instead of the others
 	Offset, Limit        int    // the page; Limit <= 0 lists all
 }
 
@@ -35,7 +36,8 @@ type ReviewChoice struct {
 type ReviewPage struct {
 	Pairs    []ReviewPair
 	Matching int // open pairs the filter matches
-	Open     int // open pairs in all
+	Open     int // open pairs in all (those people are unsure of aside)
+	Unsure   int // open pairs people are unsure of
 	// Sources and Regions are the values the filters offer: those of the
 	// open pairs' and persons' records.
 	Sources, Regions []ReviewChoice
@@ -62,7 +64,14 @@ type reviewRow struct {
 // queue's order (RankReview's impact, then weight), one page of them.
 func (s *Store) ReviewQueuePage(ctx context.Context, f ReviewFilter) (ReviewPage, error) {
 	var page ReviewPage
-	rows, err := s.read.QueryContext(ctx, `SELECT q.id, q.record_a, q.record_b, q.weight, sa.key, sb.key, ra.region, rb.region `+reviewOpen+
+	if err := s.read.QueryRowContext(ctx, `SELECT (SELECT count(*) `+reviewOpen+`), (SELECT count(*) `+reviewUnsure+`)`).Scan(&page.Open, &page.Unsure); err != nil {
+		return page, err
+	}
+	base := reviewOpen
+	if f.Unsure {
+		base = reviewUnsure
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT q.id, q.record_a, q.record_b, q.weight, sa.key, sb.key, ra.region, rb.region `+base+
 		` ORDER BY q.impact DESC, q.weight DESC, q.id`)
 	if err != nil {
 		return page, err
@@ -81,7 +90,6 @@ func (s *Store) ReviewQueuePage(ctx context.Context, f ReviewFilter) (ReviewPage
 	if err := rows.Err(); err != nil {
 		return page, err
 	}
-	page.Open = len(all)
 	var named map[string]bool
 	if strings.TrimSpace(f.Name) != "" {
 		if named, err = s.namedRecords(ctx, f.Name); err != nil {

@@ -20,6 +20,7 @@ func (s *Server) reviewRoutes() {
 	s.handle("GET /admin/review/{pair}", auth.Link, s.reviewPair)
 	s.handle("POST /admin/review/{pair}", auth.Link, s.reviewDecide)
 	s.reviewPersonRoutes() // persons whose records conflict (review_persons.go)
+	s.reviewUndoRoutes()   // taking the last decision back (review_undo.go)
 	s.namesRoutes()        // learned name forms (names.go)
 }
 
@@ -29,6 +30,10 @@ type reviewPairPage struct {
 	A, B                 recordView
 	SkipTo               string
 	Conflict, BadVerdict bool
+	// Last is the account's last decision, offered for an undo;
+	// JustDecided when the page follows it, Undone after an undo.
+	Last                *decisionView
+	JustDecided, Undone bool
 	// Merge is what "same" would do: both persons whole, the conflicts
 	// it would join, who it would publish or withhold.
 	Merge store.MergePreview
@@ -79,6 +84,9 @@ func (s *Server) showPair(w http.ResponseWriter, r *http.Request, acc *account, 
 	}
 	p := reviewPairPage{adminPage: s.adminFrame(r, acc, ""), Pair: pair, A: viewOf(pair.A), B: viewOf(pair.B), SkipTo: next,
 		Conflict: conflict, BadVerdict: badVerdict, Merge: merge}
+	p.Last = s.lastDecision(r, p.adminPage, acc)
+	p.JustDecided = p.Last != nil && r.URL.Query().Get("decided") == p.Last.ID
+	p.Undone = r.URL.Query().Has("undone")
 	p.Title = p.T("review.compare")
 	s.renderStatus(w, status, "admin_review_pair.html", p)
 }
@@ -87,7 +95,7 @@ func (s *Server) showPair(w http.ResponseWriter, r *http.Request, acc *account, 
 // applies it at once, and goes on to the next pair.
 func (s *Server) reviewDecide(w http.ResponseWriter, r *http.Request, acc *account) {
 	verdict := r.PostForm.Get("verdict")
-	if verdict != linkage.Same && verdict != linkage.Different {
+	if verdict != linkage.Same && verdict != linkage.Different && verdict != linkage.Unsure {
 		s.showPair(w, r, acc, http.StatusBadRequest, false, true)
 		return
 	}
@@ -104,7 +112,7 @@ func (s *Server) reviewDecide(w http.ResponseWriter, r *http.Request, acc *accou
 	if rs := []rune(why); len(rs) > 500 {
 		why = string(rs[:500])
 	}
-	_, err = s.store.DecideQueued(r.Context(), pair.ID, verdict, acc.User.ID, why)
+	out, err := s.store.DecideQueued(r.Context(), pair.ID, verdict, acc.User.ID, why)
 	var conflict *store.ConflictError
 	switch {
 	case errors.As(err, &conflict):
@@ -117,13 +125,17 @@ func (s *Server) reviewDecide(w http.ResponseWriter, r *http.Request, acc *accou
 		s.serverError(w, "decide", err)
 		return
 	}
+	s.refreshPublic()
 	next, err := s.nextPairURL(r, pair)
 	if err != nil {
 		s.serverError(w, "next review pair", err)
 		return
 	}
+	// The next page confirms the decision and offers its undo.
 	if next == "/admin/review/" {
-		next += "?done"
+		next += "?done&decided=" + out.Decision.ID
+	} else {
+		next += "?decided=" + out.Decision.ID
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }

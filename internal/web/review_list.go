@@ -17,6 +17,7 @@ const reviewPageSize = 50
 // to fill the form again, and the problems with it in the page's language.
 type reviewFilterForm struct {
 	Min, Max, Source, Region, Name, Conflict string
+	Unsure                                   bool
 	Page, PersonPage                         int
 	Problems                                 []string
 }
@@ -29,6 +30,12 @@ type reviewListPage struct {
 	Persons     store.PersonReviewPage
 	PairPages   reviewPager
 	PersonPages reviewPager
+	// Last is the account's last decision, offered for an undo;
+	// JustDecided when the page follows it.
+	Last        *decisionView
+	JustDecided bool
+	Problem     string
+	Refusal     *undoRefusal
 }
 
 // reviewPager is the links to the other pages of one list.
@@ -75,7 +82,8 @@ func parseReviewFilter(p adminPage, q url.Values) (store.ReviewFilter, reviewFil
 		return n
 	}
 	form.Page, form.PersonPage = pageNumber("page"), pageNumber("ppage")
-	f.Source, f.Name, f.Conflict = form.Source, form.Name, form.Conflict
+	form.Unsure = q.Get("unsure") != ""
+	f.Source, f.Name, f.Conflict, f.Unsure = form.Source, form.Name, form.Conflict, form.Unsure
 	f.Region = store.RegionKey(form.Region)
 	form.Region = f.Region
 	return f, form
@@ -90,10 +98,19 @@ func (form reviewFilterForm) query() url.Values {
 			v.Set(key, value)
 		}
 	}
+	if form.Unsure {
+		v.Set("unsure", "1")
+	}
 	return v
 }
 
 func (s *Server) reviewList(w http.ResponseWriter, r *http.Request, acc *account) {
+	s.reviewListProblem(w, r, acc, http.StatusOK, "", nil)
+}
+
+// reviewListProblem renders the list with a problem said at the top (a
+// refused undo, with what it depends on), in the given status.
+func (s *Server) reviewListProblem(w http.ResponseWriter, r *http.Request, acc *account, status int, problem string, refusal *undoRefusal) {
 	frame := s.adminFrame(r, acc, "")
 	f, form := parseReviewFilter(frame, r.URL.Query())
 	pf := f
@@ -105,8 +122,9 @@ func (s *Server) reviewList(w http.ResponseWriter, r *http.Request, acc *account
 		return
 	}
 	var persons store.PersonReviewPage
-	// A weight bound chooses pairs only: a person has no one weight.
-	if math.IsNaN(f.MinWeight) && math.IsNaN(f.MaxWeight) {
+	// A weight bound chooses pairs only (a person has no one weight), and
+	// so does "unsure" (a person has no "unsure").
+	if math.IsNaN(f.MinWeight) && math.IsNaN(f.MaxWeight) && !f.Unsure {
 		if persons, err = s.store.PersonReviewPage(r.Context(), pf); err != nil {
 			s.serverError(w, "person review queue", err)
 			return
@@ -116,19 +134,22 @@ func (s *Server) reviewList(w http.ResponseWriter, r *http.Request, acc *account
 	if form.Conflict != "" {
 		pairs.Pairs, pairs.Matching = nil, 0
 	}
-	p := reviewListPage{adminPage: frame, Form: form, Pairs: pairs, Persons: persons, Filtered: len(form.query()) > 0}
+	p := reviewListPage{adminPage: frame, Form: form, Pairs: pairs, Persons: persons, Filtered: len(form.query()) > 0,
+		Problem: problem, Refusal: refusal}
 	for i := range p.Pairs.Regions {
 		p.Pairs.Regions[i].Name = store.RegionName(p.Pairs.Regions[i].Key, p.Pairs.Regions[i].Name, p.Lang)
 	}
 	p.PairPages = reviewPagerFor(form, "page", form.Page, pairs.Matching)
 	p.PersonPages = reviewPagerFor(form, "ppage", form.PersonPage, persons.Matching)
+	p.Last = s.lastDecision(r, frame, acc)
+	p.JustDecided = p.Last != nil && r.URL.Query().Get("decided") == p.Last.ID
 	p.Title = p.T("review.title")
 	if r.URL.Query().Has("done") {
 		p.Flash = p.T("review.done")
 	}
 	// A filter value that cannot be read is said at the top and the list
 	// shown without it, as the public list does: the page is still useful.
-	s.render(w, "admin_review_list.html", p)
+	s.renderStatus(w, status, "admin_review_list.html", p)
 }
 
 // reviewPagerFor links the pages of one list (key: its page parameter),

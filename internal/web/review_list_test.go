@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -51,4 +53,41 @@ func editorRequest(s session, path, lang string) *http.Request {
 	req.AddCookie(s.Cookie)
 	req.Header.Set("Accept-Language", lang)
 	return req
+}
+
+// An undo of no decision, or of someone else's, changes nothing and says so.
+func TestReviewUndoBadInput(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		site, a := queueSite(t, st)
+		editor := signIn(t, site, a, auth.Editor)
+		other := signIn(t, site, a, auth.Editor)
+		pair, err := st.ReviewQueuePage(context.Background(), store.ReviewFilter{MinWeight: store.NoWeightBound, MaxWeight: store.NoWeightBound, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := other.post(t, site, "/admin/review/"+pair.Pairs[0].ID, url.Values{"verdict": {"same"}})
+		if w.Code != http.StatusSeeOther {
+			t.Fatalf("decide: %d", w.Code)
+		}
+		d, err := st.LastDecisionBy(context.Background(), other.User.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			id   string
+			code int
+			want string
+		}{
+			{"nonexistent", http.StatusNotFound, "There is no such decision"},
+			{d.ID, http.StatusForbidden, "Only the person who took a decision can undo it"},
+		} {
+			w := editor.post(t, site, "/admin/review/undo", url.Values{"decision": {c.id}})
+			if w.Code != c.code || !strings.Contains(w.Body.String(), c.want) {
+				t.Errorf("undo %s: %d, want %d with %q", c.id, w.Code, c.code, c.want)
+			}
+		}
+		if again, _ := st.DecisionByID(context.Background(), d.ID); !again.InForce {
+			t.Error("a refused undo took the decision back")
+		}
+	})
 }
