@@ -9,14 +9,20 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"rollcall/internal/registry"
+	"rollcall/internal/seal"
+	"rollcall/internal/store"
 )
 
 // canaryList puts a canary into every field that must never be public:
 // the note, the source's key, the record's key, a withheld person's name,
 // other spelling and locality, a minor's and a relative's names and
 // places, an unverified claim's place, an exact birth date, and a person
-// known only from unverified claims, and a corroborated person of a source
-// nobody gave a public basis (nobody decided to publish them).
+// known only from unverified claims, a corroborated person of a source
+// nobody gave a public basis (nobody decided to publish them), and a
+// person of that source whose only claim an editor raises from
+// unverified to corroborated (a verification publishes nobody).
 const canaryList = "source,record,name,name_alt,sex,birth_year,birth_date,region,locality,roles,status,date,verification,place,note\n" +
 	"canarysrc,CANARYREC1,Publicperson Visible,,m,1985,1985-03-17,Nukus,,protester,detained,2022-07-02,verified,SIZO-1,CANARY-NOTE-1\n" +
 	"canarysrc,CANARYREC1,Publicperson Visible,,m,1985,1985-03-17,Nukus,,protester,released,2022-07-20,unverified,CANARY-UNVERIFIED-PLACE,CANARY-NOTE-2\n" +
@@ -25,7 +31,8 @@ const canaryList = "source,record,name,name_alt,sex,birth_year,birth_date,region
 	"canarysrc,CANARYREC4,Canaryrelative Kin,,f,1960,,Nukus,,relative,detained,2022-07-05,verified,CANARY-RELATIVE-PLACE,\n" +
 	"canarysrc,CANARYREC5,Canaryunverified Only,,m,1990,,Nukus,,,detained,2022-07-01,unverified,,\n" +
 	"other,7,Second Visible,,f,1980,,Muynak,,journalist,sentenced,2022-07-10,corroborated,Court of Nukus,\n" +
-	"undecided,8,Canaryundecided Adult,,m,1975,,Nukus,CANARY-UNDECIDED-LOCALITY,protester,detained,2022-07-03,verified,CANARY-UNDECIDED-PLACE,\n"
+	"undecided,8,Canaryundecided Adult,,m,1975,,Nukus,CANARY-UNDECIDED-LOCALITY,protester,detained,2022-07-03,verified,CANARY-UNDECIDED-PLACE,\n" +
+	"undecided,9,Canaryraised Byeditor,,f,1988,,Nukus,CANARY-RAISED-LOCALITY,protester,detained,2022-07-04,unverified,CANARY-RAISED-PLACE,\n"
 
 // forbidden are what no public output may contain (compared without case).
 var forbidden = []string{"canary", "1985-03-17"}
@@ -53,6 +60,9 @@ func TestNothingPrivateInAnyPublicOutput(t *testing.T) {
 			t.Fatalf("source set --public-basis: %s", r.stderr)
 		}
 	}
+	// An editor raises the only claim of "Canaryraised Byeditor" to
+	// corroborated, as the record page's form does.
+	raiseOnlyClaim(t, dir, "Canaryraised Byeditor")
 	// The editor withholds an adult by the person id the full export shows.
 	full := rollcall(t, env, "export")
 	rows, err := csv.NewReader(strings.NewReader(full.stdout)).ReadAll()
@@ -123,8 +133,8 @@ func TestNothingPrivateInAnyPublicOutput(t *testing.T) {
 	if !strings.Contains(outputs["/en/people/?q=Adult+Spelling"], "Nobody matches") {
 		t.Error("a withheld person is found by name")
 	}
-	if len(list.People) != 6 {
-		t.Errorf("the public list has %d people, want 6 (two visible, four withheld)", len(list.People))
+	if len(list.People) != 7 {
+		t.Errorf("the public list has %d people, want 7 (two visible, five withheld: the raised one counted, not named)", len(list.People))
 	}
 	all := ""
 	for where, text := range outputs {
@@ -144,6 +154,38 @@ func TestNothingPrivateInAnyPublicOutput(t *testing.T) {
 	}
 	if len(outputs) < 100 {
 		t.Errorf("only %d outputs were checked", len(outputs))
+	}
+}
+
+// raiseOnlyClaim sets the only claim of the record named name to
+// corroborated as an editor does on the record's page (SetVerification,
+// then a rebuild of the public list).
+func raiseOnlyClaim(t *testing.T, dir, name string) {
+	t.Helper()
+	ctx := t.Context()
+	st, err := store.Open(ctx, dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	keys, err := seal.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SetKeys(keys)
+	recs, err := st.Records(ctx, store.RecordFilter{Query: name, Limit: 10})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("records named %s: %d %v", name, len(recs), err)
+	}
+	_, claims, err := st.Record(ctx, recs[0].ID)
+	if err != nil || len(claims) != 1 || claims[0].Verification != registry.Unverified {
+		t.Fatalf("the claims of %s: %+v %v", name, claims, err)
+	}
+	if _, err := st.SetVerification(ctx, "editor-1", claims[0].ID, registry.Corroborated); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RefreshPublic(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
 
