@@ -83,7 +83,20 @@ func openWithKeys(ctx context.Context, g *globals, passFD int) (*store.Store, *s
 		return nil, nil, err
 	}
 	st.SetKeys(keys)
+	if err := sealWhatNeedsTheKey(ctx, st); err != nil {
+		st.Close()
+		return nil, nil, err
+	}
 	return st, keys, nil
+}
+
+// sealWhatNeedsTheKey does what needs the data key and so no migration could:
+// it seals the content of reports filed before it was sealed.
+func sealWhatNeedsTheKey(ctx context.Context, st *store.Store) error {
+	if _, err := st.SealClearReports(ctx); err != nil {
+		return fmt.Errorf("sealing the content of older reports: %w", err)
+	}
+	return nil
 }
 
 func runKey(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {

@@ -259,7 +259,9 @@ func openServeKeys(ctx context.Context, g *globals, unlock bool, passFD int) (*s
 		var keys *seal.Keyring
 		if keys, err = seal.Open(g.data, seal.Fixed(p)); err == nil {
 			st.SetKeys(keys) // as openWithKeys does
-			return st, keys, nil
+			if err = sealWhatNeedsTheKey(ctx, st); err == nil {
+				return st, keys, nil
+			}
 		}
 	}
 	st.Close()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"rollcall/internal/registry"
+	"rollcall/internal/seal"
 )
 
 // NewReport is a public report as the form gave it, checked (intake.ParseReport).
@@ -148,12 +149,16 @@ type reportContent struct {
 }
 
 func (s *Store) sealReportContent(id string, r NewReport) (string, error) {
+	return sealReportContentWith(s.keys, id, r)
+}
+
+func sealReportContentWith(k *seal.Keyring, id string, r NewReport) (string, error) {
 	b, err := json.Marshal(reportContent{Name: r.Name, NameAlt: r.NameAlt, BirthYear: r.BirthYear, Age: r.Age, Region: r.Region, Locality: r.Locality,
 		Status: string(r.Status), DateStart: int64(r.Date.Start), Precision: string(r.Date.Precision), Place: r.Place})
 	if err != nil {
 		return "", err
 	}
-	return s.keys.Seal(reportPlace("content", id), b)
+	return k.Seal(reportPlace("content", id), b)
 }
 
 // scanReport reads a report, opening its sealed content (a report filed

@@ -235,11 +235,31 @@ func TestReportFilingTimeKeptToTheHour(t *testing.T) {
 		if err != nil || u.Version() != 4 {
 			t.Errorf("report id %s: version %d (%v), want a random one", id, u.Version(), err)
 		}
+		// An editor acts at 10:59: the chain, with the filing's entry at
+		// 10:00 before it, still checks out.
+		s.Now = func() time.Time { return at.Add(22 * time.Minute) }
+		if err := s.Audit(ctx, "ed", "report.view", id, ""); err != nil {
+			t.Fatal(err)
+		}
 		es, _ := s.AuditEntries(ctx, 0, 100)
+		filings := 0
 		for _, e := range es {
-			if e.Action == "report.file" && (e.Object != "" || e.Detail != "") {
+			if e.Action != "report.file" {
+				continue
+			}
+			filings++
+			if e.Object != "" || e.Detail != "" {
 				t.Errorf("the filing's audit entry names %q %q", e.Object, e.Detail)
 			}
+			if want := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC); !e.At.Equal(want) {
+				t.Errorf("the filing's audit entry is at %v, want the hour %v", e.At, want)
+			}
+		}
+		if filings != 1 {
+			t.Errorf("%d filing entries, want 1", filings)
+		}
+		if _, _, err := s.VerifyAudit(ctx, nil); err != nil {
+			t.Errorf("the chain with an hourly entry: %v", err)
 		}
 	})
 }

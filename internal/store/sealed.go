@@ -290,6 +290,13 @@ func (s *Store) ResealAll(ctx context.Context, k *seal.Keyring, actor string) (R
 		if rep.Columns, err = s.resealColumns(ctx, tx, k); err != nil {
 			return err
 		}
+		// Reports still in the clear columns (filed before migration
+		// 0015) are sealed under the new key.
+		clear, err := s.sealClearReportsTx(ctx, tx, k)
+		if err != nil {
+			return err
+		}
+		rep.Columns += clear
 		_, err = s.appendAudit(ctx, tx, actor, "key.rotate", k.KeyID(), fmt.Sprintf("users=%d values=%d notes=%d columns=%d", rep.Users, rep.SealedValues, rep.ClaimNotes, rep.Columns))
 		return err
 	})
