@@ -31,7 +31,7 @@ func init() {
 }
 
 func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags(g, "serve", "serve [--addr 127.0.0.1:8080] [--demo] [--https-proxy | --tls-cert FILE --tls-key FILE] [--hsts-max-age D] [--unlock [--passphrase-fd N]]", stderr)
+	fs := newFlags(g, "serve", "serve [--addr 127.0.0.1:8080] [--demo] [--https-proxy | --tls-cert FILE --tls-key FILE] [--hsts-max-age D] [--origin URL] [--unlock [--passphrase-fd N]]", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	demo := fs.Bool("demo", false, "load a synthetic demo data set when the registry is empty")
 	unlock := fs.Bool("unlock", false, "the data key is (or is to be) sealed under a passphrase: ask for it on the terminal, or read it from --passphrase-fd; with no key yet, make one sealed under it")
@@ -43,8 +43,14 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	httpsProxy := fs.Bool("https-proxy", false, "the site is reached only over HTTPS through a reverse proxy that speaks plain HTTP to this server: session cookies become __Host- and Secure (not for an onion address served over plain HTTP)")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS itself with this certificate chain (PEM), read again on SIGHUP; with --tls-key")
 	tlsKey := fs.String("tls-key", "", "the private key (PEM) of --tls-cert, read again on SIGHUP")
+	origin := fs.String("origin", os.Getenv("ROLLCALL_ORIGIN"), "the site's public origin (https://rollcall.example.org), on which one-time set-up and reset links and payment returns are built; default: env ROLLCALL_ORIGIN, else the address the browser used")
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
+	}
+	if *origin != "" {
+		if _, err := web.ParseOrigin(*origin); err != nil {
+			return fmt.Errorf("--origin: %w", err)
+		}
 	}
 	uploadLimit, err := parseByteSize(*uploadMax)
 	if err != nil {
@@ -118,6 +124,9 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		return err
 	}
 	site.EnableWorkspace(auth.New(st, keys), g.data)
+	if err := site.SetOrigin(*origin); err != nil {
+		return fmt.Errorf("--origin: %w", err)
+	}
 	site.EnableFunds(fundsConfig()) // donations (funds.go), the processors of processorsFromEnv
 	// A crash's temporary objects (uploads' segments being written
 	// included) go at start.

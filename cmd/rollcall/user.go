@@ -13,6 +13,7 @@ import (
 
 	"rollcall/internal/auth"
 	"rollcall/internal/store"
+	"rollcall/internal/web"
 )
 
 func init() {
@@ -81,6 +82,11 @@ func runUser(ctx context.Context, g *globals, args []string, stdout, stderr io.W
 		fs.Usage()
 		return errUsage
 	}
+	origin, err := web.ParseOrigin(*base)
+	if err != nil {
+		return fmt.Errorf("--origin (or ROLLCALL_ORIGIN): %w", err)
+	}
+	*base = origin
 	if sub == "add" && *role == "" {
 		fmt.Fprintln(stderr, "user add: --role is required (admin, editor, volunteer, treasurer, viewer)")
 		return errUsage

@@ -226,7 +226,7 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request, acc *account) {
 		s.serverError(w, "add account", err)
 		return
 	}
-	p.Link, p.LinkFor = siteOrigin(r)+"/admin/setup?token="+token, email
+	p.Link, p.LinkFor = s.siteOrigin(r)+"/admin/setup?token="+token, email
 	p.Flash = p.T("admin.users.added")
 	s.showUsers(w, r, p, http.StatusOK)
 }
@@ -306,7 +306,7 @@ func (s *Server) resetLink(w http.ResponseWriter, r *http.Request, acc *account)
 		return
 	}
 	p := usersPage{adminPage: s.adminFrame(r, acc, "")}
-	p.Link, p.LinkFor = siteOrigin(r)+"/admin/reset?token="+token, u.ID
+	p.Link, p.LinkFor = s.siteOrigin(r)+"/admin/reset?token="+token, u.ID
 	p.Flash = p.T("admin.users.reset_made")
 	s.showUsers(w, r, p, http.StatusOK)
 }

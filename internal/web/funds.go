@@ -354,7 +354,7 @@ func (s *Server) donateCard(w http.ResponseWriter, r *http.Request, acc *account
 		s.serverError(w, "new gift", err)
 		return
 	}
-	base := siteOrigin(r) + "/" + dp.Lang + "/donate/"
+	base := s.siteOrigin(r) + "/" + dp.Lang + "/donate/"
 	locale := ""
 	if dp.Lang == "en" || dp.Lang == "ru" {
 		locale = dp.Lang
@@ -372,16 +372,6 @@ func (s *Server) donateCard(w http.ResponseWriter, r *http.Request, acc *account
 		return
 	}
 	http.Redirect(w, r, co.URL, http.StatusSeeOther)
-}
-
-// siteOrigin is this site's origin as the browser used it: one-time links
-// start with it, and Checkout sends the donor back to it.
-func siteOrigin(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 // donateBank records a bank pledge and shows its reference code.

@@ -55,6 +55,9 @@ type Server struct {
 	funds fundsSite
 	// Evidence intake and pages (evidence_upload.go); nil until enabled.
 	evidence *evidenceSite
+	// origin is the public origin links are built on (public_config.go);
+	// "" follows the request.
+	origin string
 	// Phones speaking OpenRosa (openrosa*.go).
 	phones phonesSite
 	// Imports from the workspace (import_pages.go).
