@@ -272,6 +272,21 @@ func TestDemoIsLoadedOnceAndLooksReal(t *testing.T) {
 			t.Errorf("demo has no %s as of 31 August 2022", name)
 		}
 	}
+	// Its sources carry a public basis, so the demo site shows names
+	// (the minors and relatives among them still withheld).
+	page, err := s.PublicPeople(ctx, store.PeopleFilter{PerPage: store.MaxPerPage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := 0
+	for _, p := range page.People {
+		if !p.Withheld {
+			named++
+		}
+	}
+	if named < len(page.People)/2 {
+		t.Errorf("the demo's public list names %d of %d people; its sources have a public basis", named, len(page.People))
+	}
 	if loaded, err := intake.LoadDemo(ctx, s, t.TempDir()); err != nil || loaded {
 		t.Errorf("demo loaded again into a registry that has records: %v %v", loaded, err)
 	}
