@@ -95,7 +95,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, acc *acc
 	var th *auth.ErrThrottled
 	switch {
 	case errors.As(err, &th):
-		s.tooMany(w, th)
+		s.tooMany(w, r, th)
 		return
 	case errors.Is(err, auth.ErrBadCredentials):
 		s.showAccountStatus(w, r, acc, nil, http.StatusUnauthorized, p.T("admin.account.password_wrong"))

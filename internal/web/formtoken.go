@@ -126,11 +126,19 @@ func hostPort(hostport, scheme string) (string, string) {
 // the language of the page the form was on (its path's, else the
 // browser's).
 func (s *Server) refuseForm(w http.ResponseWriter, r *http.Request, key string) {
+	s.refuse(w, r, http.StatusForbidden, key)
+}
+
+// refuse answers a refused request with status and one plain sentence,
+// the message key filled from pairs, in the language of the page (its
+// path's, else the browser's): never a stack trace, never a page that
+// could be mistaken for success.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, key string, pairs ...any) {
 	lang, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	if _, ok := s.catalogs[lang]; !ok {
 		lang = s.preferredLanguage(r)
 	}
 	p, _ := s.page(lang)
 	w.Header().Set("Content-Language", p.Lang)
-	s.plainError(w, http.StatusForbidden, p.T(key))
+	s.plainError(w, status, p.Tf(key, pairs...))
 }

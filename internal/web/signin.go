@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -82,9 +81,9 @@ func clearPendingCookie(w http.ResponseWriter, r *http.Request) {
 }
 
 // tooMany answers a throttled attempt: 429, how long to wait, nothing else.
-func (s *Server) tooMany(w http.ResponseWriter, th *auth.ErrThrottled) {
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, th *auth.ErrThrottled) {
 	secs := retryAfter(w, th.Wait)
-	s.plainError(w, http.StatusTooManyRequests, "Too many attempts. Wait "+strconv.Itoa(secs)+" seconds and try again.")
+	s.refuse(w, r, http.StatusTooManyRequests, "admin.refused.too_many", "seconds", secs)
 }
 
 // signInPage is the frame of the sign-in steps and the password forms.
@@ -148,7 +147,7 @@ func (s *Server) signInPost(w http.ResponseWriter, r *http.Request, acc *account
 	var th *auth.ErrThrottled
 	switch {
 	case errors.As(err, &th):
-		s.tooMany(w, th)
+		s.tooMany(w, r, th)
 		return
 	case errors.Is(err, auth.ErrBadCredentials):
 		// One answer, one status for an unknown address and a wrong
@@ -232,7 +231,7 @@ func (s *Server) codePost(w http.ResponseWriter, r *http.Request, acc *account) 
 	var th *auth.ErrThrottled
 	switch {
 	case errors.As(err, &th):
-		s.tooMany(w, th)
+		s.tooMany(w, r, th)
 		return
 	case errors.Is(err, auth.ErrBadCode):
 		p := s.signInFrame(r, acc, "admin.signin.code_title")
@@ -321,7 +320,7 @@ func (s *Server) enrollPost(w http.ResponseWriter, r *http.Request, acc *account
 	var th *auth.ErrThrottled
 	switch {
 	case errors.As(err, &th):
-		s.tooMany(w, th)
+		s.tooMany(w, r, th)
 		return
 	case errors.Is(err, auth.ErrBadCode):
 		s.showEnrollment(w, r, acc, http.StatusUnauthorized, "admin.signin.bad_code")
@@ -430,7 +429,7 @@ func (s *Server) reauthPost(w http.ResponseWriter, r *http.Request, acc *account
 	var th *auth.ErrThrottled
 	switch {
 	case errors.As(err, &th):
-		s.tooMany(w, th)
+		s.tooMany(w, r, th)
 		return
 	case errors.Is(err, auth.ErrBadCredentials):
 		p := s.signInFrame(r, acc, "admin.signin.reauth_title")

@@ -110,7 +110,7 @@ func (s *Server) handleAny(pattern string, perms []auth.Permission, h accountHan
 				return
 			}
 			if !formContent(r) {
-				s.plainError(w, http.StatusUnsupportedMediaType, "Send this as a web form.")
+				s.refuse(w, r, http.StatusUnsupportedMediaType, "admin.refused.not_a_form")
 				return
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
@@ -121,7 +121,7 @@ func (s *Server) handleAny(pattern string, perms []auth.Permission, h accountHan
 				parse = func() error { return r.ParseMultipartForm(maxFormBytes) }
 			}
 			if err := parse(); err != nil {
-				s.plainError(w, http.StatusRequestEntityTooLarge, "The form was too large or malformed.")
+				s.refuse(w, r, http.StatusRequestEntityTooLarge, "admin.refused.too_large")
 				return
 			}
 		}
@@ -131,12 +131,12 @@ func (s *Server) handleAny(pattern string, perms []auth.Permission, h accountHan
 			return
 		}
 		if changes && acc != nil && subtle.ConstantTimeCompare([]byte(r.PostForm.Get(formTokenField)), []byte(acc.CSRF)) != 1 {
-			s.plainError(w, http.StatusForbidden, "This form has expired. Go back, reload the page and send it again.")
+			s.refuse(w, r, http.StatusForbidden, "admin.refused.form_expired")
 			return
 		}
 		if acc == nil && !anonymous {
 			if changes {
-				s.plainError(w, http.StatusForbidden, "Your session has ended. Sign in again.")
+				s.refuse(w, r, http.StatusForbidden, "admin.refused.session_ended")
 				return
 			}
 			http.Redirect(w, r, "/admin/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
