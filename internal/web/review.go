@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -45,18 +44,6 @@ type recordView struct {
 	Claims                                                      []string
 }
 
-func viewOf(r store.ReviewRecord) recordView {
-	v := recordView{SourceKey: r.SourceKey, Key: r.Key, Name: r.Name, NameAlt: strings.Join(r.NameAlt, "; "), Sex: r.Sex,
-		Region: r.Region, Locality: r.Locality, Birth: r.BirthDate}
-	if v.Birth == "" && r.BirthYear != 0 {
-		v.Birth = fmt.Sprint(r.BirthYear)
-	}
-	for _, c := range r.Claims {
-		v.Claims = append(v.Claims, strings.TrimSpace(fmt.Sprintf("%s %s %s", c.Status, c.Date, c.Place)))
-	}
-	return v
-}
-
 func (s *Server) reviewPair(w http.ResponseWriter, r *http.Request, acc *account) {
 	s.showPair(w, r, acc, http.StatusOK, false, false)
 }
@@ -82,8 +69,9 @@ func (s *Server) showPair(w http.ResponseWriter, r *http.Request, acc *account, 
 		s.serverError(w, "merge preview", err)
 		return
 	}
-	p := reviewPairPage{adminPage: s.adminFrame(r, acc, ""), Pair: pair, A: viewOf(pair.A), B: viewOf(pair.B), SkipTo: next,
+	p := reviewPairPage{adminPage: s.adminFrame(r, acc, ""), Pair: pair, SkipTo: next,
 		Conflict: conflict, BadVerdict: badVerdict, Merge: merge}
+	p.A, p.B = recordViewIn(p.adminPage, pair.A), recordViewIn(p.adminPage, pair.B)
 	p.Last = s.lastDecision(r, p.adminPage, acc)
 	p.JustDecided = p.Last != nil && r.URL.Query().Get("decided") == p.Last.ID
 	p.Undone = r.URL.Query().Has("undone")

@@ -71,7 +71,7 @@ func (s *Server) showQueuedPerson(w http.ResponseWriter, r *http.Request, acc *a
 	p := reviewPersonPage{adminPage: s.adminFrame(r, acc, ""), Person: person, BadVerdict: bad}
 	key := map[string]string{}
 	for _, rec := range person.Records {
-		p.Records = append(p.Records, viewOf(rec))
+		p.Records = append(p.Records, recordViewIn(p.adminPage, rec))
 		key[rec.ID] = rec.SourceKey + " / " + rec.Key
 	}
 	for _, g := range person.Split {
