@@ -156,7 +156,7 @@ func tusRun(work, path string, size int64, cuts int, want string) error {
 	if err != nil {
 		return err
 	}
-	a := auth.New(st, keys)
+	a := auth.New(st)
 	site.EnableWorkspace(a, data)
 	blobs, err := evidence.NewDir(filepath.Join(data, "evidence"))
 	if err != nil {

@@ -81,7 +81,7 @@ func runPerson(ctx context.Context, g *globals, args []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	n, err := st.MarkMany(ctx, st.Keys(), *by, ids, mark, *reason, consent)
+	n, err := st.MarkMany(ctx, *by, ids, mark, *reason, consent)
 	if err != nil {
 		return err
 	}

@@ -123,7 +123,7 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	site.EnableWorkspace(auth.New(st, keys), g.data)
+	site.EnableWorkspace(auth.New(st), g.data)
 	if err := site.SetOrigin(*origin); err != nil {
 		return fmt.Errorf("--origin: %w", err)
 	}

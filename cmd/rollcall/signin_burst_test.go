@@ -108,7 +108,7 @@ func TestSignInBurstAgainstRunningServer(t *testing.T) {
 	idle := peakRSS(t, run.proc.Pid)
 	st := openStore(t, env)
 	defer st.Close()
-	u, err := st.UserByEmail(context.Background(), st.Keys(), email)
+	u, err := st.UserByEmail(context.Background(), email)
 	if err != nil {
 		t.Fatal(err)
 	}

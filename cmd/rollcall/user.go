@@ -91,12 +91,12 @@ func runUser(ctx context.Context, g *globals, args []string, stdout, stderr io.W
 		fmt.Fprintln(stderr, "user add: --role is required (admin, editor, volunteer, treasurer, viewer)")
 		return errUsage
 	}
-	st, keys, err := openWithKeys(ctx, g, *passFD)
+	st, _, err := openWithKeys(ctx, g, *passFD)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	svc := auth.New(st, keys)
+	svc := auth.New(st)
 
 	if sub == "list" {
 		return listUsers(ctx, st, svc, *asJSON, stdout)
@@ -115,7 +115,7 @@ func runUser(ctx context.Context, g *globals, args []string, stdout, stderr io.W
 		sayOrigin(stdout, *base)
 		return nil
 	}
-	u, err := st.UserByEmail(ctx, keys, rest[0])
+	u, err := st.UserByEmail(ctx, rest[0])
 	if errors.Is(err, store.ErrNotFound) {
 		// The address is not repeated: terminals are logged too.
 		return errors.New("no account with that address")
@@ -174,7 +174,7 @@ type userJSON struct {
 }
 
 func listUsers(ctx context.Context, st *store.Store, svc *auth.Service, asJSON bool, stdout io.Writer) error {
-	users, err := st.Users(ctx, svc.Keys, store.ActorCLI)
+	users, err := st.Users(ctx, store.ActorCLI)
 	if err != nil {
 		return err
 	}

@@ -122,7 +122,7 @@ func TestUserCommands(t *testing.T) {
 		ctx := context.Background()
 		st := openStore(t, env)
 		defer st.Close()
-		svc := auth.New(st, st.Keys())
+		svc := auth.New(st)
 		if _, err := svc.SetPassword(ctx, auth.PurposeSetup, m[2], "a long and unusual phrase"); err != nil {
 			t.Fatal(err)
 		}
@@ -200,7 +200,7 @@ func TestCanariesThroughCommandLine(t *testing.T) {
 		func() {
 			st := openStore(t, env)
 			defer st.Close()
-			if err := st.SetSealed(context.Background(), st.Keys(), "u", store.SealedRelativeContact, "person-1", contact); err != nil {
+			if err := st.SetSealed(context.Background(), "u", store.SealedRelativeContact, "person-1", contact); err != nil {
 				t.Fatal(err)
 			}
 		}()

@@ -180,7 +180,7 @@ func TestPepperedHashes(t *testing.T) {
 			t.Fatal(err)
 		}
 		f := newFixture(t, st)
-		f.svc.Keys = keys
+		st.SetKeys(keys)
 		// An account as an older version left it: a plain argon2id hash.
 		u, token, err := f.svc.AddUser(ctx, store.ActorCLI, "old@example.org", Viewer)
 		if err != nil {
@@ -215,7 +215,7 @@ func TestPepperedHashes(t *testing.T) {
 		}
 		// A new password is stored sealed at once.
 		f.account(t, "new@example.org", Viewer)
-		n, _ := st.UserByEmail(ctx, keys, "new@example.org")
+		n, _ := st.UserByEmail(ctx, "new@example.org")
 		if !seal.IsSealed(n.PasswordHash) {
 			t.Errorf("a new password stored unsealed: %q", n.PasswordHash)
 		}

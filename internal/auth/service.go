@@ -59,7 +59,6 @@ func (e *ErrThrottled) Error() string {
 // One Service lives as long as the server: its throttles are in memory.
 type Service struct {
 	Store *store.Store
-	Keys  *seal.Keyring
 	Now   func() time.Time
 	// Per account (by keyed hash of the address, known or not) and per
 	// client (by keyed hash of whatever the web gives as its address).
@@ -85,8 +84,8 @@ const (
 
 // New returns a Service with the default throttles: 5 free failures per
 // account, 20 per client, then waits doubling from a second.
-func New(st *store.Store, keys *seal.Keyring) *Service {
-	return &Service{Store: st, Keys: keys, Now: func() time.Time { return st.Now() },
+func New(st *store.Store) *Service {
+	return &Service{Store: st, Now: func() time.Time { return st.Now() },
 		Accounts: NewThrottle(AccountFree), Clients: NewThrottle(ClientFree), checks: make(chan struct{}, MaxChecks)}
 }
 
@@ -132,7 +131,7 @@ func (s *Service) AddUser(ctx context.Context, actor, email string, role Role) (
 	if !plausibleEmail(email) {
 		return store.User{}, "", fmt.Errorf("not an e-mail address")
 	}
-	u, err := s.Store.CreateUser(ctx, s.Keys, actor, email, string(role))
+	u, err := s.Store.CreateUser(ctx, actor, email, string(role))
 	if err != nil {
 		return u, "", err
 	}
@@ -240,7 +239,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, client string) (S
 		VerifyPassword(password[:MaxPasswordLen], dummyHash())
 		return fail(nil)
 	}
-	u, err := s.Store.UserByEmail(ctx, s.Keys, email)
+	u, err := s.Store.UserByEmail(ctx, email)
 	if errors.Is(err, store.ErrNotFound) {
 		VerifyPassword(password, dummyHash())
 		return fail(nil)
@@ -329,7 +328,7 @@ func (s *Service) checkSecondFactor(ctx context.Context, u store.User, code stri
 	if looksLikeRecoveryCode(code) {
 		return s.Store.UseRecoveryCode(ctx, u.ID, HashToken(normalizeRecoveryCode(code)))
 	}
-	secret, err := s.Store.TOTPSecret(ctx, s.Keys, u)
+	secret, err := s.Store.TOTPSecret(ctx, u)
 	if err != nil || secret == "" {
 		return false, err
 	}
@@ -388,7 +387,7 @@ func (s *Service) BeginEnrollment(ctx context.Context, pendingToken, account str
 	if err != nil {
 		return Enrollment{}, err
 	}
-	if err := s.Store.SetPendingTOTP(ctx, s.Keys, u.ID, secret); err != nil {
+	if err := s.Store.SetPendingTOTP(ctx, u.ID, secret); err != nil {
 		return Enrollment{}, err
 	}
 	return enrollmentFor(secret, account)
@@ -403,7 +402,7 @@ func (s *Service) PendingEnrollment(ctx context.Context, pendingToken, account s
 	if err != nil {
 		return Enrollment{}, err
 	}
-	secret, err := s.Store.PendingTOTP(ctx, s.Keys, u)
+	secret, err := s.Store.PendingTOTP(ctx, u)
 	if err != nil {
 		return Enrollment{}, err
 	}
@@ -421,7 +420,7 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, pendingToken, code stri
 	if err != nil {
 		return "", nil, err
 	}
-	secret, err := s.Store.PendingTOTP(ctx, s.Keys, u)
+	secret, err := s.Store.PendingTOTP(ctx, u)
 	if err != nil {
 		return "", nil, err
 	}
@@ -442,7 +441,7 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, pendingToken, code stri
 		return "", nil, ErrBadCode
 	}
 	codes, hashes := recoveryCodes(recoveryCount)
-	if err := s.Store.ConfirmTOTP(ctx, s.Keys, u.ID, step, hashes); err != nil {
+	if err := s.Store.ConfirmTOTP(ctx, u.ID, step, hashes); err != nil {
 		return "", nil, err
 	}
 	if err := s.Store.RecordSignInSuccess(ctx, u.ID); err != nil {
@@ -587,7 +586,7 @@ func (s *Service) hashPassword(userID, password string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return s.Keys.SealString(store.PasswordPlace(userID), h)
+	return s.Store.Keys().SealString(store.PasswordPlace(userID), h)
 }
 
 // checkPassword verifies a password against the account's stored hash
@@ -598,7 +597,7 @@ func (s *Service) checkPassword(ctx context.Context, u store.User, password stri
 	encoded := u.PasswordHash
 	peppered := seal.IsSealed(encoded)
 	if peppered {
-		h, err := s.Keys.UnsealString(store.PasswordPlace(u.ID), encoded)
+		h, err := s.Store.Keys().UnsealString(store.PasswordPlace(u.ID), encoded)
 		if err != nil {
 			VerifyPassword(password, dummyHash())
 			return false
@@ -611,7 +610,7 @@ func (s *Service) checkPassword(ctx context.Context, u store.User, password stri
 	if !peppered {
 		// A failed upgrade is tried again at the next sign-in; the
 		// password was right either way.
-		if sealed, err := s.Keys.SealString(store.PasswordPlace(u.ID), encoded); err == nil {
+		if sealed, err := s.Store.Keys().SealString(store.PasswordPlace(u.ID), encoded); err == nil {
 			_ = s.Store.UpgradePasswordHash(ctx, u.ID, u.PasswordHash, sealed)
 		}
 	}

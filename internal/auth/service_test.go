@@ -33,7 +33,8 @@ func newFixture(t *testing.T, st *store.Store) *fixture {
 	// Start at the beginning of a TOTP step, so "a step later" is exact.
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	st.Now = func() time.Time { return now }
-	return &fixture{svc: New(st, keys), st: st, now: &now}
+	st.SetKeys(keys)
+	return &fixture{svc: New(st), st: st, now: &now}
 }
 
 func (f *fixture) advance(d time.Duration) { *f.now = f.now.Add(d) }
@@ -215,7 +216,7 @@ func TestEnrollmentQRCode(t *testing.T) {
 			t.Errorf("PendingEnrollment gave another secret (%v)", err)
 		}
 		// The secret is sealed in the database until confirmed.
-		u, _ := st.UserByEmail(ctx, f.svc.Keys, "admin@example.org")
+		u, _ := st.UserByEmail(ctx, "admin@example.org")
 		if u.TOTPPending == "" || strings.Contains(u.TOTPPending, e.Secret) || u.HasTOTP() {
 			t.Errorf("pending secret stored as %q", u.TOTPPending)
 		}
@@ -285,7 +286,7 @@ func TestSameAnswerForUnknownAccount(t *testing.T) {
 			t.Errorf("unknown account answered in %v, wrong password in %v; one argon2id check takes %v", unknown, wrong, argon)
 		}
 		// Disabled and locked accounts answer the same too.
-		u, _ := st.UserByEmail(ctx, f.svc.Keys, "known@example.org")
+		u, _ := st.UserByEmail(ctx, "known@example.org")
 		st.DisableUser(ctx, store.ActorCLI, u.ID)
 		if _, err := f.svc.SignIn(ctx, "known@example.org", goodPassword, "c3"); err == nil || err.Error() != errUnknown.Error() {
 			t.Errorf("disabled account: %v", err)

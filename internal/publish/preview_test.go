@@ -111,7 +111,7 @@ func TestPreviewAgainstTheLastSnapshot(t *testing.T) {
 			// whose only claim is retracted (leaves), one public only by a
 			// legacy mark (now named, warned of), and an undecided pair.
 			importList(t, s, reviewList)
-			if err := s.MarkWithConsent(ctx, s.Keys(), "ed", bahadir, registry.MarkWithheld, "threats", registry.Consent{}); err != nil {
+			if err := s.MarkWithConsent(ctx, "ed", bahadir, registry.MarkWithheld, "threats", registry.Consent{}); err != nil {
 				t.Fatal(err)
 			}
 			recs, _ := s.Records(ctx, store.RecordFilter{PersonID: timur})

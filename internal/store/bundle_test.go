@@ -46,7 +46,7 @@ func countsAt(t *testing.T, s *store.Store, knownAt time.Time) registry.Counts {
 func TestBundlesInAnyOrderGiveOneRegistryAndHonestTimes(t *testing.T) {
 	ctx := context.Background()
 	laptop := storetest.Open(t, store.SQLite)
-	src, err := laptop.AddSource(ctx, laptop.Keys(), "vol", "vol", registry.KindRelative, 2, "")
+	src, err := laptop.AddSource(ctx, "vol", "vol", registry.KindRelative, 2, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestBundlesInAnyOrderGiveOneRegistryAndHonestTimes(t *testing.T) {
 		var results []registry.Counts
 		for i, hq := range []*store.Store{hqA, hqB} {
 			// Headquarters had the source already: the field's is that one.
-			if _, err := hq.AddSource(ctx, hq.Keys(), "ed", "vol", registry.KindRelative, 2, ""); err != nil {
+			if _, err := hq.AddSource(ctx, "ed", "vol", registry.KindRelative, 2, ""); err != nil {
 				t.Fatal(err)
 			}
 			d, err := hq.AddDevice(ctx, store.ActorCLI, "laptop", store.RoleField, "key-"+string(rune('a'+i)), "age1x")

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-
-	"rollcall/internal/seal"
 )
 
 // Editing in the workspace. Every change here is one transaction holding
@@ -21,17 +19,17 @@ var ErrDuplicate = errors.New("exists already")
 // lands with the object it belongs to or not at all (SetSealed, which
 // replaces an earlier value, writes through it too). An empty value
 // writes nothing.
-func (s *Store) setSealedTx(ctx context.Context, tx *sql.Tx, k *seal.Keyring, actor, kind, ownerID, value string) error {
+func (s *Store) setSealedTx(ctx context.Context, tx *sql.Tx, actor, kind, ownerID, value string) error {
 	if value == "" {
 		return nil
 	}
-	if k == nil {
+	if s.keys == nil {
 		return ErrNoKeys
 	}
 	if !sealedKinds[kind] || len(value) > maxSealedValue {
 		return fmt.Errorf("sealed value of kind %q: unknown kind or longer than %d bytes", kind, maxSealedValue)
 	}
-	sealed, err := k.SealString(sealedPlace(kind, ownerID), value)
+	sealed, err := s.keys.SealString(sealedPlace(kind, ownerID), value)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"rollcall/internal/registry"
-	"rollcall/internal/seal"
 )
 
 // Editing in the workspace. Every change here is one transaction holding
@@ -31,8 +30,8 @@ type Consent struct {
 // recorded reason. The consent is stored with the mark, who gave it
 // sealed; the mark, the consent and the audit entry land together. It
 // does not refresh the public list: call RefreshPublic.
-func (s *Store) MarkWithConsent(ctx context.Context, k *seal.Keyring, actor, personID string, mark registry.Publicity, reason string, c registry.Consent) error {
-	_, err := s.MarkMany(ctx, k, actor, []string{personID}, mark, reason, c)
+func (s *Store) MarkWithConsent(ctx context.Context, actor, personID string, mark registry.Publicity, reason string, c registry.Consent) error {
+	_, err := s.MarkMany(ctx, actor, []string{personID}, mark, reason, c)
 	var missing *MarkError
 	if errors.As(err, &missing) {
 		return fmt.Errorf("person %s: %w", personID, ErrNotFound)
@@ -42,7 +41,7 @@ func (s *Store) MarkWithConsent(ctx context.Context, k *seal.Keyring, actor, per
 
 // markTx appends one mark (and its consent, if complete) with its audit
 // entry; the caller checked the mark and that the person exists.
-func (s *Store) markTx(ctx context.Context, tx *sql.Tx, k *seal.Keyring, actor, personID string, mark registry.Publicity, reason string, c registry.Consent) error {
+func (s *Store) markTx(ctx context.Context, tx *sql.Tx, actor, personID string, mark registry.Publicity, reason string, c registry.Consent) error {
 	now := s.Now().UnixMicro()
 	markID := NewID()
 	if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO person_publicity (id, person_id, mark, reason, by_whom, marked_at) VALUES (?, ?, ?, ?, ?, ?)`),
@@ -56,7 +55,7 @@ func (s *Store) markTx(ctx context.Context, tx *sql.Tx, k *seal.Keyring, actor, 
 			consentID, personID, markID, int64(c.Given), strings.TrimSpace(c.How), actor, now); err != nil {
 			return err
 		}
-		if err := s.setSealedTx(ctx, tx, k, actor, SealedRelativeContact, consentID, strings.TrimSpace(c.GivenBy)); err != nil {
+		if err := s.setSealedTx(ctx, tx, actor, SealedRelativeContact, consentID, strings.TrimSpace(c.GivenBy)); err != nil {
 			return err
 		}
 		detail += " consent=" + consentID

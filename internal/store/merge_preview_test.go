@@ -92,7 +92,7 @@ func TestPreviewMergeWarnsOfFatesAndPublication(t *testing.T) {
 		importCSV(t, s, "court,2,Timur Ismailov,m,1975,Nukus,sentenced,2022-07-20,verified,")
 		refresh(t, s)
 		shown := personIDByName(t, s, "Timur Ismailov")
-		if err := s.MarkWithConsent(ctx, s.Keys(), "ed", shown, registry.MarkWithheld, "threats", registry.Consent{}); err != nil {
+		if err := s.MarkWithConsent(ctx, "ed", shown, registry.MarkWithheld, "threats", registry.Consent{}); err != nil {
 			t.Fatal(err)
 		}
 		importCSV(t, s, "media,1,Timur Ismoilov,m,1975,Nukus,sentenced,2022-07-20,verified,")

@@ -118,7 +118,7 @@ func TestPublicListFiltersSearchAndPages(t *testing.T) {
 		}
 		// A reason alone does not make a child public; the parents'
 		// consent does. Another mark withholds an adult.
-		if err := s.MarkWithConsent(ctx, s.Keys(), "editor", child.ID, registry.MarkPublic, "parents asked for it", registry.Consent{}); err != nil {
+		if err := s.MarkWithConsent(ctx, "editor", child.ID, registry.MarkPublic, "parents asked for it", registry.Consent{}); err != nil {
 			t.Fatal(err)
 		}
 		refresh(t, s)
@@ -126,17 +126,17 @@ func TestPublicListFiltersSearchAndPages(t *testing.T) {
 			t.Errorf("a child marked public with a reason but no consent is listed by name")
 		}
 		consent := registry.Consent{GivenBy: "the parents", Given: 20220801, How: "in writing"}
-		if err := s.MarkWithConsent(ctx, s.Keys(), "editor", child.ID, registry.MarkPublic, "parents asked for it", consent); err != nil {
+		if err := s.MarkWithConsent(ctx, "editor", child.ID, registry.MarkPublic, "parents asked for it", consent); err != nil {
 			t.Fatal(err)
 		}
 		daulet := people(t, s, store.PeopleFilter{Query: "Daulet"}).People[0]
-		if err := s.MarkWithConsent(ctx, s.Keys(), "editor", daulet.ID, registry.MarkWithheld, "threats", registry.Consent{}); err != nil {
+		if err := s.MarkWithConsent(ctx, "editor", daulet.ID, registry.MarkWithheld, "threats", registry.Consent{}); err != nil {
 			t.Fatal(err)
 		}
 		if stale, _ := s.PublicStale(ctx); !stale {
 			t.Error("marks made, yet the list is not stale")
 		}
-		if err := s.MarkWithConsent(ctx, s.Keys(), "editor", "no-such-person", registry.MarkWithheld, "x", registry.Consent{}); !errors.Is(err, store.ErrNotFound) {
+		if err := s.MarkWithConsent(ctx, "editor", "no-such-person", registry.MarkWithheld, "x", registry.Consent{}); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("marking an unknown person: %v", err)
 		}
 		refresh(t, s)
@@ -239,10 +239,10 @@ func TestPublicRelatives(t *testing.T) {
 				id["Little Person"] = r.ID
 			}
 		}
-		if _, err := s.AddRelation(ctx, s.Keys(), "editor", id["Father Person"], id["Son Person"], registry.Parent, ""); err != nil {
+		if _, err := s.AddRelation(ctx, "editor", id["Father Person"], id["Son Person"], registry.Parent, ""); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.AddRelation(ctx, s.Keys(), "editor", id["Father Person"], id["Little Person"], registry.Parent, ""); err != nil {
+		if _, err := s.AddRelation(ctx, "editor", id["Father Person"], id["Little Person"], registry.Parent, ""); err != nil {
 			t.Fatal(err)
 		}
 		refresh(t, s)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"rollcall/internal/registry"
-	"rollcall/internal/seal"
 )
 
 // PublicationState is what the workspace says of a person's publication:
@@ -124,7 +123,7 @@ func (e *MarkError) Unwrap() error { return ErrNotFound }
 // away is marked as its survivor (see MergedInto, to say so). A person
 // that does not exist refuses the whole batch (*MarkError). Repeated ids
 // are marked once. It does not refresh the public list.
-func (s *Store) MarkMany(ctx context.Context, k *seal.Keyring, actor string, personIDs []string, mark registry.Publicity, reason string, c registry.Consent) (int, error) {
+func (s *Store) MarkMany(ctx context.Context, actor string, personIDs []string, mark registry.Publicity, reason string, c registry.Consent) (int, error) {
 	if err := registry.CheckMark(mark, reason, c); err != nil {
 		return 0, err
 	}
@@ -165,7 +164,7 @@ func (s *Store) MarkMany(ctx context.Context, k *seal.Keyring, actor string, per
 			return &MarkError{Missing: missing}
 		}
 		for _, id := range ids {
-			if err := s.markTx(ctx, tx, k, actor, id, mark, reason, c); err != nil {
+			if err := s.markTx(ctx, tx, actor, id, mark, reason, c); err != nil {
 				return err
 			}
 		}

@@ -71,7 +71,7 @@ func TestPublicationOfSaysGroundAndSince(t *testing.T) {
 		if st.Public() || st.Ground != registry.GroundMinor {
 			t.Errorf("minor: %+v", st)
 		}
-		if err := s.MarkWithConsent(ctx, s.Keys(), "ed-1", daulet, registry.MarkPublic, "named in a court verdict", registry.Consent{}); err != nil {
+		if err := s.MarkWithConsent(ctx, "ed-1", daulet, registry.MarkPublic, "named in a court verdict", registry.Consent{}); err != nil {
 			t.Fatal(err)
 		}
 		marks, _ := s.PersonMarks(ctx, daulet)
@@ -97,14 +97,14 @@ func TestMarkManyAuditsEachPersonAndRefusesWholeBatch(t *testing.T) {
 		a, b, c := personIDByName(t, s, "Daulet Saparov"), personIDByName(t, s, "Azamat Qurbanov"), personIDByName(t, s, "Bekzod Mambetov")
 
 		// Without a reason: refused, nothing stored.
-		if _, err := s.MarkMany(ctx, s.Keys(), "ed", []string{a, b}, registry.MarkPublic, " ", registry.Consent{}); !errors.Is(err, registry.ErrPublicNeedsConsent) {
+		if _, err := s.MarkMany(ctx, "ed", []string{a, b}, registry.MarkPublic, " ", registry.Consent{}); !errors.Is(err, registry.ErrPublicNeedsConsent) {
 			t.Errorf("public without a reason: %v", err)
 		}
-		if _, err := s.MarkMany(ctx, s.Keys(), "ed", []string{a, b}, registry.MarkWithheld, "", registry.Consent{}); !errors.Is(err, registry.ErrMarkNeedsReason) {
+		if _, err := s.MarkMany(ctx, "ed", []string{a, b}, registry.MarkWithheld, "", registry.Consent{}); !errors.Is(err, registry.ErrMarkNeedsReason) {
 			t.Errorf("withheld without a reason: %v", err)
 		}
 		// One id names nobody: refused, nothing stored, the id named.
-		_, err := s.MarkMany(ctx, s.Keys(), "ed", []string{a, "gone-person", b}, registry.MarkPublic, "listed by the court", registry.Consent{})
+		_, err := s.MarkMany(ctx, "ed", []string{a, "gone-person", b}, registry.MarkPublic, "listed by the court", registry.Consent{})
 		var me *store.MarkError
 		if !errors.As(err, &me) || !slices.Equal(me.Missing, []string{"gone-person"}) || !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("batch with an unknown person: %v", err)
@@ -118,7 +118,7 @@ func TestMarkManyAuditsEachPersonAndRefusesWholeBatch(t *testing.T) {
 			}
 		}
 
-		n, err := s.MarkMany(ctx, s.Keys(), "ed", []string{a, b, a, c}, registry.MarkPublic, "listed by the court", registry.Consent{})
+		n, err := s.MarkMany(ctx, "ed", []string{a, b, a, c}, registry.MarkPublic, "listed by the court", registry.Consent{})
 		if err != nil || n != 3 {
 			t.Fatalf("batch: %d %v", n, err)
 		}

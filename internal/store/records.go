@@ -132,7 +132,7 @@ func (s *Store) addClaimTx(ctx context.Context, tx *sql.Tx, actor, recordID, rec
 		return "", err
 	}
 	if noteApart {
-		if err := s.setSealedTx(ctx, tx, s.keys, actor, SealedPrivateNote, id, c.Note); err != nil {
+		if err := s.setSealedTx(ctx, tx, actor, SealedPrivateNote, id, c.Note); err != nil {
 			return "", err
 		}
 	}

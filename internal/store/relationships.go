@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"rollcall/internal/registry"
-	"rollcall/internal/seal"
 )
 
 // Editing in the workspace. Every change here is one transaction holding
@@ -18,7 +17,7 @@ import (
 
 // AddRelation records that person a is kind of person b, with the
 // relative's contact details (how to reach them) sealed.
-func (s *Store) AddRelation(ctx context.Context, k *seal.Keyring, actor, a, b string, kind registry.RelationshipKind, contact string) (string, error) {
+func (s *Store) AddRelation(ctx context.Context, actor, a, b string, kind registry.RelationshipKind, contact string) (string, error) {
 	if !slices.Contains(registry.RelationshipKinds, kind) {
 		return "", fmt.Errorf("relationship %q: want parent, child, sibling, spouse or colleague", kind)
 	}
@@ -41,7 +40,7 @@ func (s *Store) AddRelation(ctx context.Context, k *seal.Keyring, actor, a, b st
 		if _, err := s.appendAudit(ctx, tx, actor, "relationship.add", id, "kind="+string(kind)); err != nil {
 			return err
 		}
-		return s.setSealedTx(ctx, tx, k, actor, SealedRelativeContact, id, contact)
+		return s.setSealedTx(ctx, tx, actor, SealedRelativeContact, id, contact)
 	})
 	return id, err
 }

@@ -29,11 +29,11 @@ func TestRetractedRelationshipLeavesThePublicPages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		withClock(s)
-		src, _ := s.AddSource(ctx, s.Keys(), "ed", "hotline", registry.KindRelative, 3, "")
+		src, _ := s.AddSource(ctx, "ed", "hotline", registry.KindRelative, 3, "")
 		c := registry.Claim{Status: registry.Detained, Date: period(t, "2022-07-02"), Verification: registry.Corroborated}
 		_, pa := addRecord(t, s, src, "ed", "Azamat Qurbanov", c)
 		_, pb := addRecord(t, s, src, "ed", "Aziz Qurbanov", c)
-		rel, err := s.AddRelation(ctx, s.Keys(), "ed", pa, pb, registry.Sibling, "")
+		rel, err := s.AddRelation(ctx, "ed", pa, pb, registry.Sibling, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +87,7 @@ func TestSourceRatingSetAndAudited(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		withClock(s)
-		src, err := s.AddSource(ctx, s.Keys(), "ed", "hotline", registry.KindRelative, 2, "")
+		src, err := s.AddSource(ctx, "ed", "hotline", registry.KindRelative, 2, "")
 		if err != nil {
 			t.Fatal(err)
 		}

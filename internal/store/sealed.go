@@ -49,7 +49,7 @@ func (s *Store) sealNote(claimID, note string) (sealed, lookup string, err error
 
 // SetSealed seals value and keeps it as the kind of ownerID, replacing an
 // earlier one; an empty value deletes it. The write is audited.
-func (s *Store) SetSealed(ctx context.Context, k *seal.Keyring, actor, kind, ownerID, value string) error {
+func (s *Store) SetSealed(ctx context.Context, actor, kind, ownerID, value string) error {
 	if !sealedKinds[kind] {
 		return fmt.Errorf("unknown kind of sealed value %q", kind)
 	}
@@ -64,7 +64,7 @@ func (s *Store) SetSealed(ctx context.Context, k *seal.Keyring, actor, kind, own
 			return err
 		}
 		if value != "" {
-			return s.setSealedTx(ctx, tx, k, actor, kind, ownerID, value)
+			return s.setSealedTx(ctx, tx, actor, kind, ownerID, value)
 		}
 		_, err := s.appendAudit(ctx, tx, actor, "sealed.delete", ownerID, kind)
 		return err
@@ -73,7 +73,7 @@ func (s *Store) SetSealed(ctx context.Context, k *seal.Keyring, actor, kind, own
 
 // Sealed unseals the kind of ownerID for actor; every read is an audit
 // entry, committed before the value is returned. ErrNotFound when none.
-func (s *Store) Sealed(ctx context.Context, k *seal.Keyring, actor, kind, ownerID string) (string, error) {
+func (s *Store) Sealed(ctx context.Context, actor, kind, ownerID string) (string, error) {
 	var value string
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var sealed string
@@ -84,7 +84,10 @@ func (s *Store) Sealed(ctx context.Context, k *seal.Keyring, actor, kind, ownerI
 		if err != nil {
 			return err
 		}
-		if value, err = k.UnsealString(sealedPlace(kind, ownerID), sealed); err != nil {
+		if s.keys == nil {
+			return ErrNoKeys
+		}
+		if value, err = s.keys.UnsealString(sealedPlace(kind, ownerID), sealed); err != nil {
 			return err
 		}
 		_, err = s.appendAudit(ctx, tx, actor, "sealed.read", ownerID, kind)

@@ -16,30 +16,32 @@ import (
 func TestSealedValuesReadsAreAudited(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		k := testKeys(t)
-		if err := s.SetSealed(ctx, k, "ed-1", store.SealedReporterContact, "report-1", "+998 90 000 00 00"); err != nil {
+		k := s.Keys()
+		if err := s.SetSealed(ctx, "ed-1", store.SealedReporterContact, "report-1", "+998 90 000 00 00"); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.Sealed(ctx, k, "ed-2", store.SealedReporterContact, "report-1")
+		got, err := s.Sealed(ctx, "ed-2", store.SealedReporterContact, "report-1")
 		if err != nil || got != "+998 90 000 00 00" {
 			t.Fatalf("read back %q %v", got, err)
 		}
-		if _, err := s.Sealed(ctx, k, "ed-2", store.SealedPrivateNote, "report-1"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.Sealed(ctx, "ed-2", store.SealedPrivateNote, "report-1"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("absent value: %v", err)
 		}
-		if err := s.SetSealed(ctx, k, "ed-1", "shoe_size", "x", "42"); err == nil {
+		if err := s.SetSealed(ctx, "ed-1", "shoe_size", "x", "42"); err == nil {
 			t.Error("unknown kind accepted")
 		}
-		if _, err := s.Sealed(ctx, testKeys(t), "ed-2", store.SealedReporterContact, "report-1"); !errors.Is(err, seal.ErrUnknownKey) {
+		s.SetKeys(testKeys(t))
+		if _, err := s.Sealed(ctx, "ed-2", store.SealedReporterContact, "report-1"); !errors.Is(err, seal.ErrUnknownKey) {
 			t.Errorf("read with another key: %v", err)
 		}
+		s.SetKeys(k)
 		es, _ := s.AuditEntries(ctx, 0, 10)
 		if len(es) != 2 || es[0].Action != "sealed.write" || es[1].Action != "sealed.read" || es[1].Actor != "ed-2" || es[1].Object != "report-1" || es[1].Detail != store.SealedReporterContact {
 			t.Fatalf("audit: %+v", es)
 		}
 		// An empty value deletes.
-		s.SetSealed(ctx, k, "ed-1", store.SealedReporterContact, "report-1", "")
-		if _, err := s.Sealed(ctx, k, "ed-2", store.SealedReporterContact, "report-1"); !errors.Is(err, store.ErrNotFound) {
+		s.SetSealed(ctx, "ed-1", store.SealedReporterContact, "report-1", "")
+		if _, err := s.Sealed(ctx, "ed-2", store.SealedReporterContact, "report-1"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("deleted value: %v", err)
 		}
 	})
@@ -50,11 +52,11 @@ func TestRotationResealsEverything(t *testing.T) {
 		ctx := context.Background()
 		dir := t.TempDir()
 		k, _ := seal.Open(dir, nil)
-		u, _ := s.CreateUser(ctx, k, store.ActorCLI, "rotate@example.org", "editor")
-		s.SetPendingTOTP(ctx, k, u.ID, "JBSWY3DPEHPK3PXP")
-		s.ConfirmTOTP(ctx, k, u.ID, 1, nil)
-		s.SetSealed(ctx, k, "a", store.SealedSourceIdentity, "src-1", "the informant")
 		s.SetKeys(k)
+		u, _ := s.CreateUser(ctx, store.ActorCLI, "rotate@example.org", "editor")
+		s.SetPendingTOTP(ctx, u.ID, "JBSWY3DPEHPK3PXP")
+		s.ConfirmTOTP(ctx, u.ID, 1, nil)
+		s.SetSealed(ctx, "a", store.SealedSourceIdentity, "src-1", "the informant")
 		const list = "vol,1,Azamat Qurbanov,m,1990,Nukus,detained,2022-07-02,verified,a private note"
 		importCSV(t, s, list)
 		var claimID, note, fingerprint string
@@ -82,14 +84,15 @@ func TestRotationResealsEverything(t *testing.T) {
 		if err != nil || len(onlyNew.KeyIDs()) != 1 {
 			t.Fatalf("key file after rotation: %v %v", onlyNew.KeyIDs(), err)
 		}
-		got, err := s.UserByEmail(ctx, onlyNew, "rotate@example.org")
+		s.SetKeys(onlyNew)
+		got, err := s.UserByEmail(ctx, "rotate@example.org")
 		if err != nil || got.ID != u.ID {
 			t.Fatalf("lookup under the new key: %v", err)
 		}
-		if sec, err := s.TOTPSecret(ctx, onlyNew, got); err != nil || sec != "JBSWY3DPEHPK3PXP" {
+		if sec, err := s.TOTPSecret(ctx, got); err != nil || sec != "JBSWY3DPEHPK3PXP" {
 			t.Errorf("second-factor secret: %q %v", sec, err)
 		}
-		if v, err := s.Sealed(ctx, onlyNew, "a", store.SealedSourceIdentity, "src-1"); err != nil || v != "the informant" {
+		if v, err := s.Sealed(ctx, "a", store.SealedSourceIdentity, "src-1"); err != nil || v != "the informant" {
 			t.Errorf("sealed value: %q %v", v, err)
 		}
 		var newFingerprint string
@@ -102,11 +105,10 @@ func TestRotationResealsEverything(t *testing.T) {
 		if newFingerprint == fingerprint {
 			t.Error("the claim's fingerprint did not follow the new key")
 		}
-		s.SetKeys(onlyNew)
 		if res := importCSV(t, s, list); res.ClaimsNew != 0 || res.ClaimsUnchanged != 1 {
 			t.Errorf("the same list after rotation: %+v", res.ImportSummary)
 		}
-		if list, err := s.Users(ctx, onlyNew, "a"); err != nil || list[0].Email != "rotate@example.org" {
+		if list, err := s.Users(ctx, "a"); err != nil || list[0].Email != "rotate@example.org" {
 			t.Errorf("list: %v", err)
 		}
 	})
@@ -134,23 +136,23 @@ func TestCanariesNotInClear(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			k := testKeys(t)
-			u, err := s.CreateUser(ctx, k, store.ActorCLI, canaries["email"], "editor")
+			s.SetKeys(testKeys(t))
+			u, err := s.CreateUser(ctx, store.ActorCLI, canaries["email"], "editor")
 			if err != nil {
 				t.Fatal(err)
 			}
-			s.SetPendingTOTP(ctx, k, u.ID, canaries["totp"])
-			s.ConfirmTOTP(ctx, k, u.ID, 5, []string{"hash"})
-			s.SetSealed(ctx, k, u.ID, store.SealedSourceIdentity, "src-1", canaries["identity"])
-			s.SetSealed(ctx, k, u.ID, store.SealedReporterContact, "rep-1", canaries["reporter"])
-			s.SetSealed(ctx, k, u.ID, store.SealedRelativeContact, "per-1", canaries["relative"])
-			s.SetSealed(ctx, k, u.ID, store.SealedPrivateNote, "rec-1", canaries["note"])
+			s.SetPendingTOTP(ctx, u.ID, canaries["totp"])
+			s.ConfirmTOTP(ctx, u.ID, 5, []string{"hash"})
+			s.SetSealed(ctx, u.ID, store.SealedSourceIdentity, "src-1", canaries["identity"])
+			s.SetSealed(ctx, u.ID, store.SealedReporterContact, "rep-1", canaries["reporter"])
+			s.SetSealed(ctx, u.ID, store.SealedRelativeContact, "per-1", canaries["relative"])
+			s.SetSealed(ctx, u.ID, store.SealedPrivateNote, "rec-1", canaries["note"])
 			for _, kind := range []string{store.SealedSourceIdentity, store.SealedPrivateNote} {
-				if _, err := s.Sealed(ctx, k, u.ID, kind, map[string]string{store.SealedSourceIdentity: "src-1", store.SealedPrivateNote: "rec-1"}[kind]); err != nil {
+				if _, err := s.Sealed(ctx, u.ID, kind, map[string]string{store.SealedSourceIdentity: "src-1", store.SealedPrivateNote: "rec-1"}[kind]); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if _, err := s.Users(ctx, k, u.ID); err != nil {
+			if _, err := s.Users(ctx, u.ID); err != nil {
 				t.Fatal(err)
 			}
 
@@ -171,12 +173,12 @@ func TestCanariesNotInClear(t *testing.T) {
 func TestCheckSealKey(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		k := testKeys(t)
+		k := s.Keys()
 		if ids, err := s.SealKeysInUse(ctx); err != nil || len(ids) != 0 {
 			t.Fatalf("empty database: %v %v", ids, err)
 		}
-		s.CreateUser(ctx, k, store.ActorCLI, "a@example.org", "viewer")
-		s.SetSealed(ctx, k, "a", store.SealedPrivateNote, "r1", "note")
+		s.CreateUser(ctx, store.ActorCLI, "a@example.org", "viewer")
+		s.SetSealed(ctx, "a", store.SealedPrivateNote, "r1", "note")
 		if ids, _ := s.SealKeysInUse(ctx); len(ids) != 1 || ids[0] != k.KeyID() {
 			t.Errorf("keys in use %v, want [%s]", ids, k.KeyID())
 		}

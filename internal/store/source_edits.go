@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"rollcall/internal/registry"
-	"rollcall/internal/seal"
 )
 
 // Editing in the workspace. Every change here is one transaction holding
@@ -16,7 +15,7 @@ import (
 
 // AddSource stores a new source with its kind and reliability and, when
 // identity is not empty, who the source is, sealed.
-func (s *Store) AddSource(ctx context.Context, k *seal.Keyring, actor, key string, kind registry.SourceKind, reliability int, identity string) (string, error) {
+func (s *Store) AddSource(ctx context.Context, actor, key string, kind registry.SourceKind, reliability int, identity string) (string, error) {
 	if strings.TrimSpace(key) == "" {
 		return "", errors.New("a source needs a key")
 	}
@@ -39,7 +38,7 @@ func (s *Store) AddSource(ctx context.Context, k *seal.Keyring, actor, key strin
 		if _, err := s.appendAudit(ctx, tx, actor, "source.add", id, "kind="+string(kind)); err != nil {
 			return err
 		}
-		return s.setSealedTx(ctx, tx, k, actor, SealedSourceIdentity, id, identity)
+		return s.setSealedTx(ctx, tx, actor, SealedSourceIdentity, id, identity)
 	})
 	return id, err
 }

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"strings"
 	"time"
-
-	"rollcall/internal/seal"
 )
 
 // ErrExists means an account with that e-mail address exists already.
@@ -82,16 +80,16 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 
 // CreateUser adds an account without password; the caller hands out a
 // set-up link (AddUserToken) in the same breath.
-func (s *Store) CreateUser(ctx context.Context, k *seal.Keyring, actor, email, role string) (User, error) {
+func (s *Store) CreateUser(ctx context.Context, actor, email, role string) (User, error) {
 	email = NormalizeEmail(email)
 	u := User{ID: NewID(), Role: role, CreatedAt: s.Now().UTC()}
-	sealed, err := k.SealString(emailPlace(u.ID), email)
+	sealed, err := s.keys.SealString(emailPlace(u.ID), email)
 	if err != nil {
 		return u, err
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, s.rebind(`SELECT count(*) FROM users WHERE email_lookup = ?`), k.Lookup(email)).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, s.rebind(`SELECT count(*) FROM users WHERE email_lookup = ?`), s.keys.Lookup(email)).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -99,7 +97,7 @@ func (s *Store) CreateUser(ctx context.Context, k *seal.Keyring, actor, email, r
 		}
 		now := u.CreatedAt.UnixMicro()
 		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO users (id, email_lookup, email_sealed, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
-			u.ID, k.Lookup(email), sealed, role, now, now); err != nil {
+			u.ID, s.keys.Lookup(email), sealed, role, now, now); err != nil {
 			return err
 		}
 		_, err := s.appendAudit(ctx, tx, actor, "user.create", u.ID, "role="+role)
@@ -110,8 +108,8 @@ func (s *Store) CreateUser(ctx context.Context, k *seal.Keyring, actor, email, r
 
 // UserByEmail finds an account by its address (through the keyed lookup
 // hash; nothing is unsealed). ErrNotFound when there is none.
-func (s *Store) UserByEmail(ctx context.Context, k *seal.Keyring, email string) (User, error) {
-	return scanUser(s.write.QueryRowContext(ctx, s.rebind(`SELECT `+userColumns+` FROM users WHERE email_lookup = ?`), k.Lookup(NormalizeEmail(email))))
+func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	return scanUser(s.write.QueryRowContext(ctx, s.rebind(`SELECT `+userColumns+` FROM users WHERE email_lookup = ?`), s.keys.Lookup(NormalizeEmail(email))))
 }
 
 // UserByID finds an account by id.
@@ -121,7 +119,7 @@ func (s *Store) UserByID(ctx context.Context, id string) (User, error) {
 
 // Users lists every account, oldest first, with their addresses unsealed;
 // each address read is an audit entry.
-func (s *Store) Users(ctx context.Context, k *seal.Keyring, actor string) ([]User, error) {
+func (s *Store) Users(ctx context.Context, actor string) ([]User, error) {
 	var out []User
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+userColumns+`, email_sealed FROM users ORDER BY created_at, id`)
@@ -147,7 +145,7 @@ func (s *Store) Users(ctx context.Context, k *seal.Keyring, actor string) ([]Use
 		}
 		rows.Close()
 		for i := range out {
-			if out[i].Email, err = k.UnsealString(emailPlace(out[i].ID), sealed[i]); err != nil {
+			if out[i].Email, err = s.keys.UnsealString(emailPlace(out[i].ID), sealed[i]); err != nil {
 				return err
 			}
 			if _, err := s.appendAudit(ctx, tx, actor, "sealed.read", out[i].ID, "user.email"); err != nil {
@@ -380,8 +378,8 @@ func (s *Store) RecordSignInSuccess(ctx context.Context, userID string) error {
 
 // SetPendingTOTP keeps a second-factor secret being set up, sealed, until
 // the user proves with a code that their app has it.
-func (s *Store) SetPendingTOTP(ctx context.Context, k *seal.Keyring, userID, secret string) error {
-	sealed, err := k.SealString(totpPendingPlace(userID), secret)
+func (s *Store) SetPendingTOTP(ctx context.Context, userID, secret string) error {
+	sealed, err := s.keys.SealString(totpPendingPlace(userID), secret)
 	if err != nil {
 		return err
 	}
@@ -396,25 +394,25 @@ func (s *Store) SetPendingTOTP(ctx context.Context, k *seal.Keyring, userID, sec
 }
 
 // PendingTOTP unseals the secret being set up ("" when none).
-func (s *Store) PendingTOTP(ctx context.Context, k *seal.Keyring, u User) (string, error) {
+func (s *Store) PendingTOTP(ctx context.Context, u User) (string, error) {
 	if u.TOTPPending == "" {
 		return "", nil
 	}
-	return k.UnsealString(totpPendingPlace(u.ID), u.TOTPPending)
+	return s.keys.UnsealString(totpPendingPlace(u.ID), u.TOTPPending)
 }
 
 // TOTPSecret unseals an account's second-factor secret. The caller (a
 // sign-in) is audited as a whole, so this read adds no entry.
-func (s *Store) TOTPSecret(ctx context.Context, k *seal.Keyring, u User) (string, error) {
+func (s *Store) TOTPSecret(ctx context.Context, u User) (string, error) {
 	if u.TOTPSealed == "" {
 		return "", nil
 	}
-	return k.UnsealString(totpPlace(u.ID), u.TOTPSealed)
+	return s.keys.UnsealString(totpPlace(u.ID), u.TOTPSealed)
 }
 
 // ConfirmTOTP makes the pending secret the account's second factor, marks
 // step as used, and replaces the recovery codes with the given hashes.
-func (s *Store) ConfirmTOTP(ctx context.Context, k *seal.Keyring, userID string, step int64, recoveryHashes []string) error {
+func (s *Store) ConfirmTOTP(ctx context.Context, userID string, step int64, recoveryHashes []string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var pending string
 		err := tx.QueryRowContext(ctx, s.rebind(`SELECT totp_pending_sealed FROM users WHERE id = ?`), userID).Scan(&pending)
@@ -427,11 +425,11 @@ func (s *Store) ConfirmTOTP(ctx context.Context, k *seal.Keyring, userID string,
 		if pending == "" {
 			return errors.New("no second factor is being set up")
 		}
-		secret, err := k.UnsealString(totpPendingPlace(userID), pending)
+		secret, err := s.keys.UnsealString(totpPendingPlace(userID), pending)
 		if err != nil {
 			return err
 		}
-		sealed, err := k.SealString(totpPlace(userID), secret)
+		sealed, err := s.keys.SealString(totpPlace(userID), secret)
 		if err != nil {
 			return err
 		}

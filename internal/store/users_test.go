@@ -45,25 +45,24 @@ func auditActions(t *testing.T, s *store.Store) []string {
 func TestUsersAddressSealedAndFoundByLookup(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		k := testKeys(t)
-		u, err := s.CreateUser(ctx, k, store.ActorCLI, "Editor@Example.org ", "editor")
+		u, err := s.CreateUser(ctx, store.ActorCLI, "Editor@Example.org ", "editor")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CreateUser(ctx, k, store.ActorCLI, "editor@example.ORG", "viewer"); !errors.Is(err, store.ErrExists) {
+		if _, err := s.CreateUser(ctx, store.ActorCLI, "editor@example.ORG", "viewer"); !errors.Is(err, store.ErrExists) {
 			t.Errorf("same address again: %v, want ErrExists", err)
 		}
-		got, err := s.UserByEmail(ctx, k, "EDITOR@example.org")
+		got, err := s.UserByEmail(ctx, "EDITOR@example.org")
 		if err != nil || got.ID != u.ID || got.Role != "editor" || got.Email != "" {
 			t.Fatalf("by address: %+v %v", got, err)
 		}
-		if _, err := s.UserByEmail(ctx, k, "nobody@example.org"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.UserByEmail(ctx, "nobody@example.org"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("unknown address: %v", err)
 		}
-		if _, err := s.CreateUser(ctx, k, store.ActorCLI, "x@example.org", "superuser"); err == nil {
+		if _, err := s.CreateUser(ctx, store.ActorCLI, "x@example.org", "superuser"); err == nil {
 			t.Error("unknown role accepted by the database")
 		}
-		list, err := s.Users(ctx, k, "admin-1")
+		list, err := s.Users(ctx, "admin-1")
 		if err != nil || len(list) != 1 || list[0].Email != "editor@example.org" {
 			t.Fatalf("list: %+v %v", list, err)
 		}
@@ -72,7 +71,8 @@ func TestUsersAddressSealedAndFoundByLookup(t *testing.T) {
 			t.Errorf("last audit entry %q, want %q", acts[len(acts)-1], want)
 		}
 		// Another key cannot find the account (the lookup hash is keyed).
-		if _, err := s.UserByEmail(ctx, testKeys(t), "editor@example.org"); !errors.Is(err, store.ErrNotFound) {
+		s.SetKeys(testKeys(t))
+		if _, err := s.UserByEmail(ctx, "editor@example.org"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("lookup under another key: %v", err)
 		}
 	})
@@ -82,8 +82,7 @@ func TestOneTimeLinks(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		now := fixedClock(s)
-		k := testKeys(t)
-		u, _ := s.CreateUser(ctx, k, store.ActorCLI, "v@example.org", "volunteer")
+		u, _ := s.CreateUser(ctx, store.ActorCLI, "v@example.org", "volunteer")
 		if err := s.AddUserToken(ctx, store.ActorCLI, u.ID, "setup", "hash-1", now.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
@@ -127,8 +126,7 @@ func TestDisableAndRoleChangeEndSessions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		now := fixedClock(s)
-		k := testKeys(t)
-		u, _ := s.CreateUser(ctx, k, store.ActorCLI, "e@example.org", "editor")
+		u, _ := s.CreateUser(ctx, store.ActorCLI, "e@example.org", "editor")
 		newSession := func(hash string) {
 			if err := s.CreateSession(ctx, store.Session{TokenHash: hash, UserID: u.ID, CreatedAt: *now, LastSeen: *now, FreshAt: *now}, ""); err != nil {
 				t.Fatal(err)
@@ -166,8 +164,7 @@ func TestSessionsReplaceAndEnd(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		now := fixedClock(s)
-		k := testKeys(t)
-		u, _ := s.CreateUser(ctx, k, store.ActorCLI, "e@example.org", "editor")
+		u, _ := s.CreateUser(ctx, store.ActorCLI, "e@example.org", "editor")
 		s.CreateSession(ctx, store.Session{TokenHash: "pending", UserID: u.ID, Pending: true, CreatedAt: *now, LastSeen: *now, FreshAt: *now}, "")
 		got, err := s.SessionByHash(ctx, "pending")
 		if err != nil || !got.Pending || !got.CreatedAt.Equal(*now) {
@@ -199,8 +196,7 @@ func TestFailuresLockAndSecondFactorOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		fixedClock(s)
-		k := testKeys(t)
-		u, _ := s.CreateUser(ctx, k, store.ActorCLI, "t@example.org", "treasurer")
+		u, _ := s.CreateUser(ctx, store.ActorCLI, "t@example.org", "treasurer")
 		for i := 1; i <= 3; i++ {
 			n, err := s.RecordSignInFailure(ctx, u.ID, "password", 3)
 			if err != nil || n != i {
@@ -217,18 +213,18 @@ func TestFailuresLockAndSecondFactorOnce(t *testing.T) {
 			t.Fatalf("after reset: %+v %v", got, err)
 		}
 
-		if err := s.SetPendingTOTP(ctx, k, u.ID, "JBSWY3DPEHPK3PXP"); err != nil {
+		if err := s.SetPendingTOTP(ctx, u.ID, "JBSWY3DPEHPK3PXP"); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = s.UserByID(ctx, u.ID)
-		if p, _ := s.PendingTOTP(ctx, k, got); p != "JBSWY3DPEHPK3PXP" || got.HasTOTP() {
+		if p, _ := s.PendingTOTP(ctx, got); p != "JBSWY3DPEHPK3PXP" || got.HasTOTP() {
 			t.Fatalf("pending secret %q, has %v", p, got.HasTOTP())
 		}
-		if err := s.ConfirmTOTP(ctx, k, u.ID, 100, []string{"h1", "h2"}); err != nil {
+		if err := s.ConfirmTOTP(ctx, u.ID, 100, []string{"h1", "h2"}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = s.UserByID(ctx, u.ID)
-		if sec, _ := s.TOTPSecret(ctx, k, got); sec != "JBSWY3DPEHPK3PXP" || got.TOTPPending != "" || got.TOTPLastStep != 100 {
+		if sec, _ := s.TOTPSecret(ctx, got); sec != "JBSWY3DPEHPK3PXP" || got.TOTPPending != "" || got.TOTPLastStep != 100 {
 			t.Fatalf("confirmed: %q %+v", sec, got)
 		}
 		for _, c := range []struct {

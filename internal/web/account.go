@@ -189,7 +189,7 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, acc *account)
 // showUsers lists the accounts, their addresses unsealed (each read is an
 // audit entry, with the admin as actor).
 func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, p usersPage, status int) {
-	users, err := s.store.Users(r.Context(), s.auth.Keys, p.Account.User.ID)
+	users, err := s.store.Users(r.Context(), p.Account.User.ID)
 	if err != nil {
 		s.serverError(w, "accounts", err)
 		return

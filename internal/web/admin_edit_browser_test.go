@@ -44,7 +44,7 @@ func TestBrowserAddVerifyPublish(t *testing.T) {
 	t.Cleanup(srv.Close)
 	base := srv.URL
 	editor := signIn(t, site, a, auth.Editor)
-	source, err := st.AddSource(context.Background(), st.Keys(), editor.User.ID, "hotline-2022", registry.KindRelative, 3, "")
+	source, err := st.AddSource(context.Background(), editor.User.ID, "hotline-2022", registry.KindRelative, 3, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -96,7 +96,7 @@ func (s *Server) markPeople(w http.ResponseWriter, r *http.Request, acc *account
 		s.serverError(w, "merged persons", err)
 		return
 	}
-	n, err := s.store.MarkMany(r.Context(), s.store.Keys(), acc.User.ID, ids, mark, reason, registry.Consent{})
+	n, err := s.store.MarkMany(r.Context(), acc.User.ID, ids, mark, reason, registry.Consent{})
 	var missing *store.MarkError
 	switch {
 	case errors.As(err, &missing):
@@ -291,7 +291,7 @@ func (s *Server) markPerson(w http.ResponseWriter, r *http.Request, acc *account
 		return
 	}
 	id := r.PathValue("id")
-	if err := s.store.MarkWithConsent(r.Context(), s.store.Keys(), acc.User.ID, id, mark, reason, consent); err != nil {
+	if err := s.store.MarkWithConsent(r.Context(), acc.User.ID, id, mark, reason, consent); err != nil {
 		s.serverError(w, "mark person", err)
 		return
 	}
@@ -324,7 +324,7 @@ func (s *Server) addRelation(w http.ResponseWriter, r *http.Request, acc *accoun
 		s.showPerson(w, r, acc, r.PathValue("id"), http.StatusBadRequest, fr.problems)
 		return
 	}
-	_, err := s.store.AddRelation(r.Context(), s.store.Keys(), acc.User.ID, id, other, kind, contact)
+	_, err := s.store.AddRelation(r.Context(), acc.User.ID, id, other, kind, contact)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.showPerson(w, r, acc, r.PathValue("id"), http.StatusBadRequest, []string{"admin.edit.err.target"})
@@ -392,6 +392,6 @@ func (s *Server) revealRelativeContactOf(w http.ResponseWriter, r *http.Request,
 		} else if !ok {
 			return "", store.ErrNotFound
 		}
-		return s.store.Sealed(r.Context(), s.store.Keys(), acc.User.ID, store.SealedRelativeContact, id)
+		return s.store.Sealed(r.Context(), acc.User.ID, store.SealedRelativeContact, id)
 	})
 }

@@ -28,7 +28,7 @@ func TestBrowserPublicationBanner(t *testing.T) {
 	base := srv.URL
 	editor := signIn(t, site, a, auth.Editor)
 	ctx := context.Background()
-	source, err := st.AddSource(ctx, st.Keys(), editor.User.ID, "hotline-2022", registry.KindRelative, 3, "")
+	source, err := st.AddSource(ctx, editor.User.ID, "hotline-2022", registry.KindRelative, 3, "")
 	if err != nil {
 		t.Fatal(err)
 	}

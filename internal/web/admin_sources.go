@@ -44,7 +44,7 @@ func (s *Server) addSource(w http.ResponseWriter, r *http.Request, acc *account)
 		s.showSources(w, r, acc, http.StatusBadRequest, fr.problems)
 		return
 	}
-	id, err := s.store.AddSource(r.Context(), s.store.Keys(), acc.User.ID, key, kind, reliability, identity)
+	id, err := s.store.AddSource(r.Context(), acc.User.ID, key, kind, reliability, identity)
 	switch {
 	case errors.Is(err, store.ErrDuplicate):
 		s.showSources(w, r, acc, http.StatusBadRequest, []string{"admin.edit.err.key_taken"})
@@ -112,7 +112,7 @@ func (s *Server) showSource(w http.ResponseWriter, r *http.Request, acc *account
 		return
 	}
 	if reveal && p.HasIdentity {
-		if p.Identity, err = s.store.Sealed(r.Context(), s.store.Keys(), acc.User.ID, store.SealedSourceIdentity, src.ID); err != nil {
+		if p.Identity, err = s.store.Sealed(r.Context(), acc.User.ID, store.SealedSourceIdentity, src.ID); err != nil {
 			s.serverError(w, "open source identity", err)
 			return
 		}
@@ -133,7 +133,7 @@ func (s *Server) setSourceIdentity(w http.ResponseWriter, r *http.Request, acc *
 		return
 	}
 	id := r.PathValue("id")
-	if err := s.store.SetSealed(r.Context(), s.store.Keys(), acc.User.ID, store.SealedSourceIdentity, id, identity); err != nil {
+	if err := s.store.SetSealed(r.Context(), acc.User.ID, store.SealedSourceIdentity, id, identity); err != nil {
 		s.serverError(w, "set source identity", err)
 		return
 	}

@@ -180,7 +180,7 @@ func FuzzAnonymousFormToken(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	site.EnableWorkspace(auth.New(st, st.Keys()), f.TempDir())
+	site.EnableWorkspace(auth.New(st), f.TempDir())
 	good := site.AnonymousFormToken("/admin/signin")
 	f.Add(good, "http://example.com")
 	f.Add(good, "")

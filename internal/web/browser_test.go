@@ -147,7 +147,7 @@ func startShared() {
 		return
 	}
 	st.SetKeys(keys)
-	site.EnableWorkspace(auth.New(st, keys), filepath.Join(dir, "data"))
+	site.EnableWorkspace(auth.New(st), filepath.Join(dir, "data"))
 	shared.store = st
 	shared.site = httptest.NewServer(site)
 	shared.closers = append(shared.closers, shared.site.Close)

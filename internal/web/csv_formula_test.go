@@ -71,7 +71,7 @@ func TestNoFormulaInAnyCSV(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := st.MarkWithConsent(ctx, st.Keys(), ed.User.ID, person, registry.MarkPublic, "the family agreed",
+		if err := st.MarkWithConsent(ctx, ed.User.ID, person, registry.MarkPublic, "the family agreed",
 			registry.Consent{GivenBy: "the mother", Given: 20220801, How: "in writing"}); err != nil {
 			t.Fatal(err)
 		}

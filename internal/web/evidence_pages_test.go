@@ -223,7 +223,7 @@ func TestPublicCopyOnThePersonPage(t *testing.T) {
 	if got, _ := io.ReadAll(res.Body); res.StatusCode != http.StatusOK || !bytes.Equal(got, png) || res.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("full image: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	if err := st.MarkWithConsent(ctx, st.Keys(), "test", person, registry.MarkWithheld, "danger", registry.Consent{}); err != nil {
+	if err := st.MarkWithConsent(ctx, "test", person, registry.MarkWithheld, "danger", registry.Consent{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.RefreshPublic(ctx); err != nil {

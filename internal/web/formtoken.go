@@ -50,7 +50,7 @@ func (s *Server) AnonymousFormToken(path string) string {
 }
 
 func (s *Server) anonymousMAC(family, at string) string {
-	return s.auth.Keys.Lookup("anonymous-form:" + family + ":" + at)
+	return s.auth.Store.Keys().Lookup("anonymous-form:" + family + ":" + at)
 }
 
 // validAnonymousForm checks the token a post to r's path brought.

@@ -49,7 +49,7 @@ func TestLogsHoldNoCanaries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := auth.New(st, st.Keys())
+	a := auth.New(st)
 	site.EnableWorkspace(a, t.TempDir())
 	clk := setClock(a)
 	ctx := context.Background()

@@ -244,7 +244,7 @@ func TestReportBadInput(t *testing.T) {
 	if rep.Name != markup {
 		t.Errorf("stored name %q", rep.Name)
 	}
-	ed := signIn(t, site, auth.New(st, st.Keys()), auth.Editor)
+	ed := signIn(t, site, auth.New(st), auth.Editor)
 	for _, p := range []string{"/admin/reports/", "/admin/reports/" + rep.ID, "/admin/reports/" + rep.ID + "/sealed"} {
 		w := ed.get(t, site, p)
 		if w.Code != http.StatusOK || strings.Contains(w.Body.String(), "<img") || !strings.Contains(w.Body.String(), "&lt;img src=x onerror=alert(1)&gt;") {

@@ -576,7 +576,7 @@ func TestWorkspaceBadInput(t *testing.T) {
 			t.Errorf("%s: not a short plain answer (%s): %q", c.name, ct, c.w.Body.String())
 		}
 	}
-	if _, err := st.UserByEmail(context.Background(), a.Keys, "new@example.org"); err == nil {
+	if _, err := st.UserByEmail(context.Background(), "new@example.org"); err == nil {
 		t.Error("a refused form made an account")
 	}
 
@@ -720,7 +720,7 @@ func FuzzSignInNext(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	a := auth.New(st, st.Keys())
+	a := auth.New(st)
 	site.EnableWorkspace(a, f.TempDir())
 	_, setup, err := a.AddUser(context.Background(), "test", "fuzz@example.org", auth.Viewer)
 	if err != nil {

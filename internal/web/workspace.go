@@ -201,7 +201,7 @@ func (s *Server) signedIn(r *http.Request) (*account, error) {
 
 // FormToken is the form token of the session a cookie value names.
 func (s *Server) FormToken(sessionToken string) string {
-	return s.auth.Keys.Lookup("csrf:" + auth.HashToken(sessionToken))
+	return s.auth.Store.Keys().Lookup("csrf:" + auth.HashToken(sessionToken))
 }
 
 // clientHost is what throttles count a client by: the connection's remote

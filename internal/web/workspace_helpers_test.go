@@ -30,7 +30,7 @@ func workspaceSite(t *testing.T, st *store.Store) (*web.Server, *auth.Service) {
 	// Registered after the store's own clean-up, so it runs first: no
 	// rebuild is left writing into a store being closed.
 	t.Cleanup(site.Wait)
-	a := auth.New(st, st.Keys())
+	a := auth.New(st)
 	site.EnableWorkspace(a, t.TempDir())
 	return site, a
 }
