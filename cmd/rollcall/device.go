@@ -148,12 +148,12 @@ func addPhone(ctx context.Context, g *globals, name, volunteer, origin string, p
 	if err != nil || u.Host == "" || (u.Scheme != "https" && !strings.HasSuffix(u.Hostname(), ".onion")) {
 		return fmt.Errorf("--origin %q: phones send their token in the URL, so the site must be reached over https (or an onion address)", origin)
 	}
-	st, keys, err := openWithKeys(ctx, g, passFD)
+	st, _, err := openWithKeys(ctx, g, passFD)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	user, err := st.UserByEmail(ctx, keys, volunteer)
+	user, err := st.UserByEmail(ctx, volunteer)
 	if errors.Is(err, store.ErrNotFound) {
 		return errors.New("no account with that address (see 'rollcall user list')")
 	}
