@@ -149,43 +149,56 @@ func (s *Store) recordsKnownAt(ctx context.Context, q querier, ids []string, t i
 // anchored later is re-anchored: this showing came first). An anchored id
 // that holds no record now redirects to the person holding most of its
 // anchored records, unless a redirect made by a later change already says
-// where it went.
+// where it went. What it reads it reads whole, once: a snapshot lists
+// every person, and a query per id took minutes at 100,000.
 func (s *Store) anchorEarliestTx(ctx context.Context, tx *sql.Tx, held map[string][]string, shownAt int64, why string) error {
 	ids := make([]string, 0, len(held))
-	for id := range held {
-		ids = append(ids, id)
+	for id, records := range held {
+		if len(records) > 0 {
+			ids = append(ids, id)
+		}
 	}
 	sort.Strings(ids)
+	first, err := firstShown(ctx, tx)
+	if err != nil {
+		return err
+	}
+	var reanchor []string
 	for _, id := range ids {
-		records := held[id]
-		if len(records) == 0 {
-			continue
+		if at, ok := first[id]; !ok || at > shownAt {
+			reanchor = append(reanchor, id)
 		}
-		first, err := s.shownAt(ctx, tx, id)
-		if err != nil {
+	}
+	const chunk = 500
+	for start := 0; start < len(reanchor); start += chunk {
+		part := reanchor[start:min(start+chunk, len(reanchor))]
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM person_anchors WHERE person_id IN (`+placeholders(len(part))+`)`), anyStrings(part)...); err != nil {
 			return err
 		}
-		reanchored := first == 0 || first > shownAt
-		if reanchored {
-			if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM person_anchors WHERE person_id = ?`), id); err != nil {
+	}
+	anchors := newBatchInsert(s, tx, "person_anchors", []string{"person_id", "record_id", "published_at"}, "")
+	defer anchors.close()
+	for _, id := range reanchor {
+		for _, r := range held[id] {
+			if err := anchors.add(ctx, id, r, shownAt); err != nil {
 				return err
 			}
-			for _, r := range records {
-				if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO person_anchors (person_id, record_id, published_at) VALUES (?, ?, ?)`), id, r, shownAt); err != nil {
-					return err
-				}
-			}
 		}
-		exists, err := s.personExists(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if exists {
-			continue
-		}
-		if _, redirects, err := s.survivorOf(ctx, tx, id); err != nil {
-			return err
-		} else if redirects && !reanchored {
+	}
+	if err := anchors.flush(ctx); err != nil {
+		return err
+	}
+	existing, err := currentPersons(ctx, tx)
+	if err != nil {
+		return err
+	}
+	redirects, err := queryStrings(ctx, tx, `SELECT person_id FROM person_redirects`)
+	if err != nil {
+		return err
+	}
+	redirected, reanchored := set(redirects), set(reanchor)
+	for _, id := range ids {
+		if existing[id] || (redirected[id] && !reanchored[id]) {
 			continue
 		}
 		if err := s.redirectToAnchorsTx(ctx, tx, id, why); err != nil {
@@ -193,6 +206,32 @@ func (s *Store) anchorEarliestTx(ctx context.Context, tx *sql.Tx, held map[strin
 		}
 	}
 	return nil
+}
+
+// firstShown is when each anchored person id was first shown.
+func firstShown(ctx context.Context, q querier) (map[string]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT person_id, min(published_at) FROM person_anchors GROUP BY person_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var id string
+		var at int64
+		if err := rows.Scan(&id, &at); err != nil {
+			return nil, err
+		}
+		out[id] = at
+	}
+	return out, rows.Err()
+}
+
+// currentPersons is the set of persons that hold a record now.
+func currentPersons(ctx context.Context, q querier) (map[string]bool, error) {
+	ids, err := queryStrings(ctx, q, `SELECT r.person_id FROM records r WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.record_id = r.id AND l.unlinked_at IS NULL)
+		UNION SELECT person_id FROM links WHERE unlinked_at IS NULL`)
+	return set(ids), err
 }
 
 // redirectToAnchorsTx makes a person id that holds no record lead to the
