@@ -32,6 +32,9 @@ const (
 	ReportText     = "text"
 	ReportRelation = "relation"
 	ReportContact  = "contact"
+	// ReportPerson is hidden: the public person id of the page whose "I
+	// have news about this person" link opened the form.
+	ReportPerson = "person"
 	// ReportHoneypot is hidden from people by the stylesheet: a form that
 	// fills it was filled by a program.
 	ReportHoneypot = "website"
@@ -119,6 +122,7 @@ func ParseReport(form url.Values, lang string, now time.Time) (store.NewReport, 
 		r.Relation = rel
 	}
 	r.Contact = text(ReportContact, MaxReportShort)
+	r.PersonID = ReportPersonID(form.Get(ReportPerson))
 	return r, problems
 }
 
@@ -231,4 +235,20 @@ func RecordOfReport(r store.Report) (registry.Record, registry.Claim) {
 func MakeRecord(ctx context.Context, st *store.Store, actor string, r store.Report) (string, error) {
 	rec, c := RecordOfReport(r)
 	return st.RecordReport(ctx, actor, r.ID, rec, fieldsDigest(&rec), store.FieldHashes(hashPerson(&rec)), c)
+}
+
+// ReportPersonID is the form's person id when it has the shape of one
+// (letters, digits and dashes, at most 64), else "". A malformed one is
+// dropped without a word: the field is hidden, so only a forger sees it,
+// and the report is filed all the same.
+func ReportPersonID(v string) string {
+	if v == "" || len(v) > 64 {
+		return ""
+	}
+	for _, c := range v {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-') {
+			return ""
+		}
+	}
+	return v
 }

@@ -31,6 +31,11 @@ type NewReport struct {
 	Relation  string // the reporter's relationship to the person: sealed
 	Contact   string // how to reach the reporter: sealed
 	Text      string // the reporter's own account: sealed
+	// PersonID is the public person the reporter had open when they chose
+	// "I have news about this person", as the form brought it back: not
+	// checked against the registry (triage says whether it exists), kept
+	// inside the sealed content like the rest of what the report is about.
+	PersonID string
 }
 
 // Report states.
@@ -61,6 +66,7 @@ type Report struct {
 	DismissReason string
 	ClosedBy      string
 	ClosedAt      time.Time
+	PersonID      string // the person the news is about, as the form gave it ("" when none)
 }
 
 // ReportSecrets are a report's sealed parts, opened.
@@ -146,6 +152,7 @@ type reportContent struct {
 	DateStart int64    `json:"date_start"`
 	Precision string   `json:"precision"`
 	Place     string   `json:"place,omitempty"`
+	Person    string   `json:"person,omitempty"`
 }
 
 func (s *Store) sealReportContent(id string, r NewReport) (string, error) {
@@ -154,7 +161,7 @@ func (s *Store) sealReportContent(id string, r NewReport) (string, error) {
 
 func sealReportContentWith(k *seal.Keyring, id string, r NewReport) (string, error) {
 	b, err := json.Marshal(reportContent{Name: r.Name, NameAlt: r.NameAlt, BirthYear: r.BirthYear, Age: r.Age, Region: r.Region, Locality: r.Locality,
-		Status: string(r.Status), DateStart: int64(r.Date.Start), Precision: string(r.Date.Precision), Place: r.Place})
+		Status: string(r.Status), DateStart: int64(r.Date.Start), Precision: string(r.Date.Precision), Place: r.Place, Person: r.PersonID})
 	if err != nil {
 		return "", err
 	}
@@ -186,6 +193,7 @@ func (s *Store) scanReport(row interface{ Scan(...any) error }) (Report, error) 
 			return r, fmt.Errorf("report %s: %w", r.ID, err)
 		}
 		r.Name, r.NameAlt, r.BirthYear, r.Age, r.Region, r.Locality, r.Place = c.Name, c.NameAlt, c.BirthYear, c.Age, c.Region, c.Locality, c.Place
+		r.PersonID = c.Person
 		status, start, precision = c.Status, c.DateStart, c.Precision
 	}
 	r.Status = registry.Status(status)

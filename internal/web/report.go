@@ -63,6 +63,10 @@ type reportPage struct {
 	Statuses  []string
 	Relations []string
 	Months    []int
+	// About is the public person the news is about ("I have news about
+	// this person"), shown as the person page shows them; nil when the
+	// form came without one, or with an id the public list does not have.
+	About *reportAbout
 	// Reference is set on the thank-you page; Wait on the "too many" page.
 	Reference string
 	Wait      int // minutes
@@ -116,6 +120,41 @@ func (s *Server) reportFrame(r *http.Request, acc *account) (reportPage, bool) {
 	return rp, ok
 }
 
+// reportAbout is the person a report is about, as the public sees them.
+type reportAbout struct {
+	ID, Label string
+}
+
+// aboutPerson fills the form's hidden person id and, when the public list
+// has that person, the box that names them, exactly as their public page
+// does (a withheld person by number only): the form then tells the
+// visitor nothing their page would not. An id of no public person (a
+// forged one, one merged away) is kept for triage but shows nothing.
+// prefill puts a listed person's public name into the empty name field.
+func (s *Server) aboutPerson(r *http.Request, rp *reportPage, raw string, prefill bool) error {
+	id := intake.ReportPersonID(raw)
+	if id == "" {
+		return nil
+	}
+	rp.Form.Set(intake.ReportPerson, id)
+	person, err := s.store.PublicPerson(r.Context(), id)
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	about := &reportAbout{ID: person.ID, Label: person.Name}
+	if person.Withheld {
+		about.Label = rp.Tf("person.withheld", "id", person.ID)
+	} else if prefill && rp.Form.Get(intake.ReportName) == "" {
+		rp.Form.Set(intake.ReportName, person.Name)
+	}
+	rp.About = about
+	rp.Path = "/report/?" + url.Values{intake.ReportPerson: {person.ID}}.Encode()
+	return nil
+}
+
 func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) {
 	acc, err := s.signedIn(r)
 	if err != nil {
@@ -125,6 +164,10 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) {
 	rp, ok := s.reportFrame(r, acc)
 	if !ok {
 		s.notFound(w, r)
+		return
+	}
+	if err := s.aboutPerson(r, &rp, r.URL.Query().Get(intake.ReportPerson), true); err != nil {
+		s.serverError(w, "report person", err)
 		return
 	}
 	privatePage(w)
@@ -175,6 +218,10 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request, acc *account
 			if utf8.ValidString(v) {
 				rp.Form.Add(intake.ReportNameAlt, v)
 			}
+		}
+		if err := s.aboutPerson(r, &rp, r.PostForm.Get(intake.ReportPerson), false); err != nil {
+			s.serverError(w, "report person", err)
+			return
 		}
 		s.renderStatus(w, http.StatusUnprocessableEntity, "report.html", rp)
 		return
@@ -234,8 +281,19 @@ type adminReportView struct {
 	// Matches are records already in the registry whose spellings hold
 	// every search key of the reported name: the person may be known.
 	Matches []store.EnteredRecord
+	// About is the person the news is about, when the reporter came from
+	// a person page's "I have news about this person".
+	About *triageAbout
 	// Reason and Problem refill the dismissal form after a mistake.
 	Reason, Problem string
+}
+
+// triageAbout is the person a report names: the id as the form brought
+// it, and the person it stands for now ("" when no person has it: a
+// forged id), through a merge when Merged.
+type triageAbout struct {
+	Given, Now string
+	Merged     bool
 }
 
 // Open says whether actions are still possible.
@@ -255,6 +313,17 @@ func (s *Server) reportView(w http.ResponseWriter, r *http.Request, acc *account
 	v.Title = v.Tf("admin.reports.one", "ref", rep.Reference)
 	if r.URL.Query().Get("done") == "recorded" {
 		v.Flash = v.T("admin.reports.done.recorded")
+	}
+	if rep.PersonID != "" {
+		v.About = &triageAbout{Given: rep.PersonID}
+		switch now, merged, err := s.store.PersonNow(r.Context(), rep.PersonID); {
+		case isNotFound(err):
+		case err != nil:
+			s.serverError(w, "report person", err)
+			return adminReportView{}, false
+		default:
+			v.About.Now, v.About.Merged = now, merged
+		}
 	}
 	if v.Matches, err = s.store.Records(r.Context(), store.RecordFilter{Query: rep.Name, Limit: 20}); err != nil {
 		s.serverError(w, "report matches", err)
