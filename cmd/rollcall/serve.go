@@ -136,6 +136,11 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	if err := site.EnableEvidence(ctx, web.EvidenceConfig{Blobs: blobs, UploadLimit: uploadLimit}); err != nil {
 		return fmt.Errorf("evidence: %w", err)
 	}
+	// Phones encrypt what they send to the instance's OpenRosa key (made at
+	// the first start, kept sealed under the data key): the forms carry it.
+	if err := site.EnableOpenRosaEncryption(ctx); err != nil {
+		return fmt.Errorf("OpenRosa key: %w", err)
+	}
 	// Abandoned uploads (no byte for a day) are removed every hour.
 	go func() {
 		tick := time.NewTicker(time.Hour)

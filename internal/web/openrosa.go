@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/rsa"
 	"errors"
 	"net/http"
 	"strings"
@@ -15,6 +16,11 @@ type phonesSite struct {
 	// publicKey is the base64 DER RSA public key the forms carry
 	// (base64RsaPublicKey); empty: phones send plain instances.
 	publicKey string
+	// privateKey opens what phones encrypted to publicKey
+	// (EnableOpenRosaEncryption, openrosa_encrypted.go).
+	privateKey *rsa.PrivateKey
+	// pending holds the earlier POSTs of split encrypted submissions.
+	pending encryptedPending
 }
 
 // SetOpenRosaPublicKey makes every form served to phones carry key, so that

@@ -40,9 +40,9 @@ func (s *Server) landingFor(phone store.Phone, inst openrosa.Instance) (phoneLan
 		return l, "The submission has no instanceID (meta/instanceID)."
 	}
 	if inst.Encrypted {
-		// ODK's encryption (the odkcrypt side) decrypts the envelope into a
-		// plain instance before it comes here.
-		return l, "Encrypted submissions are not accepted by this server yet."
+		// Encrypted envelopes are decrypted before they come here
+		// (openrosa_encrypted.go); an envelope inside one is refused.
+		return l, "An encrypted submission must hold a plain instance."
 	}
 	vals := url.Values{}
 	for _, fl := range f.Fields {

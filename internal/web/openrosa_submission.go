@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"mime"
@@ -84,9 +85,19 @@ func (s *Server) openrosaSubmission(w http.ResponseWriter, r *http.Request) {
 		s.openrosaError(w, http.StatusBadRequest, "The first part must be xml_submission_file, the submission's XML.")
 		return
 	}
-	inst, err := openrosa.ParseInstance(part)
+	raw, err := io.ReadAll(io.LimitReader(part, openrosa.MaxInstanceBytes+1))
+	if err != nil {
+		s.openrosaError(w, bodyStatus(err, http.StatusBadRequest), bodyMessage(err, "The submission could not be read."))
+		return
+	}
+	inst, err := openrosa.ParseInstance(bytes.NewReader(raw))
 	if err != nil {
 		s.openrosaError(w, bodyStatus(err, http.StatusBadRequest), err.Error())
+		return
+	}
+	if inst.Encrypted {
+		// ODK's encryption: raw is the manifest, the instance an attachment.
+		s.openrosaEncryptedSubmission(w, r, phone, mr, raw)
 		return
 	}
 	l, problem := s.landingFor(phone, inst)

@@ -218,5 +218,9 @@ func (f *File) unpad() {
 	f.w -= int(pad)
 }
 
+// Damaged says whether the ciphertext failed its check at the end
+// (ErrCiphertext), for a reader whose own error hides the cause.
+func (f *File) Damaged() bool { return errors.Is(f.err, ErrCiphertext) }
+
 // MD5 is the plain file's MD5 (hex) once read whole; empty before.
 func (f *File) MD5() string { return f.md5 }
