@@ -153,7 +153,19 @@ func (s *Store) AuditEntries(ctx context.Context, after int64, limit int) ([]Aud
 type AuditBreak struct {
 	Seq    int64 // the first entry that does not check out
 	Reason string
+	// Kind is the reason as a word a page can translate: AuditMissing,
+	// AuditUnlinked, AuditEdited, AuditRewritten or AuditCut.
+	Kind string
 }
+
+// Kinds of AuditBreak.
+const (
+	AuditMissing   = "missing"   // entries deleted from the middle
+	AuditUnlinked  = "unlinked"  // an entry does not follow the one before it
+	AuditEdited    = "edited"    // an entry's content does not match its hash
+	AuditRewritten = "rewritten" // the head kept elsewhere differs
+	AuditCut       = "cut"       // entries cut from the end
+)
 
 func (b *AuditBreak) Error() string {
 	return fmt.Sprintf("audit log broken at entry %d: %s", b.Seq, b.Reason)
@@ -181,15 +193,15 @@ func (s *Store) VerifyAudit(ctx context.Context, want *AuditHead) (int64, AuditH
 		e.At = time.UnixMicro(at).UTC()
 		switch {
 		case e.Seq != head.Seq+1:
-			return n, head, &AuditBreak{Seq: head.Seq + 1, Reason: fmt.Sprintf("entries %d to %d are missing (deleted); the next entry is %d", head.Seq+1, e.Seq-1, e.Seq)}
+			return n, head, &AuditBreak{Seq: head.Seq + 1, Kind: AuditMissing, Reason: fmt.Sprintf("entries %d to %d are missing (deleted); the next entry is %d", head.Seq+1, e.Seq-1, e.Seq)}
 		case e.PrevHash != head.Hash:
-			return n, head, &AuditBreak{Seq: e.Seq, Reason: fmt.Sprintf("it does not follow entry %d (an entry before it was deleted, replaced or moved)", head.Seq)}
+			return n, head, &AuditBreak{Seq: e.Seq, Kind: AuditUnlinked, Reason: fmt.Sprintf("it does not follow entry %d (an entry before it was deleted, replaced or moved)", head.Seq)}
 		case auditHash(e.PrevHash, e) != e.Hash:
-			return n, head, &AuditBreak{Seq: e.Seq, Reason: "its content does not match its hash (edited)"}
+			return n, head, &AuditBreak{Seq: e.Seq, Kind: AuditEdited, Reason: "its content does not match its hash (edited)"}
 		}
 		if want != nil && e.Seq == want.Seq {
 			if e.Hash != want.Hash {
-				return n, head, &AuditBreak{Seq: e.Seq, Reason: "its hash differs from the head kept elsewhere (the log was rewritten)"}
+				return n, head, &AuditBreak{Seq: e.Seq, Kind: AuditRewritten, Reason: "its hash differs from the head kept elsewhere (the log was rewritten)"}
 			}
 			wantSeen = true
 		}
@@ -200,7 +212,7 @@ func (s *Store) VerifyAudit(ctx context.Context, want *AuditHead) (int64, AuditH
 		return n, head, err
 	}
 	if want != nil && !wantSeen && want.Seq > 0 {
-		return n, head, &AuditBreak{Seq: head.Seq + 1, Reason: fmt.Sprintf("the log ends at entry %d but the head kept elsewhere is entry %d (entries cut from the end)", head.Seq, want.Seq)}
+		return n, head, &AuditBreak{Seq: head.Seq + 1, Kind: AuditCut, Reason: fmt.Sprintf("the log ends at entry %d but the head kept elsewhere is entry %d (entries cut from the end)", head.Seq, want.Seq)}
 	}
 	return n, head, nil
 }

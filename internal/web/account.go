@@ -38,6 +38,7 @@ var homeLinks = []homeLink{
 	{"/admin/publish/", "admin.home.publish", auth.Publish},
 	{"/admin/funds/", "admin.home.funds", auth.MoneyView},
 	{"/admin/users/", "admin.home.users", auth.ManageUsers},
+	{"/admin/audit/", "admin.home.audit", auth.ReadAudit},
 	{"/admin/account/", "admin.home.account", auth.OwnAccount},
 }
 

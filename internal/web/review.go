@@ -20,6 +20,7 @@ func (s *Server) reviewRoutes() {
 	s.handle("POST /admin/review/{pair}", auth.Link, s.reviewDecide)
 	s.reviewPersonRoutes() // persons whose records conflict (review_persons.go)
 	s.reviewUndoRoutes()   // taking the last decision back (review_undo.go)
+	s.auditRoutes()        // the audit log for admins (audit_page.go)
 	s.namesRoutes()        // learned name forms (names.go)
 }
 

@@ -155,24 +155,34 @@ func (s *Server) reviewListProblem(w http.ResponseWriter, r *http.Request, acc *
 // reviewPagerFor links the pages of one list (key: its page parameter),
 // keeping the filter and the other list's page.
 func reviewPagerFor(form reviewFilterForm, key string, current, matching int) reviewPager {
-	pages := max(1, (matching+reviewPageSize-1)/reviewPageSize)
+	q := form.query()
+	other, otherPage := "ppage", form.PersonPage
+	if key == "ppage" {
+		other, otherPage = "page", form.Page
+	}
+	if otherPage > 1 {
+		q.Set(other, strconv.Itoa(otherPage))
+	}
+	return pagerFor("/admin/review/", q, key, current, matching, reviewPageSize)
+}
+
+// pagerFor links the pages of a list at base with the query q, its page
+// number in the parameter key: first, last and a few around the current.
+func pagerFor(base string, q url.Values, key string, current, matching, size int) reviewPager {
+	pages := max(1, (matching+size-1)/size)
 	pg := reviewPager{Page: current, Pages: pages}
 	link := func(n int) string {
-		q := form.query()
-		other, otherPage := "ppage", form.PersonPage
-		if key == "ppage" {
-			other, otherPage = "page", form.Page
-		}
-		if otherPage > 1 {
-			q.Set(other, strconv.Itoa(otherPage))
+		v := url.Values{}
+		for k, vs := range q {
+			v[k] = vs
 		}
 		if n > 1 {
-			q.Set(key, strconv.Itoa(n))
+			v.Set(key, strconv.Itoa(n))
 		}
-		if len(q) == 0 {
-			return "/admin/review/"
+		if len(v) == 0 {
+			return base
 		}
-		return "/admin/review/?" + q.Encode()
+		return base + "?" + v.Encode()
 	}
 	if current > 1 {
 		pg.Prev = link(min(current-1, pages))
