@@ -25,8 +25,8 @@ const auditPageSize = 100
 // auditForm is the viewer's filter as the form sent it.
 type auditForm struct {
 	Actor, Kind, Object, Entry, From, To, Head string
-	Page                                      int
-	Problems                                  []string
+	Page                                       int
+	Problems                                   []string
 }
 
 // auditVerdict is the outcome of checking the chain, in words.
