@@ -25,6 +25,7 @@ func (s *Server) editingRoutes() {
 	s.handleAny("GET /admin/records/{id}", readRecords, s.recordPage)
 	s.handle("POST /admin/records/{id}/claims", auth.EnterRecords, s.addClaim)
 	s.handle("POST /admin/records/{id}/take", auth.EditRecords, s.takeRecord)
+	s.handle("POST /admin/records/{id}/revise", auth.EditRecords, s.reviseRecord)
 	s.handle("POST /admin/claims/{id}/retract", auth.EnterRecords, s.retractClaim)
 	s.handle("POST /admin/claims/{id}/verify", auth.Verify, s.verifyClaim)
 	s.handle("GET /admin/claims/{id}/note", auth.ReadSealed, s.revealClaimNote)
@@ -59,6 +60,6 @@ const (
 var reliabilities = []int{0, 1, 2, 3, 4, 5}
 
 // editFlashes are the messages a page shows after a change (?done=KEY).
-var editFlashes = map[string]bool{"source": true, "identity": true, "record": true, "claim": true, "retracted": true,
+var editFlashes = map[string]bool{"source": true, "revised": true, "identity": true, "record": true, "claim": true, "retracted": true,
 	"verified": true, "taken": true, "incident": true, "moved": true, "marked": true, "relation": true,
 	"relation_retracted": true, "source_set": true, "linked": true, "merged": true, "marked_merged": true}

@@ -39,8 +39,25 @@ func (fr *formReader) claim(acc *account) registry.Claim {
 // every other spelling (one a line, or separated by ;), sex, birth, region,
 // locality and roles, as the interchange CSV has them.
 func (fr *formReader) record() registry.Record {
+	source := fr.required("source", 100, "admin.edit.err.source")
+	rec := fr.personFields()
+	rec.SourceID = source
+	for _, role := range fr.form["roles"] {
+		r, err := registry.ParseRole(role)
+		if err != nil {
+			fr.bad("admin.edit.err.role")
+			continue
+		}
+		rec.Roles = append(rec.Roles, r)
+	}
+	return rec
+}
+
+// personFields reads the fields a correction may change: the name as
+// written, the other spellings, sex, birth year and date, region and
+// locality.
+func (fr *formReader) personFields() registry.Record {
 	var rec registry.Record
-	rec.SourceID = fr.required("source", 100, "admin.edit.err.source")
 	rec.Name = fr.required("name", maxShortField, "admin.edit.err.name")
 	seen := map[string]bool{rec.Name: true}
 	alts := strings.NewReplacer("\r\n", ";", "\n", ";").Replace(fr.text("name_alt", maxShortField*4))
@@ -79,14 +96,6 @@ func (fr *formReader) record() registry.Record {
 	}
 	rec.Region = fr.text("region", maxShortField)
 	rec.Locality = fr.text("locality", maxShortField)
-	for _, role := range fr.form["roles"] {
-		r, err := registry.ParseRole(role)
-		if err != nil {
-			fr.bad("admin.edit.err.role")
-			continue
-		}
-		rec.Roles = append(rec.Roles, r)
-	}
 	return rec
 }
 
@@ -174,8 +183,9 @@ func (s *Server) addRecord(w http.ResponseWriter, r *http.Request, acc *account)
 
 type editRecordPage struct {
 	editRecordFormPage
-	Record store.EnteredRecord
-	Claims []store.EnteredClaim
+	Record  store.EnteredRecord
+	Claims  []store.EnteredClaim
+	History recordHistory // record_history.go
 }
 
 // claimTable is what the admin_edit_claims template shows: claims, with
@@ -184,12 +194,23 @@ type claimTable struct {
 	Root    editRecordFormPage
 	Claims  []store.EnteredClaim
 	Actions bool
+	// By says who recorded each claim (by claim id), where known.
+	By map[string]string
 }
 
 // ClaimTable is the record's claims, with the forms to change them for
 // those who may (not viewers, who read only).
 func (p editRecordPage) ClaimTable() claimTable {
-	return claimTable{Root: p.editRecordFormPage, Claims: p.Claims, Actions: p.Can(string(auth.EnterRecords))}
+	by := map[string]string{}
+	for _, c := range p.Claims {
+		switch file := p.History.ClaimFiles[c.ID]; {
+		case c.EnteredBy != "":
+			by[c.ID] = p.Tf("admin.history.by", "who", p.Who(c.EnteredBy))
+		case file != "":
+			by[c.ID] = p.Tf("admin.history.by_import", "file", file)
+		}
+	}
+	return claimTable{Root: p.editRecordFormPage, Claims: p.Claims, Actions: p.Can(string(auth.EnterRecords)), By: by}
 }
 
 // openRecord returns a record acc may open, or answers 404: a volunteer
@@ -227,6 +248,11 @@ func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, acc *account
 		s.serverError(w, "incidents", err)
 		return
 	}
+	if p.History, err = s.recordHistory(r.Context(), acc, rec, claims); err != nil {
+		s.serverError(w, "record history", err)
+		return
+	}
+	correctionForm(&p)
 	s.renderStatus(w, status, "admin_edit_record.html", p)
 }
 

@@ -152,6 +152,7 @@ var authzTable = map[string]authzRow{
 	"GET /admin/records/{id}":                {path: "/admin/records/" + sampleID, want: [6]int{toSignIn, missing, missing, missing, refused, missing}},
 	"POST /admin/records/{id}/claims":        {path: "/admin/records/" + sampleID + "/claims", want: [6]int{refused, missing, missing, missing, refused, refused}},
 	"POST /admin/records/{id}/take":          {path: "/admin/records/" + sampleID + "/take", want: [6]int{refused, missing, missing, refused, refused, refused}},
+	"POST /admin/records/{id}/revise":        {path: "/admin/records/" + sampleID + "/revise", form: url.Values{"name": {"A B"}}, want: [6]int{refused, missing, missing, refused, refused, refused}},
 	"POST /admin/claims/{id}/retract":        {path: "/admin/claims/" + sampleID + "/retract", want: [6]int{refused, missing, missing, missing, refused, refused}},
 	"POST /admin/claims/{id}/verify":         {path: "/admin/claims/" + sampleID + "/verify", want: [6]int{refused, missing, missing, refused, refused, refused}},
 	"GET /admin/claims/{id}/note":            {path: "/admin/claims/" + sampleID + "/note", want: [6]int{toSignIn, missing, missing, refused, refused, refused}},

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -358,8 +359,38 @@ func (s *Server) checkImport(ctx context.Context, job *importJob) {
 	job.mu.Unlock()
 }
 
+// importGC counts the imports running, which collect garbage as the
+// command does (see gcForImport).
+var importGC struct {
+	mu      sync.Mutex
+	running int
+	before  int
+}
+
+// gcForImport lets the heap grow to five times what is live between
+// collections while an import runs, as `rollcall import` does: most of
+// what an import allocates dies young, and under the server's soft memory
+// limit the heap stays bounded all the same. The returned function puts
+// the server's setting back when the last import ends.
+func gcForImport() func() {
+	importGC.mu.Lock()
+	defer importGC.mu.Unlock()
+	if importGC.running == 0 {
+		importGC.before = debug.SetGCPercent(400)
+	}
+	importGC.running++
+	return func() {
+		importGC.mu.Lock()
+		defer importGC.mu.Unlock()
+		if importGC.running--; importGC.running == 0 {
+			debug.SetGCPercent(importGC.before)
+		}
+	}
+}
+
 // runImport reads a sealed file back into the command's import.
 func (s *Server) runImport(ctx context.Context, file *importFile, opt intake.Options) (intake.Result, error) {
+	defer gcForImport()()
 	rd, err := file.temp.open()
 	if err != nil {
 		return intake.Result{File: file.Name}, err

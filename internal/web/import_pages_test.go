@@ -145,6 +145,17 @@ func TestImportPreviewConfirmDedupe(t *testing.T) {
 			if e := countAudit(t, st, "import.file"); len(e) != 1 || e[0].Actor != editor.User.ID || !strings.Contains(e[0].Detail, "claims_new=4") {
 				t.Fatalf("import audit entries %+v", e)
 			}
+			// the records say where they came from
+			if _, err := st.RefreshPublic(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			ids, err := st.SearchRecords(context.Background(), "Karimova", 5)
+			if err != nil || len(ids) != 1 {
+				t.Fatalf("the imported record: %v %v", ids, err)
+			}
+			if w := editor.get(t, site, "/admin/records/"+ids[0]); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "From the import of list.csv") {
+				t.Fatalf("record page %d: %s", w.Code, w.Body)
+			}
 			if w := editor.post(t, site, job+"/dedupe", nil); w.Code != http.StatusSeeOther {
 				t.Fatalf("dedupe: %d", w.Code)
 			}
