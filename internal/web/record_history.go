@@ -172,4 +172,3 @@ func (s *Server) reviseRecord(w http.ResponseWriter, r *http.Request, acc *accou
 	s.refreshPublic()
 	done(w, r, "/admin/records/"+id, "revised")
 }
-
