@@ -170,7 +170,7 @@ func serveWorkspace(data string) error {
 	if err != nil {
 		return err
 	}
-	a := auth.New(st, keys)
+	a := auth.New(st)
 	site.EnableWorkspace(a, data)
 	site.SetImportLimit(4 << 30)
 	u, setup, err := a.AddUser(ctx, "bench", "editor@example.org", auth.Editor)
