@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,9 +20,10 @@ func init() {
 }
 
 func runMirror(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags(g, "mirror", "mirror --out DIR [--zip]", stderr)
+	fs := newFlags(g, "mirror", "mirror --out DIR [--sign] [--zip]\n\n--sign adds "+publish.ManifestFile+" (every file with its SHA-256) and its\nsignature by the snapshot-signing key; 'rollcall verify DIR' checks a copy.", stderr)
 	out := fs.String("out", "", "the folder to write the site into (required)")
 	zip := fs.Bool("zip", false, "also write DIR.zip")
+	sign := fs.Bool("sign", false, "add a manifest of every file signed with the snapshot-signing key")
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
@@ -70,14 +72,23 @@ func runMirror(ctx context.Context, g *globals, args []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
+	signed := 0
+	if *sign {
+		if signed, err = signMirror(g.data, *out); err != nil {
+			return err
+		}
+	}
 	where, err := filepath.Abs(*out)
 	if err != nil {
 		where = *out
 	}
-	if err := st.Audit(ctx, cliActor(), "mirror", where, fmt.Sprintf("files=%d broken=%d zip=%t", sum.Files, len(sum.Broken), *zip)); err != nil {
+	if err := st.Audit(ctx, cliActor(), "mirror", where, fmt.Sprintf("files=%d broken=%d zip=%t signed=%d", sum.Files, len(sum.Broken), *zip, signed)); err != nil {
 		return fmt.Errorf("mirror written, but the audit entry was not: %w", err)
 	}
 	fmt.Fprintf(stdout, "mirror: %d files, %.1f MB in %s (%.1f s)\n", sum.Files, float64(sum.Bytes)/1e6, *out, time.Since(start).Seconds())
+	if *sign {
+		fmt.Fprintf(stdout, "signed: %s lists %d files\n", publish.ManifestFile, signed)
+	}
 	if len(sum.Broken) > 0 {
 		fmt.Fprintf(stderr, "%d links lead nowhere:\n  %s\n", len(sum.Broken), strings.Join(sum.Broken, "\n  "))
 	}
@@ -92,4 +103,24 @@ func runMirror(ctx context.Context, g *globals, args []string, stdout, stderr io
 		return fmt.Errorf("%d broken links", len(sum.Broken))
 	}
 	return nil
+}
+
+// signMirror signs the mirror in out with the snapshot-signing key (made
+// at first use), putting the public key in the mirror's data folder (where
+// the site serves it) when the site did not.
+func signMirror(dataDir, out string) (int, error) {
+	key, err := publish.SigningKey(dataDir)
+	if err != nil {
+		return 0, err
+	}
+	pubFile := filepath.Join(out, "data", publish.PublicKeyFile)
+	if _, err := os.Stat(pubFile); os.IsNotExist(err) {
+		if err := os.MkdirAll(filepath.Dir(pubFile), 0o755); err != nil {
+			return 0, err
+		}
+		if err := os.WriteFile(pubFile, publish.EncodePublicKey(key.Public().(ed25519.PublicKey)), 0o644); err != nil {
+			return 0, err
+		}
+	}
+	return publish.SignMirror(out, key)
 }
