@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -24,4 +26,28 @@ func TestOriginRefusedWhenMalformed(t *testing.T) {
 			t.Error("an account was made although the origin was refused")
 		}
 	})
+}
+
+// serve --contact (repeated) and --onion fill the contact page and the
+// footer; ROLLCALL_CONTACT's lines when no --contact is given; a malformed
+// onion address or contact line stops serve before it listens.
+func TestServeContactAndOnion(t *testing.T) {
+	const onion = "rollcallexampleonionaddressforthetestsuite234567abcdefgh.onion"
+	startServeWithPass(t, t.TempDir(), nil, "--onion", "example.onion").mustRefuse(t, "--contact/--onion", "v3 name")
+	startServeWithPass(t, t.TempDir(), nil, "--contact", strings.Repeat("x", 301)).mustRefuse(t, "--contact/--onion")
+	r := startServeWithPass(t, t.TempDir(), nil, "--onion", onion, "--contact", "Signal: +998 90 000 00 00", "--contact", "E-mail: team@example.org")
+	if r.base == "" {
+		t.Fatalf("serve --onion --contact: exit %d\n%s", r.code, r.stderr)
+	}
+	resp, err := http.Get(r.base + "ru/contact/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"Связаться с группой", "<li>Signal: &#43;998 90 000 00 00</li>", "<li>E-mail: team@example.org</li>", "<code>http://" + onion + "/</code>"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("/ru/contact/ lacks %q", want)
+		}
+	}
 }

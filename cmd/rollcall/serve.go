@@ -31,7 +31,7 @@ func init() {
 }
 
 func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags(g, "serve", "serve [--addr 127.0.0.1:8080] [--demo] [--https-proxy | --tls-cert FILE --tls-key FILE] [--hsts-max-age D] [--origin URL] [--unlock [--passphrase-fd N]]", stderr)
+	fs := newFlags(g, "serve", "serve [--addr 127.0.0.1:8080] [--demo] [--https-proxy | --tls-cert FILE --tls-key FILE] [--hsts-max-age D] [--origin URL] [--onion NAME.onion] [--contact TEXT]... [--unlock [--passphrase-fd N]]", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	demo := fs.Bool("demo", false, "load a synthetic demo data set when the registry is empty")
 	unlock := fs.Bool("unlock", false, "the data key is (or is to be) sealed under a passphrase: ask for it on the terminal, or read it from --passphrase-fd; with no key yet, make one sealed under it")
@@ -43,6 +43,9 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	httpsProxy := fs.Bool("https-proxy", false, "the site is reached only over HTTPS through a reverse proxy that speaks plain HTTP to this server: session cookies become __Host- and Secure (not for an onion address served over plain HTTP)")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS itself with this certificate chain (PEM), read again on SIGHUP; with --tls-key")
 	tlsKey := fs.String("tls-key", "", "the private key (PEM) of --tls-cert, read again on SIGHUP")
+	onion := fs.String("onion", os.Getenv("ROLLCALL_ONION"), "the site's onion address (NAME.onion), shown in every page's footer and on the contact page; default: env ROLLCALL_ONION")
+	var contact contactLines
+	fs.Var(&contact, "contact", "a way to reach the group, shown on the contact page as written (\"Signal: +998 …\"); repeat for more; default: the lines of env ROLLCALL_CONTACT")
 	origin := fs.String("origin", os.Getenv("ROLLCALL_ORIGIN"), "the site's public origin (https://rollcall.example.org), on which one-time set-up and reset links and payment returns are built; default: env ROLLCALL_ORIGIN, else the address the browser used")
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
@@ -51,6 +54,13 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		if _, err := web.ParseOrigin(*origin); err != nil {
 			return fmt.Errorf("--origin: %w", err)
 		}
+	}
+	if contact == nil {
+		contact = strings.Split(os.Getenv("ROLLCALL_CONTACT"), "\n")
+	}
+	// Checked before anything is opened: a typo stops serve at once.
+	if _, err := (web.Contact{Lines: contact, Onion: *onion}).Checked(); err != nil {
+		return fmt.Errorf("--contact/--onion: %w", err)
 	}
 	uploadLimit, err := parseByteSize(*uploadMax)
 	if err != nil {
@@ -126,6 +136,9 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	site.EnableWorkspace(auth.New(st), g.data)
 	if err := site.SetOrigin(*origin); err != nil {
 		return fmt.Errorf("--origin: %w", err)
+	}
+	if err := site.SetContact(web.Contact{Lines: contact, Onion: *onion}); err != nil {
+		return fmt.Errorf("--contact/--onion: %w", err)
 	}
 	site.EnableFunds(fundsConfig()) // donations (funds.go), the processors of processorsFromEnv
 	// A crash's temporary objects (uploads' segments being written
@@ -328,4 +341,14 @@ func parseByteSize(v string) (int64, error) {
 		return 0, fmt.Errorf("%q: want a positive size such as 4GiB or 500MiB", v)
 	}
 	return n * mult, nil
+}
+
+// contactLines is serve's repeatable --contact.
+type contactLines []string
+
+func (c *contactLines) String() string { return strings.Join(*c, "; ") }
+
+func (c *contactLines) Set(v string) error {
+	*c = append(*c, v)
+	return nil
 }

@@ -348,7 +348,7 @@ func aPerson(t *testing.T, base, lang string) string {
 func TestBrowserEveryPage(t *testing.T) {
 	browser, base := browserSite(t)
 	pages := []string{"/", "/counts/", "/data/", "/people/", "/people/?q=Saparov", "/people/?state=killed&page=1",
-		"/embed/counter", "/report/", "/donate/", "/donate/legal-aid/", "/transparency/", "/no-such-page/"}
+		"/embed/counter", "/report/", "/contact/", "/donate/", "/donate/legal-aid/", "/transparency/", "/no-such-page/"}
 	for _, lang := range languages {
 		person := aPerson(t, base, lang)
 		for _, js := range []bool{false, true} {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // ParseOrigin checks a site's public origin as given to serve --origin,
@@ -52,4 +53,89 @@ func (s *Server) siteOrigin(r *http.Request) string {
 		return s.origin
 	}
 	return requestScheme(r) + "://" + r.Host
+}
+
+// Contact is what the contact page shows besides its own words: the ways
+// the group can be reached (one line each, shown as text, as the operator
+// wrote them: "Signal: +998 …", "E-mail: team@example.org") and the site's
+// onion address.
+type Contact struct {
+	Lines []string
+	Onion string // "http://….onion/": when set, also in every page's footer
+}
+
+// maxContactLines and maxContactLine bound what serve takes.
+const (
+	maxContactLines = 20
+	maxContactLine  = 300
+)
+
+// SetContact checks and keeps what the contact page shows (serve
+// --contact, --onion).
+func (s *Server) SetContact(c Contact) error {
+	out, err := c.Checked()
+	if err != nil {
+		return err
+	}
+	s.contact = out
+	return nil
+}
+
+// Checked returns the contact with empty lines dropped and the onion
+// address in one spelling, or why it cannot be shown. An onion address is
+// given as NAME.onion or http://NAME.onion[/]: a v3 name (56 base32
+// letters) only.
+func (c Contact) Checked() (Contact, error) {
+	var out Contact
+	if len(c.Lines) > maxContactLines {
+		return out, fmt.Errorf("contact: at most %d lines", maxContactLines)
+	}
+	for _, l := range c.Lines {
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "":
+			continue
+		case !utf8.ValidString(l) || len(l) > maxContactLine || strings.ContainsAny(l, "\r\n\x00"):
+			return out, fmt.Errorf("contact line %.40q: one line of UTF-8 text, at most %d bytes", l, maxContactLine)
+		}
+		out.Lines = append(out.Lines, l)
+	}
+	if c.Onion != "" {
+		o, err := ParseOnion(c.Onion)
+		if err != nil {
+			return out, err
+		}
+		out.Onion = o
+	}
+	return out, nil
+}
+
+// ParseOnion checks an onion service's address and returns it as
+// http://NAME.onion/.
+func ParseOnion(s string) (string, error) {
+	name := strings.TrimSpace(s)
+	name = strings.TrimPrefix(name, "http://")
+	name = strings.TrimSuffix(name, "/")
+	name = strings.ToLower(name)
+	base, ok := strings.CutSuffix(name, ".onion")
+	if !ok || len(base) != 56 || strings.Trim(base, "abcdefghijklmnopqrstuvwxyz234567") != "" {
+		return "", fmt.Errorf("onion address %q: give the service's v3 name, 56 letters and digits 2-7 then .onion", s)
+	}
+	return "http://" + name + "/", nil
+}
+
+// contactPage is /{lang}/contact/.
+type contactPage struct {
+	page
+	Lines []string
+}
+
+func (s *Server) contactPage(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.pageFor(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	p.Title = p.T("contact.title")
+	s.render(w, "contact.html", contactPage{page: p, Lines: s.contact.Lines})
 }

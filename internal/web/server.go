@@ -55,9 +55,10 @@ type Server struct {
 	funds fundsSite
 	// Evidence intake and pages (evidence_upload.go); nil until enabled.
 	evidence *evidenceSite
-	// origin is the public origin links are built on (public_config.go);
-	// "" follows the request.
-	origin string
+	// origin is the public origin links are built on, contact what the
+	// contact page and footer show (public_config.go).
+	origin  string
+	contact Contact
 	// Phones speaking OpenRosa (openrosa*.go).
 	phones phonesSite
 	// Imports from the workspace (import_pages.go).
@@ -99,6 +100,7 @@ func (s *Server) routes() {
 	s.public("GET /{lang}/counts/{$}", s.countsPage)
 	s.public("GET /{lang}/data/{$}", s.dataPage)
 	s.public("GET /{lang}/data/verify/{$}", s.verifyPage)
+	s.public("GET /{lang}/contact/{$}", s.contactPage)
 	s.publicDataRoutes() // people, person, API, downloads, feed, counter (api.go)
 	for u := range s.assets {
 		s.public("GET "+u, s.serveAsset)
@@ -327,6 +329,12 @@ type page struct {
 	Path string
 	// Title is the page's own title, before the site's, in <title>.
 	Title string
+	// TakesReports is true where the report form works (the workspace is
+	// mounted): the mirror links the plain form, never one per person.
+	TakesReports bool
+	// Onion is the site's onion address when configured (serve --onion),
+	// shown in the footer and on the contact page.
+	Onion string
 	// Canonical, when set, is the address of the page this one stands
 	// for (a merged-away person's: the survivor's).
 	Canonical string
@@ -437,7 +445,8 @@ func (s *Server) page(lang string) (page, bool) {
 		c = s.catalogs["en"]
 		lang = "en"
 	}
-	p := page{Lang: lang, CSS: s.cssURL, Icon: s.assetURL["icon.svg"], Path: "/", catalog: c, fallback: s.catalogs["en"], all: s.catalogs}
+	p := page{Lang: lang, CSS: s.cssURL, Icon: s.assetURL["icon.svg"], Path: "/", catalog: c, fallback: s.catalogs["en"], all: s.catalogs,
+		TakesReports: s.auth != nil, Onion: s.contact.Onion}
 	for _, l := range s.languages {
 		p.Languages = append(p.Languages, language{Code: l, Name: s.catalogs[l].messages["lang.name"]})
 	}

@@ -81,7 +81,7 @@ func body(t testing.TB, res *http.Response) string {
 }
 
 // publicPages are the pages of this file's part of the site, per language.
-var publicPages = []string{"/", "/counts/", "/data/"}
+var publicPages = []string{"/", "/counts/", "/data/", "/contact/"}
 
 var languages = []string{"en", "ru", "kaa", "uz"}
 
