@@ -46,6 +46,7 @@ func runDevice(ctx context.Context, g *globals, args []string, stdout, stderr io
 	phone := fs.Bool("openrosa", false, "add: the device is a phone speaking OpenRosa (ODK Collect, Tella)")
 	volunteer := fs.String("volunteer", "", "add --openrosa: the e-mail of the account the phone's records are entered as")
 	origin := fs.String("origin", originDefault(), "add --openrosa: the site's public origin, https (env ROLLCALL_ORIGIN)")
+	qrFile := fs.String("qr", "", "add --openrosa: also write the QR code ODK Collect scans (PNG) to this new file")
 	passFD := passphraseFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -53,7 +54,7 @@ func runDevice(ctx context.Context, g *globals, args []string, stdout, stderr io
 	}
 	switch {
 	case sub == "add" && *phone && len(pos) == 1:
-		return addPhone(ctx, g, pos[0], *volunteer, *origin, *passFD, stdout)
+		return addPhone(ctx, g, pos[0], *volunteer, *origin, *qrFile, *passFD, stdout)
 	case sub == "add" && len(pos) == 2:
 		pub, err := field.ParsePublic(pos[1])
 		if err != nil {
@@ -140,7 +141,7 @@ func fingerprintOf(signKey string) string {
 
 // addPhone registers a phone and prints the URL to enter in Collect or
 // Tella, once: only the token's hash is kept.
-func addPhone(ctx context.Context, g *globals, name, volunteer, origin string, passFD int, stdout io.Writer) error {
+func addPhone(ctx context.Context, g *globals, name, volunteer, origin, qrFile string, passFD int, stdout io.Writer) error {
 	if volunteer == "" {
 		return errors.New("device add --openrosa: --volunteer EMAIL is required (the account the phone's records are entered as)")
 	}
@@ -169,5 +170,11 @@ func addPhone(ctx context.Context, g *globals, name, volunteer, origin string, p
 	fmt.Fprintf(stdout, "In ODK Collect (Settings, Project, Server) or Tella (Connections, ODK), enter this server URL, with no user name or password:\n%s\n",
 		openrosa.ServerURL(origin, token))
 	fmt.Fprintln(stdout, "It is shown only now; hand it over on a safe channel. 'rollcall device revoke "+p.Name+"' stops it.")
+	if qrFile != "" {
+		if err := writeCollectQR(qrFile, openrosa.ServerURL(origin, token)); err != nil {
+			return fmt.Errorf("the phone is added, but the QR code could not be written: %w", err)
+		}
+		fmt.Fprintf(stdout, "The QR code for ODK Collect (Add project, scan) is in %s; it holds the same URL: delete it once scanned.\n", qrFile)
+	}
 	return nil
 }

@@ -1,6 +1,10 @@
 package openrosa
 
 import (
+	"bytes"
+	"compress/zlib"
+	"encoding/base64"
+	"encoding/json"
 	"encoding/xml"
 	"testing"
 )
@@ -42,5 +46,27 @@ func TestManifestAndResponseNamespaces(t *testing.T) {
 	}
 	if err := xml.Unmarshal(Response("Sent & kept"), &r); err != nil || r.Message != "Sent & kept" {
 		t.Fatalf("%v %+v", err, r)
+	}
+}
+
+func TestCollectSettingsAsCollectReadsThem(t *testing.T) {
+	s := CollectSettings("https://h.example/openrosa/key/TOKEN", "Rollcall")
+	raw, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := zlib.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		General struct {
+			ServerURL string `json:"server_url"`
+			Username  string `json:"username"`
+		} `json:"general"`
+		Project struct{ Name string } `json:"project"`
+	}
+	if err := json.NewDecoder(z).Decode(&got); err != nil || got.General.ServerURL != "https://h.example/openrosa/key/TOKEN" || got.Project.Name != "Rollcall" {
+		t.Fatalf("%+v %v", got, err)
 	}
 }

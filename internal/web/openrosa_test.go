@@ -340,3 +340,94 @@ func TestOpenRosaRecordSubmissionInParts(t *testing.T) {
 		}
 	})
 }
+
+// nothingStored fails when any report, record of the volunteer, evidence
+// item or submission was kept.
+func (rig *phoneRig) nothingStored(what string) {
+	rig.t.Helper()
+	ctx := context.Background()
+	reports, _, _ := rig.st.Reports(ctx, store.ReportFilter{State: store.ReportOpen})
+	recs, _ := rig.st.Records(ctx, store.RecordFilter{EnteredBy: rig.volunteer.ID})
+	items, _ := rig.st.EvidenceItems(ctx, nil)
+	_, subErr := rig.st.PhoneSubmissionOf(ctx, "rollcall_report", "uuid:bad")
+	if len(reports)+len(recs)+len(items) > 0 || subErr == nil {
+		rig.t.Errorf("%s: stored %d reports, %d records, %d evidence items, submission kept: %v", what, len(reports), len(recs), len(items), subErr == nil)
+	}
+}
+
+// Bad input from a phone (or from anyone holding its URL) is refused with
+// an OpenRosaResponse in plain words, and nothing of it is kept.
+func TestOpenRosaBadInput(t *testing.T) {
+	rig := newPhoneRig(t, storetest.Open(t, store.SQLite), web.EvidenceConfig{UploadLimit: 1 << 20})
+	good := reportInstance("uuid:bad", "Azamat Qurbanov", "p.jpg")
+	photo := func() []attachment { return []attachment{{"p.jpg", "image/jpeg", strings.NewReader("a photo")}} }
+	for _, c := range []struct {
+		name     string
+		base     string
+		instance string
+		files    []attachment
+		status   int
+		says     string
+	}{
+		{"XXE", rig.base, `<?xml version="1.0"?><!DOCTYPE data [<!ENTITY x SYSTEM "file:///etc/passwd">]><data id="rollcall_report"><name>&x;</name><meta><instanceID>uuid:bad</instanceID></meta></data>`, nil, http.StatusBadRequest, "DTD"},
+		{"entity expansion", rig.base, `<!DOCTYPE data [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]><data id="rollcall_report"><name>&b;</name></data>`, nil, http.StatusBadRequest, "DTD"},
+		{"malformed", rig.base, `<data id="rollcall_report"><name>Azamat</data>`, nil, http.StatusBadRequest, "not well-formed"},
+		{"unknown form", rig.base, strings.Replace(good, `id="rollcall_report"`, `id="someone_elses_form"`, 1), nil, http.StatusNotFound, "no form"},
+		{"no instanceID", rig.base, strings.Replace(good, "<instanceID>uuid:bad</instanceID>", "", 1), nil, http.StatusBadRequest, "instanceID"},
+		{"the web form refuses it", rig.base, strings.Replace(good, "<name>Azamat Qurbanov</name>", "<name></name>", 1), nil, http.StatusBadRequest, "name"},
+		{"attachment not named", rig.base, good, []attachment{{"p.jpg", "image/jpeg", strings.NewReader("a photo")}, {"other.jpg", "image/jpeg", strings.NewReader("not in the instance")}}, http.StatusBadRequest, `"other.jpg" is not named`},
+		{"oversized", rig.base, good, []attachment{{"p.jpg", "image/jpeg", bytes.NewReader(make([]byte, 2<<20))}}, http.StatusRequestEntityTooLarge, "larger"},
+		{"wrong token", openrosa.ServerURL(rig.srv.URL, openrosa.NewToken()), good, photo(), http.StatusUnauthorized, "not valid"},
+	} {
+		res, body := rig.submit(c.base, c.instance, c.files, false, true)
+		if res.StatusCode != c.status || !strings.Contains(orMessage(t, body), c.says) {
+			t.Errorf("%s: %d %q, want %d saying %q", c.name, res.StatusCode, orMessage(t, body), c.status, c.says)
+		}
+		rig.nothingStored(c.name)
+	}
+
+	// Over plain HTTP the token would cross the network in clear: refused
+	// before it is looked at.
+	plain := httptest.NewServer(rig.site)
+	defer plain.Close()
+	req, _ := http.NewRequest(http.MethodGet, openrosa.ServerURL(plain.URL, rig.token)+"/formList", nil)
+	collectHeaders(req)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(orMessage(t, string(b)), "https") {
+		t.Errorf("plain HTTP: %d %s", res.StatusCode, b)
+	}
+
+	// A revoked phone's URL stops working at once.
+	if res, _ := rig.get(rig.base + "/formList"); res.StatusCode != http.StatusOK {
+		t.Fatalf("before revoking: %d", res.StatusCode)
+	}
+	if _, err := rig.st.RevokeDevice(context.Background(), store.ActorCLI, phoneName); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/formList", "/forms/rollcall_report/form.xml"} {
+		if res, body := rig.get(rig.base + path); res.StatusCode != http.StatusUnauthorized || !strings.Contains(orMessage(t, body), "revoked") {
+			t.Errorf("revoked %s: %d %s", path, res.StatusCode, body)
+		}
+	}
+	res, body := rig.submit(rig.base, good, photo(), false, true)
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("revoked submission: %d %s", res.StatusCode, body)
+	}
+	rig.nothingStored("revoked")
+	entries, err := rig.st.AuditEntries(context.Background(), 0, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range entries {
+		found = found || (e.Action == "device.revoke" && e.Object == rig.phone.ID)
+	}
+	if !found {
+		t.Error("the revocation is not in the audit log")
+	}
+}
