@@ -63,7 +63,7 @@ func FuzzOpenRosaSubmission(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	a := auth.New(st, st.Keys())
+	a := auth.New(st)
 	s.EnableWorkspace(a, f.TempDir())
 	blobs, err := evidence.NewDir(f.TempDir())
 	if err != nil {
