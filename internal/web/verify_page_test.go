@@ -77,3 +77,66 @@ func TestVerifyPageCommandsWorkWithOpenSSL(t *testing.T) {
 		}
 	}
 }
+
+// Issue 17, item 8: the verify page explains, in every language, how to
+// check a mirror folder received by hand; its commands without rollcall,
+// run as printed, pass an untouched signed mirror and name a changed file.
+func TestVerifyPageExplainsMirrors(t *testing.T) {
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		t.Fatal("openssl is not installed (Debian's openssl package): the verify page's commands cannot be checked")
+	}
+	site, s := newSite(t)
+	data := t.TempDir()
+	if _, err := publish.Publish(context.Background(), s, data, publish.PublishOptions{AsOf: 20220801}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := publish.SigningKey(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	mirror := filepath.Join(work, "mirror")
+	for name, text := range map[string]string{"index.html": "<p>home</p>", "ru/people/index.html": "<p>список</p>"} {
+		os.MkdirAll(filepath.Join(mirror, filepath.Dir(name)), 0o755)
+		os.WriteFile(filepath.Join(mirror, name), []byte(text), 0o644)
+	}
+	if _, err := publish.SignMirror(mirror, key); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(work, "snapshot-signing.pem"), []byte(body(t, get(t, site, "/data/snapshot-signing.pem"))), 0o644)
+
+	says := map[string]string{"en": "Check a mirror someone gave you", "ru": "Проверка зеркала", "kaa": "aynanı tekseriw", "uz": "oynani tekshirish"}
+	var cmds []string
+	for lang, heading := range says {
+		page := body(t, get(t, site, "/"+lang+"/data/verify/"))
+		if !strings.Contains(page, heading) || !strings.Contains(page, "rollcall verify --key snapshot-signing.pub mirror") || strings.Contains(page, "verify.mirror") {
+			t.Errorf("%s: the verify page does not explain mirrors", lang)
+		}
+		m := regexp.MustCompile(`(?s)<pre><code>(base64 -d mirror/.*?)</code></pre>`).FindStringSubmatch(page)
+		if m == nil {
+			t.Fatalf("%s: no commands for a mirror", lang)
+		}
+		cmds = strings.Split(html.UnescapeString(m[1]), "\n")
+	}
+	run := func() (string, error) {
+		var out strings.Builder
+		for _, line := range cmds {
+			cmd := exec.Command("sh", "-c", strings.ReplaceAll(line, "openssl ", openssl+" "))
+			cmd.Dir = work
+			b, err := cmd.CombinedOutput()
+			out.Write(b)
+			if err != nil {
+				return out.String(), err
+			}
+		}
+		return out.String(), nil
+	}
+	if out, err := run(); err != nil || !strings.Contains(out, "Signature Verified Successfully") {
+		t.Fatalf("an untouched mirror fails the page's commands: %v\n%s", err, out)
+	}
+	os.WriteFile(filepath.Join(mirror, "ru/people/index.html"), []byte("<p>другой</p>"), 0o644)
+	if out, err := run(); err == nil || !strings.Contains(out, "ru/people/index.html: FAILED") {
+		t.Errorf("a changed file passes the page's commands: %v\n%s", err, out)
+	}
+}
