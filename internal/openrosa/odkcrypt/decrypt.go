@@ -44,6 +44,8 @@ type Submission struct {
 // oaepDecrypt undoes the phone's RSA/NONE/OAEPWithSHA256AndMGF1Padding
 // (Go's OAEP uses the one hash for MGF1 too, as Bouncy Castle does).
 func oaepDecrypt(priv *rsa.PrivateKey, b64 string) ([]byte, error) {
+	// base64's decoder skips \r and \n, so a client that wraps its lines
+	// is read too (TestWrappedBase64KeyOpens).
 	ct, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -130,6 +131,38 @@ func TestEncryptedSubmissionRoundTrip(t *testing.T) {
 		t.Error("IsManifest does not tell the manifest from the plain instance")
 	}
 }
+
+// A client that wraps the base64 of the key at 76 characters (MIME
+// style) is read: the signature covers the text as sent.
+func TestWrappedBase64KeyOpens(t *testing.T) {
+	priv, _ := keys(t)
+	pub := formPublicKey(t, priv)
+	p, err := odkcrypttest.NewPhone(pub, "report", "ab12", instanceID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := []byte("<data/>")
+	manifest, enc, err := p.Finish(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := p.EncryptedKey()
+	wrapped := k[:76] + "\n" + k[76:152] + "\n" + k[152:]
+	// The phone signed the wrapped text: sign again over it.
+	m, _ := odkcrypt.ParseManifest(manifest)
+	plainSum := md5.Sum(plain)
+	src := "report\nab12\n" + wrapped + "\n" + instanceID + "\nsubmission.xml::" + hexOf(plainSum[:]) + "\n"
+	sig := md5.Sum([]byte(src))
+	sigEnc, _ := rsa.EncryptOAEP(sha256.New(), rand.Reader, pub, sig[:], nil)
+	changed := strings.Replace(string(manifest), k, wrapped, 1)
+	changed = strings.Replace(changed, m.Signature, base64.StdEncoding.EncodeToString(sigEnc), 1)
+	got, err := decryptAll(priv, []byte(changed), map[string][]byte{"submission.xml.enc": enc})
+	if err != nil || !bytes.Equal(got["submission.xml.enc"], plain) {
+		t.Fatalf("wrapped key: %v %q", err, got["submission.xml.enc"])
+	}
+}
+
+func hexOf(b []byte) string { return fmt.Sprintf("%x", b) }
 
 func TestEncryptedSubmissionWithoutMediaOrVersion(t *testing.T) {
 	priv, _ := keys(t)
