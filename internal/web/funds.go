@@ -181,6 +181,9 @@ type donatePage struct {
 	Max        string
 	Form       url.Values
 	Problem    string
+	// Again is set when the donor came back from the payment page without
+	// paying: the form keeps the amount and the interval they chose.
+	Again bool
 	// Closed says why a campaign takes no gifts today.
 	Closed string
 	// The bank pledge page.
@@ -282,13 +285,14 @@ func (s *Server) donateCampaign(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "session", err)
 		return
 	}
-	dp, _, ok := s.campaignFor(w, r, acc)
+	dp, c, ok := s.campaignFor(w, r, acc)
 	if !ok {
 		return
 	}
 	if acc != nil {
 		privatePage(w)
 	}
+	s.keptChoice(&dp, c, r.URL.Query())
 	s.render(w, "funds_campaign.html", dp)
 }
 
@@ -360,7 +364,7 @@ func (s *Server) donateCard(w http.ResponseWriter, r *http.Request, acc *account
 		locale = dp.Lang
 	}
 	co, err := cfg.card().CreateCheckout(r.Context(), funds.CheckoutRequest{GiftID: gift, Title: dp.Campaign.Title, Amount: amount, Currency: c.Currency,
-		Monthly: kind == funds.GiftCardMonthly, SuccessURL: base + "thanks/", CancelURL: base + c.Slug + "/", Locale: locale})
+		Monthly: kind == funds.GiftCardMonthly, SuccessURL: base + "thanks/", CancelURL: base + c.Slug + "/?" + s.choiceQuery(dp, c, amount, kind), Locale: locale})
 	if err != nil {
 		s.log.Error("checkout", "err", err)
 		dp.Problem = dp.T("funds.error.processor")
