@@ -40,9 +40,9 @@ const (
 	ReportHoneypot = "website"
 )
 
-// ReportStatuses are the states the form offers, in its order.
-var ReportStatuses = []registry.Status{registry.Missing, registry.Detained, registry.Sentenced, registry.Restricted,
-	registry.Released, registry.Found, registry.Killed, registry.DiedInCustody}
+// ReportStatuses are the states the form offers, in its order: every
+// state of the status table.
+var ReportStatuses = registry.States
 
 // ReportRelations are the relationships to the person the form offers.
 var ReportRelations = []string{"parent", "child", "sibling", "spouse", "relative", "friend", "witness", "lawyer", "self", "other"}

@@ -35,6 +35,10 @@ import (
 type Claim struct {
 	Status     string
 	Start, End string // YYYY-MM-DD, the period of the claim date
+	// What the claim says of the person's life, as the caller's status
+	// table has it (registry.StatusTable): alive when the period began,
+	// dead by its end. Linkage knows no status by name.
+	SignOfLife, Death bool
 }
 
 // Record is what one source says about one person.

@@ -5,9 +5,15 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"rollcall/internal/registry"
 )
 
-func claim(status, date string) Claim { return Claim{Status: status, Start: date, End: date} }
+// claim is a claim of one day, with what the status table says of life.
+func claim(status, date string) Claim {
+	row, _ := registry.InfoOf(registry.Status(status))
+	return Claim{Status: status, Start: date, End: date, SignOfLife: row.SignOfLife, Death: row.Death}
+}
 
 // together reports whether the records are in one cluster.
 func together(res *Result, ids ...string) bool {

@@ -27,7 +27,7 @@ func formLists(t *testing.T) (recs []Record, truth map[string]string) {
 	siblings := [][2]string{{"Aziz", "Азиз"}, {"Marat", "Марат"}, {"Rustam", "Рустам"}}
 	add := func(person, id string, name string, year int, date, place string) {
 		recs = append(recs, Record{ID: id, Source: id[:3], Names: []string{name}, Sex: "m", BirthYear: year, BirthDate: date, Locality: place,
-			Claims: []Claim{{Status: "detained", Start: "2022-07-02", End: "2022-07-02"}}})
+			Claims: []Claim{claim("detained", "2022-07-02")}})
 		truth[id] = person
 	}
 	n := 0

@@ -24,14 +24,6 @@ type prepared struct {
 	keys        []blockKey // hashed blocking keys, sorted; moved into the blocks when they are built
 }
 
-// Claims that say the person was alive at the start of their period.
-var aliveStatuses = map[string]bool{
-	"detained": true, "sentenced": true, "restricted": true, "released": true, "found": true,
-	"injured": true, "tortured": true, "charged": true, "tried": true, "fined": true,
-}
-
-var deathStatuses = map[string]bool{"killed": true, "died_in_custody": true}
-
 func prepareAll(records []Record, t nameTable) []prepared {
 	out := make([]prepared, len(records))
 	places := &sync.Map{} // place as written → gazetteer id; lists repeat a few places
@@ -162,15 +154,14 @@ func prepare(r *Record, places *sync.Map, t nameTable) prepared {
 	p.placeCode = postcode(r.Locality)
 
 	for _, c := range r.Claims {
-		status := strings.ToLower(strings.TrimSpace(c.Status))
 		start, end := int32(compactDateInt(c.Start)), int32(compactDateInt(c.End))
 		if end == 0 {
 			end = start
 		}
-		if deathStatuses[status] && end != 0 && (p.deathBy == 0 || end < p.deathBy) {
+		if c.Death && end != 0 && (p.deathBy == 0 || end < p.deathBy) {
 			p.deathBy = end
 		}
-		if aliveStatuses[status] && start > p.aliveFrom {
+		if c.SignOfLife && start > p.aliveFrom {
 			p.aliveFrom = start
 		}
 	}

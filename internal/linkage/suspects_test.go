@@ -6,8 +6,8 @@ import (
 )
 
 func TestSuspectsNamesConflictsAndSplits(t *testing.T) {
-	detained := []Claim{{Status: "detained", Start: "2022-07-10", End: "2022-07-10"}}
-	killed := []Claim{{Status: "killed", Start: "2022-07-02", End: "2022-07-02"}}
+	detained := []Claim{claim("detained", "2022-07-10")}
+	killed := []Claim{claim("killed", "2022-07-02")}
 	recs := []Record{
 		{ID: "a1", Source: "vol", Names: []string{"Reymov Azamat"}, BirthYear: 1971, Sex: "m", Claims: detained},
 		{ID: "a2", Source: "press", Names: []string{"Реймов Азамат"}, BirthYear: 1971, Sex: "m", Claims: detained},

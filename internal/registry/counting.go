@@ -37,27 +37,35 @@ var CountNames = []string{"missing_now", "detained_now", "restricted_now", "rele
 
 // Get returns a count by its name.
 func (c Counts) Get(name string) (int, error) {
-	switch name {
-	case "missing_now":
-		return c.MissingNow, nil
-	case "detained_now":
-		return c.DetainedNow, nil
-	case "restricted_now":
-		return c.RestrictedNow, nil
-	case "released_now":
-		return c.ReleasedNow, nil
-	case "found_now":
-		return c.FoundNow, nil
-	case "killed":
-		return c.Killed, nil
-	case "detained_ever":
-		return c.DetainedEver, nil
-	case "missing_ever":
-		return c.MissingEver, nil
-	case "sentenced_ever":
-		return c.SentencedEver, nil
+	if i := countIndex(name); i >= 0 {
+		return *c.at(i), nil
 	}
 	return 0, fmt.Errorf("unknown count %q", name)
+}
+
+// at is the count of index i of CountNames.
+func (c *Counts) at(i int) *int {
+	switch i {
+	case 0:
+		return &c.MissingNow
+	case 1:
+		return &c.DetainedNow
+	case 2:
+		return &c.RestrictedNow
+	case 3:
+		return &c.ReleasedNow
+	case 4:
+		return &c.FoundNow
+	case 5:
+		return &c.Killed
+	case 6:
+		return &c.DetainedEver
+	case 7:
+		return &c.MissingEver
+	case 8:
+		return &c.SentencedEver
+	}
+	panic(fmt.Sprintf("registry: no count of index %d", i))
 }
 
 // ClaimFacts is the part of a claim, and of the link that brought it to a
@@ -86,22 +94,16 @@ func (q Query) Counted(c ClaimFacts) bool {
 		c.End <= q.AsOf
 }
 
-// everBit marks which states a person's counted claims include.
-type everBit uint16
-
-func bitOf(s Status) everBit {
-	for i, st := range Statuses[:8] {
-		if st == s {
-			return 1 << i
-		}
-	}
-	return 0
-}
+// everBit marks which states a person's counted claims include, one bit
+// per row of StatusTable.
+type everBit uint32
 
 // Tally accumulates one person's counted claims and gives their state. The
 // zero Tally is a person with no counted claim. Feed it with Add in any order.
 type Tally struct {
 	state      Status
+	row        int // state's row in StatusTable, when state is not ""
+	stage      int
 	start      Day
 	recordedAt int64
 	ever       everBit
@@ -111,43 +113,46 @@ type Tally struct {
 
 // Add takes one claim that the caller has already found counted.
 func (t *Tally) Add(c ClaimFacts) {
-	if !c.Status.IsState() {
+	i := statusIndex(c.Status)
+	if i < 0 || StatusTable[i].Stage == 0 {
 		return
 	}
-	t.ever |= bitOf(c.Status)
+	row := &StatusTable[i]
+	t.ever |= 1 << i
 	if t.final {
 		// A final state stands; a claim that would have replaced it is a
 		// conflict for editors to look at.
-		if c.Status != t.state && t.wins(c) {
+		if c.Status != t.state && t.wins(c, row.Stage) {
 			t.conflict = true
 		}
-		if c.Status.IsFinal() && t.wins(c) {
-			t.take(c)
+		if row.Final && t.wins(c, row.Stage) {
+			t.take(c, i)
 		}
 		return
 	}
-	if c.Status.IsFinal() {
-		if t.state != "" && !t.wins(c) {
+	if row.Final {
+		if t.state != "" && !t.wins(c, row.Stage) {
 			t.conflict = true
 		}
-		t.take(c)
+		t.take(c, i)
 		t.final = true
 		return
 	}
-	if t.state == "" || t.wins(c) {
-		t.take(c)
+	if t.state == "" || t.wins(c, row.Stage) {
+		t.take(c, i)
 	}
 }
 
-// wins reports whether c replaces the current state: the claim whose period
-// starts latest wins; on the same start the later stage; on the same stage
-// the later recorded (so the order claims arrive in never matters).
-func (t *Tally) wins(c ClaimFacts) bool {
+// wins reports whether c (of the given stage) replaces the current state:
+// the claim whose period starts latest wins; on the same start the later
+// stage; on the same stage the later recorded (so the order claims arrive
+// in never matters).
+func (t *Tally) wins(c ClaimFacts, stage int) bool {
 	if c.Start != t.start {
 		return c.Start > t.start
 	}
-	if a, b := c.Status.Stage(), t.state.Stage(); a != b {
-		return a > b
+	if stage != t.stage {
+		return stage > t.stage
 	}
 	if c.RecordedAt != t.recordedAt {
 		return c.RecordedAt > t.recordedAt
@@ -155,8 +160,9 @@ func (t *Tally) wins(c ClaimFacts) bool {
 	return c.Status > t.state
 }
 
-func (t *Tally) take(c ClaimFacts) {
+func (t *Tally) take(c ClaimFacts, row int) {
 	t.state, t.start, t.recordedAt = c.Status, c.Start, c.RecordedAt
+	t.row, t.stage = row, StatusTable[row].Stage
 }
 
 // State is the person's state, or "" when no state claim counted.
@@ -166,33 +172,27 @@ func (t *Tally) State() Status { return t.state }
 func (t *Tally) Conflict() bool { return t.conflict }
 
 // Ever reports whether the counted claims include the state s.
-func (t *Tally) Ever(s Status) bool { return t.ever&bitOf(s) != 0 }
+func (t *Tally) Ever(s Status) bool {
+	i := statusIndex(s)
+	return i >= 0 && t.ever&(1<<i) != 0
+}
 
-// AddTo adds this person to the counts.
+// AddTo adds this person to the counts: the Now counts of their state's
+// row, and once each the Ever counts of every state they were ever in.
 func (t *Tally) AddTo(c *Counts) {
-	switch t.state {
-	case Missing:
-		c.MissingNow++
-	case Detained, Sentenced:
-		c.DetainedNow++
-	case Restricted:
-		c.RestrictedNow++
-		c.ReleasedNow++
-	case Released:
-		c.ReleasedNow++
-	case Found:
-		c.FoundNow++
-	case Killed, DiedInCustody:
-		c.Killed++
+	var m countMask
+	if t.state != "" {
+		m = statusCounts[t.row].now
 	}
-	if t.ever&(bitOf(Detained)|bitOf(Sentenced)|bitOf(Restricted)|bitOf(Released)|bitOf(DiedInCustody)) != 0 {
-		c.DetainedEver++
+	for ever, i := t.ever, 0; ever != 0; ever, i = ever>>1, i+1 {
+		if ever&1 != 0 {
+			m |= statusCounts[i].ever
+		}
 	}
-	if t.Ever(Missing) {
-		c.MissingEver++
-	}
-	if t.Ever(Sentenced) {
-		c.SentencedEver++
+	for i := 0; m != 0; m, i = m>>1, i+1 {
+		if m&1 != 0 {
+			*c.at(i)++
+		}
 	}
 }
 

@@ -35,10 +35,6 @@ const (
 	Fined    Status = "fined"
 )
 
-// Statuses lists every status in a stable order: states first, then acts.
-var Statuses = []Status{Missing, Detained, Sentenced, Restricted, Released, Found, Killed, DiedInCustody,
-	Injured, Tortured, Charged, Tried, Fined}
-
 // ParseStatus accepts exactly the names in Statuses.
 func ParseStatus(s string) (Status, error) { return oneOf(s, "status", Statuses) }
 
@@ -60,27 +56,20 @@ func (s Status) IsState() bool { return s.Stage() > 0 }
 
 // Stage orders states for breaking ties between claims that start on the
 // same day: the later stage wins. Equal stages (released = found,
-// killed = died_in_custody) tie; acts have stage 0.
+// killed = died_in_custody) tie; acts and unknown statuses have stage 0.
+// The stages are the status table's (StatusTable).
 func (s Status) Stage() int {
-	switch s {
-	case Missing:
-		return 1
-	case Detained:
-		return 2
-	case Sentenced:
-		return 3
-	case Restricted:
-		return 4
-	case Released, Found:
-		return 5
-	case Killed, DiedInCustody:
-		return 6
+	if i := statusIndex(s); i >= 0 {
+		return StatusTable[i].Stage
 	}
 	return 0
 }
 
 // IsFinal reports the states that no later claim can change.
-func (s Status) IsFinal() bool { return s == Killed || s == DiedInCustody }
+func (s Status) IsFinal() bool {
+	i := statusIndex(s)
+	return i >= 0 && StatusTable[i].Final
+}
 
 // Verification is how well a claim is established.
 type Verification int

@@ -125,7 +125,7 @@ func (s *Store) LoadLinkageInput(ctx context.Context) (*LinkageInput, error) {
 		}
 		if i, ok := index[id]; ok {
 			r := &in.Records[i]
-			r.Claims = append(r.Claims, linkage.Claim{Status: status, Start: registry.Day(start).String(), End: registry.Day(end).String()})
+			r.Claims = append(r.Claims, linkageClaim(registry.Status(status), registry.Day(start), registry.Day(end)))
 		}
 	}
 	rows.Close()

@@ -179,8 +179,15 @@ func linkageRecordOf(r WholeRecord) linkage.Record {
 		BirthYear: r.BirthYear, BirthDate: r.BirthDate, Region: r.Region, Locality: r.Locality}
 	for _, c := range r.Claims {
 		if c.RetractedAt.IsZero() {
-			l.Claims = append(l.Claims, linkage.Claim{Status: string(c.Status), Start: c.Date.Start.String(), End: c.Date.End.String()})
+			l.Claims = append(l.Claims, linkageClaim(c.Status, c.Date.Start, c.Date.End))
 		}
 	}
 	return l
+}
+
+// linkageClaim is a claim as linkage reads it: its period, and what the
+// status table says of the person's life.
+func linkageClaim(status registry.Status, start, end registry.Day) linkage.Claim {
+	row, _ := registry.InfoOf(status)
+	return linkage.Claim{Status: string(status), Start: start.String(), End: end.String(), SignOfLife: row.SignOfLife, Death: row.Death}
 }

@@ -143,7 +143,7 @@ type peoplePageData struct {
 }
 
 // states are the states a person can be in, for the filter.
-var states = registry.Statuses[:8]
+var states = registry.States
 
 // people is the public list: filters, name search, pagination.
 func (s *Server) people(w http.ResponseWriter, r *http.Request) {

@@ -380,6 +380,9 @@ func (p page) T(id string) string {
 // agree (English, Karakalpak, Uzbek) has no forms of its own and gets the plain word.
 func (p page) State(status any, sex string) string {
 	id := "people.status." + fmt.Sprint(status)
+	if row, ok := registry.InfoOf(registry.Status(fmt.Sprint(status))); ok {
+		id = row.Wording
+	}
 	suffix := ".unknown"
 	switch sex {
 	case "f":

@@ -17,6 +17,7 @@ import (
 	"unicode"
 
 	"rollcall/internal/linkage"
+	"rollcall/internal/registry"
 	"rollcall/internal/safecsv"
 )
 
@@ -316,7 +317,8 @@ func makeEntry(rng *rand.Rand, p *Person, prof sourceProfile, cfg Config) Entry 
 			start = ev.Date.Format("2006-01") + "-01"
 			end = time.Date(ev.Date.Year(), ev.Date.Month()+1, 0, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
 		}
-		e.Claims = append(e.Claims, linkage.Claim{Status: ev.Status, Start: start, End: end})
+		row, _ := registry.InfoOf(registry.Status(ev.Status))
+		e.Claims = append(e.Claims, linkage.Claim{Status: ev.Status, Start: start, End: end, SignOfLife: row.SignOfLife, Death: row.Death})
 		e.Dates = append(e.Dates, written)
 	}
 	e.Person = p.ID
