@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"rollcall/internal/evidence"
 	"rollcall/internal/openrosa"
@@ -70,6 +71,12 @@ func (s *Server) openrosaSubmission(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	limit := s.submissionLimit()
+	// A phone on a slow network sends a video for many minutes, which the
+	// server's read timeout (30 s) would cut; only a known phone gets the
+	// longer deadlines, as a signed-in upload does.
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Now().Add(time.Hour))
+	rc.SetWriteDeadline(time.Now().Add(time.Hour))
 	r.Body = http.MaxBytesReader(w, r.Body, limit+openrosaOverhead)
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
 		s.openrosaError(w, http.StatusUnsupportedMediaType, "Send the submission as multipart/form-data with the part xml_submission_file.")
