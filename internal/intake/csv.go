@@ -43,12 +43,27 @@ type Row struct {
 type RowError struct {
 	Line   int
 	Reason string
+	// Problems say the same as codes with their values, for a page in
+	// another language (the workspace's import, catalogue ids
+	// admin.import.row.CODE with {name} placeholders).
+	Problems []Problem
 	// fatal marks broken CSV structure, after which no later line can be
 	// trusted to start where it seems to.
 	fatal bool
 }
 
 func (e *RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Reason) }
+
+// Problem is one thing wrong with a line, as a code and its values.
+type Problem struct {
+	Code string
+	Args []string // name, value pairs
+}
+
+// rowError is a RowError of one problem.
+func rowError(line int, reason, code string, args ...string) *RowError {
+	return &RowError{Line: line, Reason: reason, Problems: []Problem{{Code: code, Args: args}}}
+}
 
 // Reader reads interchange rows one at a time, so a file of any size is
 // read in bounded memory.
@@ -68,7 +83,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 	cr.FieldsPerRecord = -1 // we check the count ourselves, to say which line
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, errors.New("line 1: the file is empty; the first line must name the columns")
+		return nil, rowError(1, "the file is empty; the first line must name the columns", "empty_file")
 	}
 	if err != nil {
 		return nil, csvError(err)
@@ -77,7 +92,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 	var unknown []string
 	for i, name := range header {
 		if !utf8.ValidString(name) {
-			return nil, &RowError{Line: 1, Reason: "the header is not valid UTF-8"}
+			return nil, rowError(1, "the header is not valid UTF-8", "header_utf8")
 		}
 		name = strings.TrimSpace(name)
 		if !isColumn(name) {
@@ -85,12 +100,13 @@ func NewReader(r io.Reader) (*Reader, error) {
 			continue
 		}
 		if _, dup := col[name]; dup {
-			return nil, &RowError{Line: 1, Reason: fmt.Sprintf("column %q appears twice", name)}
+			return nil, rowError(1, fmt.Sprintf("column %q appears twice", name), "column_twice", "column", name)
 		}
 		col[name] = i
 	}
 	if len(unknown) > 0 {
-		return nil, &RowError{Line: 1, Reason: fmt.Sprintf("unknown column(s) %s; the columns are %s", strings.Join(unknown, ", "), strings.Join(Columns, ", "))}
+		return nil, rowError(1, fmt.Sprintf("unknown column(s) %s; the columns are %s", strings.Join(unknown, ", "), strings.Join(Columns, ", ")),
+			"unknown_columns", "columns", strings.Join(unknown, ", "), "known", strings.Join(Columns, ", "))
 	}
 	var missing []string
 	for _, name := range requiredColumns {
@@ -99,7 +115,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, &RowError{Line: 1, Reason: "missing required column(s) " + strings.Join(missing, ", ")}
+		return nil, rowError(1, "missing required column(s) "+strings.Join(missing, ", "), "missing_columns", "columns", strings.Join(missing, ", "))
 	}
 	return &Reader{csv: cr, col: col}, nil
 }
@@ -117,7 +133,9 @@ func isColumn(name string) bool {
 func csvError(err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &RowError{Line: pe.StartLine, Reason: "broken CSV: " + pe.Err.Error(), fatal: true}
+		e := rowError(pe.StartLine, "broken CSV: "+pe.Err.Error(), "broken_csv", "detail", pe.Err.Error())
+		e.fatal = true
+		return e
 	}
 	return err
 }
@@ -132,7 +150,7 @@ func (r *Reader) Next() (Row, error) {
 	}
 	line, _ := r.csv.FieldPos(0)
 	if len(fields) != len(r.col) {
-		return Row{}, &RowError{Line: line, Reason: fmt.Sprintf("%d fields, the header has %d", len(fields), len(r.col))}
+		return Row{}, rowError(line, fmt.Sprintf("%d fields, the header has %d", len(fields), len(r.col)), "field_count", "n", strconv.Itoa(len(fields)), "want", strconv.Itoa(len(r.col)))
 	}
 	get := func(name string) string {
 		if i, ok := r.col[name]; ok {
@@ -144,13 +162,13 @@ func (r *Reader) Next() (Row, error) {
 	for i, f := range fields {
 		if !utf8.ValidString(f) {
 			l, _ := r.csv.FieldPos(i)
-			return Row{}, &RowError{Line: l, Reason: fmt.Sprintf("column %s is not valid UTF-8 (save the file as UTF-8)", r.columnAt(i))}
+			return Row{}, rowError(l, fmt.Sprintf("column %s is not valid UTF-8 (save the file as UTF-8)", r.columnAt(i)), "cell_utf8", "column", r.columnAt(i))
 		}
 	}
-	row, problems := parseRow(get)
+	row, problems, coded := parseRow(get)
 	row.Line = line
 	if len(problems) > 0 {
-		return Row{}, &RowError{Line: line, Reason: strings.Join(problems, "; ")}
+		return Row{}, &RowError{Line: line, Reason: strings.Join(problems, "; "), Problems: coded}
 	}
 	return row, nil
 }
@@ -165,16 +183,21 @@ func (r *Reader) columnAt(i int) string {
 }
 
 // parseRow checks every field and says everything wrong with the row.
-func parseRow(get func(string) string) (Row, []string) {
+func parseRow(get func(string) string) (Row, []string, []Problem) {
 	var problems []string
-	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	var coded []Problem
+	// bad keeps a problem in words and as a code with its values.
+	bad := func(code string, kv []string, format string, args ...any) {
+		problems = append(problems, fmt.Sprintf(format, args...))
+		coded = append(coded, Problem{Code: code, Args: kv})
+	}
 	text := func(name string, limit int) string {
 		v := names.Exact(get(name))
 		if utf8.RuneCountInString(v) > limit {
-			bad("%s is longer than %d characters", name, limit)
+			bad("too_long", []string{"column", name, "n", strconv.Itoa(limit)}, "%s is longer than %d characters", name, limit)
 		}
 		if strings.ContainsRune(v, 0) {
-			bad("%s contains a NUL character", name)
+			bad("nul", []string{"column", name}, "%s contains a NUL character", name)
 		}
 		return v
 	}
@@ -185,7 +208,7 @@ func parseRow(get func(string) string) (Row, []string) {
 	rec.Name = text("name", maxShortField)
 	for _, name := range []struct{ col, v string }{{"source", rec.SourceKey}, {"record", rec.Key}, {"name", rec.Name}} {
 		if name.v == "" {
-			bad("%s is empty", name.col)
+			bad("empty", []string{"column", name.col}, "%s is empty", name.col)
 		}
 	}
 	for _, alt := range strings.Split(text("name_alt", maxShortField), ";") {
@@ -197,23 +220,23 @@ func parseRow(get func(string) string) (Row, []string) {
 	case "", "m", "f":
 		rec.Sex = sex
 	default:
-		bad("sex %q: want m, f or empty", sex)
+		bad("sex", []string{"value", sex}, "sex %q: want m, f or empty", sex)
 	}
 	if y := text("birth_year", 10); y != "" {
 		n, err := strconv.Atoi(y)
 		if err != nil || len(y) != 4 || !registry.ValidBirthYear(n) {
-			bad("birth_year %q: want four digits such as 1987", y)
+			bad("birth_year", []string{"value", y}, "birth_year %q: want four digits such as 1987", y)
 		}
 		rec.BirthYear = n
 	}
 	if d := text("birth_date", 20); d != "" {
 		day, err := registry.ParseDay(d)
 		if err != nil || !registry.ValidBirthYear(int(day)/10000) {
-			bad("birth_date %q: want YYYY-MM-DD, from %d to %d", d, registry.MinBirthYear, registry.MaxBirthYear)
+			bad("birth_date", []string{"value", d, "min", strconv.Itoa(registry.MinBirthYear), "max", strconv.Itoa(registry.MaxBirthYear)}, "birth_date %q: want YYYY-MM-DD, from %d to %d", d, registry.MinBirthYear, registry.MaxBirthYear)
 		} else {
 			rec.BirthDate = day.String()
 			if rec.BirthYear != 0 && rec.BirthYear != int(day)/10000 {
-				bad("birth_date %s and birth_year %d disagree", d, rec.BirthYear)
+				bad("birth_disagree", []string{"date", d, "year", strconv.Itoa(rec.BirthYear)}, "birth_date %s and birth_year %d disagree", d, rec.BirthYear)
 			}
 			rec.BirthYear = int(day) / 10000
 		}
@@ -226,29 +249,30 @@ func parseRow(get func(string) string) (Row, []string) {
 		}
 		r, err := registry.ParseRole(role)
 		if err != nil {
-			bad("%v", err)
+			bad("role", []string{"value", role}, "%v", err)
 			continue
 		}
 		rec.Roles = append(rec.Roles, r)
 	}
 	c := &row.Claim
 	var err error
-	if c.Status, err = registry.ParseStatus(text("status", 50)); err != nil {
-		bad("%v", err)
+	status, date, verification := text("status", 50), text("date", 20), text("verification", 20)
+	if c.Status, err = registry.ParseStatus(status); err != nil {
+		bad("status", []string{"value", status, "known", joinStatuses()}, "%v", err)
 	}
-	if c.Date, err = registry.ParsePeriod(text("date", 20)); err != nil {
-		bad("%v", err)
+	if c.Date, err = registry.ParsePeriod(date); err != nil {
+		bad("date", []string{"value", date}, "%v", err)
 	}
-	if c.Verification, err = registry.ParseVerification(text("verification", 20)); err != nil {
-		bad("%v", err)
+	if c.Verification, err = registry.ParseVerification(verification); err != nil {
+		bad("verification", []string{"value", verification}, "%v", err)
 	}
 	c.Place = text("place", maxShortField)
 	c.Note = text("note", maxNoteField)
 	if len(problems) > 0 {
-		return row, problems
+		return row, problems, coded
 	}
 	row.PersonHash = hashPerson(rec)
-	return row, nil
+	return row, nil, nil
 }
 
 // personField names the person fields in the order of personHash.
@@ -290,4 +314,13 @@ func (a personHash) differs(b personHash) []string {
 		}
 	}
 	return fields
+}
+
+// joinStatuses lists the states a claim may name, for a message.
+func joinStatuses() string {
+	names := make([]string, len(registry.Statuses))
+	for i, st := range registry.Statuses {
+		names[i] = string(st)
+	}
+	return strings.Join(names, ", ")
 }

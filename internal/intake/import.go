@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"rollcall/internal/store"
@@ -88,14 +89,15 @@ type preparedRow struct {
 func differsError(p preparedRow, e *store.RecordDiffersError) *RowError {
 	line := p.row.Line()
 	if e.FirstLine == 0 {
-		return &RowError{Line: line, Reason: fmt.Sprintf("record %q of source %q is already stored with other person fields; an import does not change a record's person fields — give the corrected record a new record id", p.record, p.source)}
+		return rowError(line, fmt.Sprintf("record %q of source %q is already stored with other person fields; an import does not change a record's person fields — give the corrected record a new record id", p.record, p.source),
+			"differs_stored", "record", p.record, "source", p.source)
 	}
 	fields := make([]string, len(e.Fields))
 	for i, f := range e.Fields {
 		fields[i] = personField[f]
 	}
-	return &RowError{Line: line, Reason: fmt.Sprintf("record %q of source %q: %s differ(s) from line %d; rows of one record must agree on the person fields",
-		p.record, p.source, strings.Join(fields, ", "), e.FirstLine)}
+	return rowError(line, fmt.Sprintf("record %q of source %q: %s differ(s) from line %d; rows of one record must agree on the person fields",
+		p.record, p.source, strings.Join(fields, ", "), e.FirstLine), "differs", "record", p.record, "source", p.source, "fields", strings.Join(fields, ", "), "first", strconv.Itoa(e.FirstLine))
 }
 
 // ImportFile imports one interchange file, all or nothing (ImportReader

@@ -67,16 +67,16 @@ func (f *importFile) Errors() []*intake.RowError {
 	return f.Problem.Rows
 }
 
-// FileReason is a problem with the file as a whole (its header), if any.
-func (f *importFile) FileReason() string {
+// FileProblem is a problem with the file as a whole (its header), if any.
+func (f *importFile) FileProblem() *intake.RowError {
 	if f.Problem == nil || f.Problem.Reason == nil {
-		return ""
+		return nil
 	}
 	var re *intake.RowError
 	if errors.As(f.Problem.Reason, &re) {
-		return re.Reason
+		return re
 	}
-	return f.Problem.Reason.Error()
+	return &intake.RowError{Reason: f.Problem.Reason.Error()}
 }
 
 // More is how many bad rows were found beyond those listed.
@@ -148,6 +148,29 @@ type importPageData struct {
 	Jobs    []*importJob
 	// CanImport says every file passed its check.
 	CanImport bool
+}
+
+// Say is what is wrong with a line in the page's language: each problem
+// from the catalogue (admin.import.row.CODE, its values filled in), the
+// import's own English words where the catalogue has none.
+func (p importPageData) Say(e *intake.RowError) string {
+	if len(e.Problems) == 0 {
+		return e.Reason
+	}
+	said := make([]string, len(e.Problems))
+	for i, pr := range e.Problems {
+		id := "admin.import.row." + pr.Code
+		m := p.T(id)
+		if m == id {
+			return e.Reason
+		}
+		args := make([]any, len(pr.Args))
+		for j, a := range pr.Args {
+			args[j] = a
+		}
+		said[i] = fill(m, args)
+	}
+	return strings.Join(said, "; ")
 }
 
 // MiB writes a byte count in MiB, one decimal.

@@ -191,8 +191,14 @@ func TestImportRefusals(t *testing.T) {
 	bad := importList + "v,3,Someone,,x,19,,,,,detained,2022-07-01,,,\n"
 	w := postImport(t, site, editor, "ru", map[string][]byte{"bad.csv": []byte(bad)})
 	page := waitJob(t, site, editor, "ru", w.Header().Get("Location"))
-	if !strings.Contains(page, "Строка 6: ") || !strings.Contains(page, "birth_year") || strings.Contains(page, "Импортировать эти файлы") {
+	if !strings.Contains(page, "Строка 6: пол «x»: укажите m, f или оставьте пустым; birth_year «19»: укажите четыре цифры") || strings.Contains(page, "Импортировать эти файлы") {
 		t.Fatalf("bad row not shown, or the import offered: %s", page)
+	}
+
+	w = postImport(t, site, editor, "ru", map[string][]byte{"header.csv": []byte("surname,given\nA,B\n")})
+	page = waitJob(t, site, editor, "ru", w.Header().Get("Location"))
+	if !strings.Contains(page, "Строка 1: неизвестные столбцы: &#34;surname&#34;, &#34;given&#34;") || strings.Contains(page, "Импортировать эти файлы") {
+		t.Fatalf("a wrong header not shown in Russian: %s", page)
 	}
 
 	for _, c := range []struct {
@@ -233,7 +239,7 @@ func TestImportFailsHalfWay(t *testing.T) {
 	}
 	editor.post(t, site, job+"/confirm", nil)
 	page := waitJob(t, site, editor, "en", job)
-	if !strings.Contains(page, "The import stopped") || !strings.Contains(page, "Line 4: ") || !strings.Contains(page, "Nothing of this file was written.") {
+	if !strings.Contains(page, "The import stopped") || !strings.Contains(page, "Line 4: record 2 of source volunteers-2022-07 is already stored with other person fields") || !strings.Contains(page, "Nothing of this file was written.") {
 		t.Fatalf("failure not shown: %s", page)
 	}
 	if n := countRecords(t, st); n != 1 {

@@ -139,23 +139,44 @@ var binaryFormats = []struct {
 	{"\x1f\x8b", "admin.import.err.binary"}, // gzip
 }
 
-// textCheck checks a stream is UTF-8 text, keeping the bytes of a
-// character split across two reads.
+// textCheck checks a stream is UTF-8 text, keeping the first bytes until
+// the file's format can be told from them, and the bytes of a character
+// split across two reads.
 type textCheck struct {
 	started bool
+	head    []byte // the first bytes, until there are enough to tell the format
 	carry   []byte
 	line    int
 }
 
+// magicLen is how many bytes tell every format of binaryFormats.
+const magicLen = 4
+
 func (c *textCheck) write(p []byte) error {
 	if !c.started {
-		c.started = true
-		for _, b := range binaryFormats {
-			if bytes.HasPrefix(p, []byte(b.magic)) {
-				return &uploadRefusal{Reason: b.reason}
-			}
+		c.head = append(c.head, p...)
+		if len(c.head) < magicLen {
+			return nil
+		}
+		return c.start()
+	}
+	return c.check(p)
+}
+
+// start tells the format from the first bytes, then checks them as text.
+func (c *textCheck) start() error {
+	c.started = true
+	for _, b := range binaryFormats {
+		if bytes.HasPrefix(c.head, []byte(b.magic)) {
+			return &uploadRefusal{Reason: b.reason}
 		}
 	}
+	head := c.head
+	c.head = nil
+	return c.check(head)
+}
+
+func (c *textCheck) check(p []byte) error {
 	if len(c.carry) > 0 {
 		need := utf8.UTFMax - len(c.carry)
 		if need > len(p) {
@@ -200,7 +221,12 @@ func (c *textCheck) write(p []byte) error {
 
 func (c *textCheck) end() error {
 	if !c.started {
-		return &uploadRefusal{Reason: "admin.import.err.empty"}
+		if len(c.head) == 0 {
+			return &uploadRefusal{Reason: "admin.import.err.empty"}
+		}
+		if err := c.start(); err != nil {
+			return err
+		}
 	}
 	if len(c.carry) > 0 {
 		return &uploadRefusal{Reason: "admin.import.err.not_utf8", Line: c.line}
