@@ -62,6 +62,13 @@ window.setLanguage = function (lang) {
   const label = document.querySelector('[name="/data/name"]').closest('label, fieldset').querySelector('.question-label.active');
   return label ? label.textContent.trim() : '';
 };
+window.unlabelled = function () {
+  const questions = Array.from(document.querySelectorAll('form.or .question'));
+  if (questions.length < 10) return ['only ' + questions.length + ' questions found'];
+  return questions
+    .filter(q => !q.querySelector('.question-label.active') || q.querySelector('.question-label.active').textContent.trim() === '')
+    .map(q => (q.querySelector('[name]') || {}).name);
+};
 window.fill = async function (values) {
   const formEl = document.querySelector('form.or');
   for (const [name, v] of Object.entries(values)) {
@@ -157,16 +164,22 @@ func TestEnketoRendersEachXFormAndItsInstanceIsAccepted(t *testing.T) {
 					t.Errorf("Enketo's form has no field %s (fields: %q)", f, rendered.Fields)
 				}
 			}
+			// Every question has its label in every language (itext), and
+			// the languages differ.
 			labels := map[string]string{}
-			for _, lang := range []string{"ru", "en"} {
+			for _, lang := range []string{"kaa", "ru", "uz", "en"} {
 				label, err := chromedp.Run(ctx, chromedp.Evaluate[string](`setLanguage("`+lang+`")`))
 				if err != nil || label == "" {
 					t.Fatalf("switching to %s: %q %v", lang, label, err)
 				}
 				labels[lang] = label
+				missing, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`unlabelled()`))
+				if err != nil || len(missing) != 0 {
+					t.Errorf("in %s, Enketo shows questions without a label: %q %v", lang, missing, err)
+				}
 			}
-			if labels["ru"] == labels["en"] {
-				t.Errorf("the name's label is %q in Russian and in English", labels["en"])
+			if labels["ru"] == labels["en"] || labels["kaa"] == labels["ru"] {
+				t.Errorf("the name's label does not change with the language: %q", labels)
 			}
 
 			bad := map[string]string{}

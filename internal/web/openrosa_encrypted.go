@@ -91,16 +91,29 @@ func (p *encryptedPending) take(key string, now time.Time) *encryptedParts {
 	return e
 }
 
-func (p *encryptedPending) put(key string, e *encryptedParts) {
+// maxPendingPerPhone bounds the split encrypted submissions one phone may
+// leave waiting (each holds its files on disk until its last POST).
+const maxPendingPerPhone = 8
+
+// put keeps e under key until its next POST; false when the phone has too
+// many waiting already.
+func (p *encryptedPending) put(key, phoneID string, e *encryptedParts) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.parts == nil {
 		p.parts = map[string]*encryptedParts{}
 	}
-	if old := p.parts[key]; old != nil {
-		p.discard(old)
+	n := 0
+	for k := range p.parts {
+		if strings.HasPrefix(k, phoneID+"\x00") {
+			n++
+		}
+	}
+	if n >= maxPendingPerPhone {
+		return false
 	}
 	p.parts[key] = e
+	return true
 }
 
 // openrosaEncryptedSubmission takes one POST of an encrypted submission
@@ -146,7 +159,10 @@ func (s *Server) openrosaEncryptedSubmission(w http.ResponseWriter, r *http.Requ
 	}
 	if incomplete {
 		e.at = s.store.Now()
-		s.phones.pending.put(key, e)
+		if !s.phones.pending.put(key, phone.ID, e) {
+			refuse(http.StatusServiceUnavailable, "Too many of this phone's submissions wait for their last part; send those first, or try again in an hour.")
+			return
+		}
 		s.openrosaAnswer(w, http.StatusCreated, "Part received; send the rest.")
 		return
 	}

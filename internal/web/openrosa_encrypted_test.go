@@ -226,3 +226,43 @@ func TestOpenRosaEncryptedRefusals(t *testing.T) {
 		t.Errorf("refused submissions kept %d evidence items", len(items))
 	}
 }
+
+// A phone may leave only so many split encrypted submissions waiting for
+// their last POST: the next is refused, and the first ones still finish.
+func TestOpenRosaEncryptedPartsWaitingAreBounded(t *testing.T) {
+	rig, formKey := encryptedRig(t, storetest.Open(t, store.SQLite))
+	ctx := context.Background()
+	pub, version := formKey("rollcall_record")
+	type split struct {
+		manifest []byte
+		files    map[string][]byte
+	}
+	var waiting []split
+	for i := 0; ; i++ {
+		instanceID := "uuid:3d4e5f60-7182-4930-a4b5-c6d7e8f9a0" + string(rune('a'+i/10)) + string(rune('0'+i%10))
+		manifest, files, err := odkcrypttest.Encrypt(pub, "rollcall_record", version, instanceID, []byte(recordInstance(instanceID, "p.jpg", "")),
+			odkcrypttest.File{Name: "p.jpg", Data: []byte("a photo")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, body := rig.submit(rig.base, string(manifest), encryptedFiles(files, "p.jpg.enc"), true, false)
+		if res.StatusCode == http.StatusServiceUnavailable {
+			if i == 0 || !strings.Contains(orMessage(t, body), "wait for their last part") {
+				t.Fatalf("refused at %d: %s", i, body)
+			}
+			break
+		}
+		if res.StatusCode != http.StatusCreated || i > 50 {
+			t.Fatalf("first POST %d: %d %s", i, res.StatusCode, body)
+		}
+		waiting = append(waiting, split{manifest, files})
+	}
+	for _, w := range waiting {
+		if res, body := rig.submit(rig.base, string(w.manifest), encryptedFiles(w.files, "submission.xml.enc"), false, false); res.StatusCode != http.StatusCreated {
+			t.Fatalf("last POST: %d %s", res.StatusCode, body)
+		}
+	}
+	if recs, _ := rig.st.Records(ctx, store.RecordFilter{EnteredBy: rig.volunteer.ID}); len(recs) != len(waiting) {
+		t.Errorf("%d records from %d finished submissions", len(recs), len(waiting))
+	}
+}
