@@ -8,12 +8,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"rollcall/internal/openrosa/odkcrypt/odkcrypttest"
 	"rollcall/internal/store"
 	"rollcall/internal/store/storetest"
 	"rollcall/internal/web"
@@ -103,15 +105,21 @@ type enketoFill struct {
 	Instance string   `json:"instance"`
 }
 
-// Each XForm Rollcall serves to phones renders in Enketo (from the npm
-// registry) in Chromium without an error, in all four languages; Enketo
-// applies the form's limits; the instance it produces is accepted by the
-// submission endpoint and lands where a phone's would.
+// Each XForm Rollcall serves to phones (carrying the encryption key, as
+// serve makes them) renders in Enketo (from the npm registry) in Chromium
+// without an error, in all four languages; Enketo applies the form's
+// limits; the instance it produces, encrypted with the form's key or
+// plain, is accepted by the submission endpoint and lands where a phone's
+// would.
 func TestEnketoRendersEachXFormAndItsInstanceIsAccepted(t *testing.T) {
 	bundle := enketoBundle(t)
 	browser, _ := browserSite(t)
 	st := storetest.Open(t, store.SQLite)
 	rig := newPhoneRig(t, st, web.EvidenceConfig{})
+	// The forms as serve makes them: carrying the OpenRosa key.
+	if err := rig.site.EnableOpenRosaEncryption(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	forms := map[string]string{}
 	for _, id := range []string{"rollcall_report", "rollcall_record"} {
 		res, body := rig.get(rig.base + "/forms/" + id + "/form.xml")
@@ -205,7 +213,14 @@ func TestEnketoRendersEachXFormAndItsInstanceIsAccepted(t *testing.T) {
 				t.Errorf("the browser reported errors: %q", tb.errors)
 			}
 
-			res, body := rig.submit(rig.base, filled.Instance, nil, false, false)
+			// The report goes encrypted as a phone would send it (with the
+			// key its form carries), the record plain.
+			send := filled.Instance
+			var files []attachment
+			if id == "rollcall_report" {
+				send, files = encryptLikeCollect(t, forms[id], filled.Instance)
+			}
+			res, body := rig.submit(rig.base, send, files, false, false)
 			if res.StatusCode != http.StatusCreated {
 				t.Fatalf("the submission endpoint refused Enketo's instance: %d %s\n%s", res.StatusCode, orMessage(t, body), filled.Instance)
 			}
@@ -233,4 +248,26 @@ func fillEnketo(t *testing.T, ctx context.Context, values map[string]string) enk
 		t.Fatalf("filling the form in Enketo: %v", err)
 	}
 	return filled
+}
+
+// encryptLikeCollect encrypts an instance with the key and version of its
+// form, as Collect does with a form that carries base64RsaPublicKey: the
+// manifest to send as xml_submission_file, and submission.xml.enc.
+func encryptLikeCollect(t *testing.T, form, instance string) (string, []attachment) {
+	t.Helper()
+	key := regexp.MustCompile(`base64RsaPublicKey="([^"]+)"`).FindStringSubmatch(form)
+	root := regexp.MustCompile(`<data [^>]*id="([^"]+)"[^>]* version="([^"]+)"`).FindStringSubmatch(instance)
+	instanceID := regexp.MustCompile(`<instanceID>([^<]+)</instanceID>`).FindStringSubmatch(instance)
+	if key == nil || root == nil || instanceID == nil {
+		t.Fatalf("no key in the form, or no id, version or instanceID in the instance:\n%s", instance)
+	}
+	pub, err := odkcrypttest.ParsePublicKey(key[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest, files, err := odkcrypttest.Encrypt(pub, root[1], root[2], instanceID[1], []byte(instance))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(manifest), encryptedFiles(files, "submission.xml.enc")
 }
