@@ -1,6 +1,9 @@
 package web
 
 import (
+	"encoding/json"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -48,5 +51,44 @@ func TestStatusWords(t *testing.T) {
 	p := page{catalog: cats["en"]}
 	if got := p.State(registry.DiedInCustody, ""); got != cats["en"].messages["people.status.died_in_custody"] {
 		t.Errorf("State(died_in_custody) = %q", got)
+	}
+}
+
+// The API's description offers exactly the states of the status table.
+func TestOpenAPIStates(t *testing.T) {
+	b, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct {
+				Name   string `json:"name"`
+				Schema struct {
+					Enum []string `json:"enum"`
+				} `json:"schema"`
+			} `json:"parameters"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, s := range registry.States {
+		want = append(want, string(s))
+	}
+	found := 0
+	for path, ops := range doc.Paths {
+		for _, p := range ops["get"].Parameters {
+			if p.Name == "state" {
+				found++
+				if !slices.Equal(p.Schema.Enum, want) {
+					t.Errorf("%s: state enum %v, want registry.States %v", path, p.Schema.Enum, want)
+				}
+			}
+		}
+	}
+	if found == 0 {
+		t.Error("no state parameter in openapi.json")
 	}
 }
