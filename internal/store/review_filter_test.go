@@ -2,10 +2,12 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
+	"rollcall/internal/linkage"
 	"rollcall/internal/store"
 	"rollcall/internal/store/storetest"
 )
@@ -116,6 +118,31 @@ func TestReviewQueuePageFiltersAndPages(t *testing.T) {
 		check("name Karimov in Kungrad", both, 3)
 		if len(first.Regions) != 3 || len(first.Sources) != 2 {
 			t.Errorf("filter choices: regions %+v sources %+v", first.Regions, first.Sources)
+		}
+	})
+}
+
+func TestReviewWaitingAndLastImport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if _, err := s.LastImport(ctx); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("last import of an empty store: %v", err)
+		}
+		queueOf60(t, s)
+		pair := firstPairs(t, s, 1)[0]
+		if _, err := s.DecideQueued(ctx, pair.ID, linkage.Unsure, "editor-1", ""); err != nil {
+			t.Fatal(err)
+		}
+		w, err := s.ReviewWaitingNow(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Pairs != 59 || w.Unsure != 1 || w.Persons != 0 || w.Fates != 0 {
+			t.Errorf("waiting: %+v, want 59 pairs and 1 unsure", w)
+		}
+		last, err := s.LastImport(ctx)
+		if err != nil || !strings.HasSuffix(last.FileName, "list.csv") || last.Rows != 120 || last.NewRecords != 120 {
+			t.Errorf("last import: %+v %v", last, err)
 		}
 	})
 }

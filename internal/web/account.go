@@ -48,6 +48,8 @@ type workspaceHomePage struct {
 	// Legacy are the persons public only by the publication rule's
 	// migration mark, for those who may decide (auth.Publish).
 	Legacy []string
+	// Waiting is what waits for the account's role (home_waiting.go).
+	Waiting homeWaiting
 }
 
 func (s *Server) adminHome(w http.ResponseWriter, r *http.Request, acc *account) {
@@ -66,6 +68,12 @@ func (s *Server) adminHome(w http.ResponseWriter, r *http.Request, acc *account)
 		}
 		p.Legacy = legacy
 	}
+	waiting, err := s.homeWaiting(r, acc, len(p.Legacy))
+	if err != nil {
+		s.serverError(w, "what waits", err)
+		return
+	}
+	p.Waiting = waiting
 	s.render(w, "admin_home.html", p)
 }
 

@@ -49,7 +49,7 @@ func TestBrowserAuditViewerFilterAndVerify(t *testing.T) {
 
 			tb.navigate(t, srv.URL+"/admin/")
 			tb.click(t, `a[href="/admin/audit/"]`)
-			html := tb.html(t)
+			html := pageHTML(t, tb)
 			if !strings.Contains(html, "the first entry") || !strings.Contains(html, out.Decision.ID) {
 				t.Fatalf("the audit log lacks the first entry or the decision:\n%.3000s", html)
 			}
@@ -58,7 +58,7 @@ func TestBrowserAuditViewerFilterAndVerify(t *testing.T) {
 				t.Fatal(err)
 			}
 			tb.click(t, `#audit-filter button[type="submit"]`)
-			html = tb.html(t)
+			html = pageHTML(t, tb)
 			rows := auditRow.FindAllString(html, -1)
 			if len(rows) != 1 || !strings.Contains(rows[0], "review.decide") || !strings.Contains(rows[0], out.Decision.ID) {
 				t.Fatalf("the review entries of the editor: %d rows\n%s", len(rows), strings.Join(rows, "\n"))
@@ -69,7 +69,7 @@ func TestBrowserAuditViewerFilterAndVerify(t *testing.T) {
 			}
 
 			tb.click(t, `#audit-verify button[type="submit"]`)
-			if html := tb.html(t); !regexp.MustCompile(`The chain is intact: \d+ entries, head \d+:[0-9a-f]{64}`).MatchString(html) {
+			if html := pageHTML(t, tb); !regexp.MustCompile(`The chain is intact: \d+ entries, head \d+:[0-9a-f]{64}`).MatchString(html) {
 				t.Fatalf("verify on an intact log:\n%.3000s", html)
 			}
 
@@ -85,7 +85,7 @@ func TestBrowserAuditViewerFilterAndVerify(t *testing.T) {
 			}
 			tb.navigate(t, srv.URL+"/admin/audit/")
 			tb.click(t, `#audit-verify button[type="submit"]`)
-			html = tb.html(t)
+			html = pageHTML(t, tb)
 			want := "The chain is broken at entry " + seq + ": its content does not match its hash (edited)."
 			if !strings.Contains(html, want) || !strings.Contains(html, `href="/admin/audit/?entry=`+seq+`"`) {
 				t.Fatalf("verify after an edit does not say %q:\n%.3000s", want, html)

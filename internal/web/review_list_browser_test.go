@@ -82,7 +82,7 @@ func TestBrowserReviewPagesAndFilters(t *testing.T) {
 			tb.useSession(t, srv.URL, editor)
 
 			tb.navigate(t, srv.URL+"/admin/review/")
-			first := tb.html(t)
+			first := pageHTML(t, tb)
 			if !strings.Contains(first, "60 pairs of records wait") || !strings.Contains(first, "page 1 of 2") {
 				t.Fatalf("page 1 does not say 60 pairs on 2 pages:\n%.3000s", first)
 			}
@@ -94,7 +94,7 @@ func TestBrowserReviewPagesAndFilters(t *testing.T) {
 			if loc := tb.location(t); !strings.HasSuffix(loc, "/admin/review/?page=2") {
 				t.Fatalf("next went to %s", loc)
 			}
-			two := pairLinks(tb.html(t))
+			two := pairLinks(pageHTML(t, tb))
 			if len(two) != 10 {
 				t.Fatalf("page 2 lists %d pairs, want the other 10", len(two))
 			}
@@ -117,7 +117,7 @@ func TestBrowserReviewPagesAndFilters(t *testing.T) {
 			if loc := tb.location(t); !strings.Contains(loc, "q=Karimov") || !strings.Contains(loc, "region=") {
 				t.Fatalf("the filter went to %s", loc)
 			}
-			html := tb.html(t)
+			html := pageHTML(t, tb)
 			if n := len(pairLinks(html)); n != 3 || !strings.Contains(html, "3 of them match the filter") {
 				t.Errorf("Karimov in Kungrad lists %d pairs, want 3", n)
 			}
@@ -137,7 +137,7 @@ func TestBrowserReviewPagesAndFilters(t *testing.T) {
 
 			// A weight that is not a number: said in words, the rest shown.
 			tb.navigate(t, srv.URL+"/admin/review/?min=lots&q=Karimov")
-			html = tb.html(t)
+			html = pageHTML(t, tb)
 			if !strings.Contains(html, "“lots” is not a number") || len(pairLinks(html)) != 6 {
 				t.Errorf("a bad weight: %d pairs shown\n%.2000s", len(pairLinks(html)), html)
 			}

@@ -45,7 +45,7 @@ func TestBrowserReviewDecideUndoUnsure(t *testing.T) {
 			tb.useSession(t, srv.URL, editor)
 
 			tb.navigate(t, srv.URL+"/admin/review/")
-			first := pairLinks(tb.html(t))[0]
+			first := pairLinks(pageHTML(t, tb))[0]
 			pair, err := st.ReviewPair(context.Background(), first)
 			if err != nil {
 				t.Fatal(err)
@@ -55,7 +55,7 @@ func TestBrowserReviewDecideUndoUnsure(t *testing.T) {
 			if loc := tb.location(t); !strings.Contains(loc, "?decided=") || strings.Contains(loc, first) {
 				t.Fatalf("after deciding: %s, want the next pair with the decision confirmed", loc)
 			}
-			html := tb.html(t)
+			html := pageHTML(t, tb)
 			if !strings.Contains(html, "Recorded: “Aziz Karimov” and “Karimov Aziz”: the same person.") {
 				t.Fatalf("the decision is not confirmed in words:\n%.3000s", html)
 			}
@@ -66,27 +66,30 @@ func TestBrowserReviewDecideUndoUnsure(t *testing.T) {
 			if loc := tb.location(t); !strings.HasSuffix(loc, "/admin/review/"+first+"?undone") {
 				t.Fatalf("after the undo: %s", loc)
 			}
-			if !strings.Contains(tb.html(t), "The decision was undone") {
+			if !strings.Contains(pageHTML(t, tb), "The decision was undone") {
 				t.Error("the undo is not confirmed")
 			}
 			if personOf(t, st, pair.A.ID) == personOf(t, st, pair.B.ID) {
 				t.Error("after the undo the records are still one person")
 			}
 			tb.navigate(t, srv.URL+"/admin/review/")
-			if links := pairLinks(tb.html(t)); len(links) == 0 || links[0] != first {
+			if links := pairLinks(pageHTML(t, tb)); len(links) == 0 || links[0] != first {
 				t.Error("the undone pair is not first in the queue again")
 			}
 
 			// Unsure: off the list, under "unsure".
 			tb.click(t, `a[href="/admin/review/`+first+`"]`)
 			tb.click(t, `button[name="verdict"][value="unsure"]`)
+			if !strings.Contains(pageHTML(t, tb), "“Aziz Karimov” and “Karimov Aziz”: unsure.") {
+				t.Error("the unsure decision is not confirmed")
+			}
 			tb.navigate(t, srv.URL+"/admin/review/")
-			html = tb.html(t)
+			html = pageHTML(t, tb)
 			if links := pairLinks(html); len(links) == 0 || links[0] == first || !strings.Contains(html, "59 pairs of records wait") {
 				t.Errorf("the unsure pair is still among the open ones")
 			}
 			tb.click(t, `#unsure-link`)
-			html = tb.html(t)
+			html = pageHTML(t, tb)
 			if links := pairLinks(html); len(links) != 1 || links[0] != first || !strings.Contains(html, "1 pairs were marked unsure") {
 				t.Errorf("the unsure view lists %v, want only %s", links, first)
 			}
@@ -114,7 +117,7 @@ func TestBrowserReviewUndoRefused(t *testing.T) {
 			tb := openTab(t, browser, js)
 			tb.useSession(t, srv.URL, editor)
 			tb.navigate(t, srv.URL+"/admin/review/")
-			links := pairLinks(tb.html(t))
+			links := pairLinks(pageHTML(t, tb))
 			p0, err := st.ReviewPair(ctx, links[0])
 			if err != nil {
 				t.Fatal(err)
@@ -131,7 +134,7 @@ func TestBrowserReviewUndoRefused(t *testing.T) {
 			}
 			tb.navigate(t, srv.URL+"/admin/review/")
 			tb.click(t, `#undo`)
-			html := tb.html(t)
+			html := pageHTML(t, tb)
 			want := fmt.Sprintf("“%s” and “%s”: different persons, by %s", p0.B.Name, p1.A.Name, other.User.ID)
 			if !strings.Contains(html, "cannot be undone, because later decisions depend on it") || !strings.Contains(html, want) {
 				t.Fatalf("the refusal does not name the later decision (%q):\n%.3000s", want, html)
