@@ -207,3 +207,33 @@ func (s *Store) ImportFileAt(ctx context.Context, t time.Time) (string, error) {
 	}
 	return file, err
 }
+
+// LinkChange is one move of a record into a person: when, by whom ("dedupe"
+// for a dedupe run, else an account's id) and why.
+type LinkChange struct {
+	PersonID string
+	At       time.Time
+	ByWhom   string
+	Why      string
+}
+
+// RecordLinks lists the moves of a record after it was first stored,
+// oldest first.
+func (s *Store) RecordLinks(ctx context.Context, recordID string) ([]LinkChange, error) {
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT person_id, linked_at, by_whom, why FROM links WHERE record_id = ? ORDER BY linked_at, id`), recordID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []LinkChange
+	for rows.Next() {
+		var l LinkChange
+		var at int64
+		if err := rows.Scan(&l.PersonID, &at, &l.ByWhom, &l.Why); err != nil {
+			return nil, err
+		}
+		l.At = time.UnixMicro(at).UTC()
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}

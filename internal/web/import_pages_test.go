@@ -166,6 +166,20 @@ func TestImportPreviewConfirmDedupe(t *testing.T) {
 			if e := countAudit(t, st, "dedupe.run"); len(e) != 1 || e[0].Actor != editor.User.ID {
 				t.Fatalf("dedupe audit entries %+v", e)
 			}
+			// the record dedupe moved says so on its page
+			ids, err = st.SearchRecords(context.Background(), "Kurbanov Azamat", 5)
+			if err != nil || len(ids) != 2 {
+				t.Fatalf("the two records of one man: %v %v", ids, err)
+			}
+			moved := 0
+			for _, id := range ids {
+				if strings.Contains(editor.get(t, site, "/admin/records/"+id).Body.String(), "Put into a person by a dedupe run") {
+					moved++
+				}
+			}
+			if moved != 1 {
+				t.Errorf("%d record pages say dedupe moved them, want 1", moved)
+			}
 			// another editor cannot see the job
 			other := signIn(t, site, a, auth.Editor)
 			if w := other.get(t, site, job); w.Code != http.StatusNotFound {

@@ -20,6 +20,7 @@ import (
 type recordHistory struct {
 	Origin    store.RecordOrigin
 	Revisions []store.Revision
+	Links     []store.LinkChange
 	// ClaimFiles are the imported files claims came with, by claim id.
 	ClaimFiles map[string]string
 	// roles of the accounts named, by user id.
@@ -53,7 +54,13 @@ func (s *Server) recordHistory(ctx context.Context, acc *account, rec store.Ente
 	if h.Revisions, err = s.store.RecordRevisions(ctx, rec.ID); err != nil {
 		return h, err
 	}
+	if h.Links, err = s.store.RecordLinks(ctx, rec.ID); err != nil {
+		return h, err
+	}
 	accounts := []string{h.Origin.EnteredBy, h.Origin.RecordedBy}
+	for _, l := range h.Links {
+		accounts = append(accounts, l.ByWhom)
+	}
 	files := map[time.Time]string{}
 	for _, c := range claims {
 		accounts = append(accounts, c.EnteredBy)
@@ -97,6 +104,9 @@ func (p editRecordPage) Who(id string) string {
 	}
 	if id == p.History.me {
 		return p.T("admin.history.you")
+	}
+	if id == "dedupe" || id == store.ActorCLI {
+		return p.T("admin.history.actor." + id)
 	}
 	short := id
 	if len(short) > 8 {

@@ -355,6 +355,11 @@ func TestReportTriage(t *testing.T) {
 		if w := ed.post(t, site, "/admin/reports/"+rep.ID+"/record", nil); w.Code != http.StatusConflict {
 			t.Errorf("a second record of one report: %d", w.Code)
 		}
+		// and back: the record says it was made from the report, by whom
+		if w := ed.get(t, site, "/admin/records/"+got.RecordID); !strings.Contains(w.Body.String(), `<a href="/admin/reports/`+rep.ID+`" id="record-report">`) ||
+			!strings.Contains(w.Body.String(), "Made from a public report by you") {
+			t.Errorf("the record does not lead back to its report: %d %s", w.Code, w.Body)
+		}
 		var rows []store.ClaimRow
 		st.EachClaim(ctx, func(c store.ClaimRow) error {
 			if c.Record.SourceKey == "public-reports" {
