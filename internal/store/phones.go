@@ -233,3 +233,27 @@ func (s *Store) AbandonPhoneSubmission(ctx context.Context, formID, instanceID s
 		formID, instanceID, SubmissionPending)
 	return err
 }
+
+// PhoneOrigin is where a report or record from a phone came from.
+type PhoneOrigin struct {
+	PhoneSubmission
+	PhoneName string
+}
+
+// PhoneOriginOf returns the submission that made the report or record
+// targetID (kind SubmissionReport or SubmissionRecord), with its
+// attachments; ErrNotFound for one that came otherwise.
+func (s *Store) PhoneOriginOf(ctx context.Context, kind, targetID string) (PhoneOrigin, error) {
+	var o PhoneOrigin
+	var formID, instanceID string
+	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT ps.form_id, ps.instance_id, p.name FROM phone_submissions ps JOIN phones p ON p.id = ps.phone_id
+		WHERE ps.kind = ? AND ps.target_id = ?`), kind, targetID).Scan(&formID, &instanceID, &o.PhoneName)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, ErrNotFound
+	}
+	if err != nil {
+		return o, err
+	}
+	o.PhoneSubmission, err = s.PhoneSubmissionOf(ctx, formID, instanceID)
+	return o, err
+}

@@ -285,6 +285,28 @@ func TestOpenRosaReportSubmission(t *testing.T) {
 		if err != nil || item.Size != int64(len(photo)) || item.ReceivedBy != "device:"+phoneName {
 			t.Fatalf("evidence item %+v %v", item, err)
 		}
+		// The report's page says which phone sent it and leads to its files.
+		page := editor.get(t, rig.site, "/admin/reports/"+rep.ID).Body.String()
+		if !strings.Contains(page, "<code>"+phoneName+"</code>") || !strings.Contains(page, `href="/admin/evidence/`+itemID+`">1733030000123.jpg</a>`) ||
+			!strings.Contains(page, "2026-12-01 04:15–04:20 UTC") {
+			t.Errorf("the report's page does not show the phone, its times and the photo:\n%s", page)
+		}
+		// Made into a record by the editor, the report's photo goes with it
+		// to the record's person.
+		if w := editor.post(t, rig.site, "/admin/reports/"+rep.ID+"/record", nil); w.Code != http.StatusSeeOther {
+			t.Fatalf("make a record: %d %s", w.Code, w.Body)
+		}
+		made, err := st.Report(ctx, rep.ID)
+		if err != nil || made.RecordID == "" {
+			t.Fatalf("report after recording: %+v %v", made, err)
+		}
+		madeRec, _, err := st.Record(ctx, made.RecordID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if linked, _ := st.EvidenceItems(ctx, &store.EvidenceLink{Kind: "person", TargetID: madeRec.PersonID}); len(linked) != 1 || linked[0].ID != itemID {
+			t.Errorf("the photo is not linked to the person the report became: %+v", linked)
+		}
 		custody, err := st.EvidenceCustody(ctx, itemID)
 		if err != nil || len(custody) == 0 || custody[0].Action != store.CustodyReceived || !strings.Contains(custody[0].Detail, "from=device:"+phoneName) {
 			t.Fatalf("custody %+v %v", custody, err)
@@ -295,8 +317,10 @@ func TestOpenRosaReportSubmission(t *testing.T) {
 		if res.StatusCode != http.StatusCreated {
 			t.Fatalf("again: %d %s", res.StatusCode, body)
 		}
-		if reports, _, _ := st.Reports(ctx, store.ReportFilter{State: store.ReportOpen}); len(reports) != 1 {
-			t.Errorf("the same instance twice made %d reports", len(reports))
+		open, _, _ := st.Reports(ctx, store.ReportFilter{State: store.ReportOpen})
+		recorded, _, _ := st.Reports(ctx, store.ReportFilter{State: store.ReportRecorded})
+		if len(open)+len(recorded) != 1 {
+			t.Errorf("the same instance twice made %d reports", len(open)+len(recorded))
 		}
 		if items, _ := st.EvidenceItems(ctx, nil); len(items) != 1 {
 			t.Errorf("the same instance twice made %d evidence items", len(items))

@@ -286,6 +286,9 @@ type adminReportView struct {
 	About *triageAbout
 	// Reason and Problem refill the dismissal form after a mistake.
 	Reason, Problem string
+	// Phone is set for a report sent from a phone (OpenRosa): which, its
+	// times and its attachments.
+	Phone *store.PhoneOrigin
 }
 
 // triageAbout is the person a report names: the id as the form brought
@@ -329,6 +332,13 @@ func (s *Server) reportView(w http.ResponseWriter, r *http.Request, acc *account
 		s.serverError(w, "report matches", err)
 		return adminReportView{}, false
 	}
+	switch o, err := s.store.PhoneOriginOf(r.Context(), store.SubmissionReport, rep.ID); {
+	case err == nil:
+		v.Phone = &o
+	case !errors.Is(err, store.ErrNotFound):
+		s.serverError(w, "report phone", err)
+		return adminReportView{}, false
+	}
 	return v, true
 }
 
@@ -364,12 +374,17 @@ func (s *Server) recordReport(w http.ResponseWriter, r *http.Request, acc *accou
 		s.serverError(w, "report", err)
 		return
 	}
-	switch _, err := intake.MakeRecord(r.Context(), s.store, acc.User.ID, rep); {
+	recordID, err := intake.MakeRecord(r.Context(), s.store, acc.User.ID, rep)
+	switch {
 	case errors.Is(err, store.ErrReportClosed):
 		s.plainError(w, http.StatusConflict, "This report was already dealt with: go back and reload the page.")
 		return
 	case err != nil:
 		s.serverError(w, "report record", err)
+		return
+	}
+	if err := s.linkPhoneFiles(r, acc, rep.ID, recordID); err != nil {
+		s.serverError(w, "report files", err)
 		return
 	}
 	http.Redirect(w, r, "/admin/reports/"+url.PathEscape(rep.ID)+"?done=recorded", http.StatusSeeOther)
@@ -418,4 +433,27 @@ func (p adminReportView) ReportDate() string {
 		return p.T("date.month."+strconv.Itoa(int(d.Start)/100%100)) + " " + strconv.Itoa(int(d.Start)/10000)
 	}
 	return strconv.Itoa(int(d.Start) / 10000)
+}
+
+// linkPhoneFiles links the files a phone sent with a report to the person
+// of the record the report became (an audited custody entry each), so they
+// are found where the person is.
+func (s *Server) linkPhoneFiles(r *http.Request, acc *account, reportID, recordID string) error {
+	o, err := s.store.PhoneOriginOf(r.Context(), store.SubmissionReport, reportID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && len(o.Attachments) == 0) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	rec, _, err := s.store.Record(r.Context(), recordID)
+	if err != nil {
+		return err
+	}
+	for _, item := range o.Attachments {
+		if err := s.store.LinkEvidence(r.Context(), acc.User.ID, item, []store.EvidenceLink{{Kind: "person", TargetID: rec.PersonID}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
