@@ -29,6 +29,7 @@ var apiRoutes = []string{
 func (s *Server) publicDataRoutes() {
 	s.public("GET /{lang}/people/{$}", s.people)
 	s.public("GET /{lang}/people/{id}", s.person)
+	s.public("GET /{lang}/people/print/{$}", s.peoplePrint)
 	// One literal route per language: "GET /{lang}/feed.atom" would
 	// conflict with "/review/{pair}".
 	for _, lang := range s.languages {

@@ -177,6 +177,7 @@ var authzTable = map[string]authzRow{
 	"POST /{lang}/report/{$}":          {path: "/en/report/", want: [6]int{invalid, invalid, invalid, invalid, invalid, invalid}},
 	"GET /{lang}/report/sent/{token}":  {path: "/en/report/sent/no-such-token", want: [6]int{fine, fine, fine, fine, fine, fine}},
 	"GET /{lang}/contact/{$}":          {path: "/en/contact/", want: [6]int{fine, fine, fine, fine, fine, fine}},
+	"GET /{lang}/people/print/{$}":     {path: "/en/people/print/", want: [6]int{fine, fine, fine, fine, fine, fine}},
 	"GET /admin/reports/{$}":           {path: "/admin/reports/", want: [6]int{toSignIn, fine, fine, refused, refused, refused}},
 	"GET /admin/reports/{id}":          {path: "/admin/reports/" + sampleID, want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
 	"GET /admin/reports/{id}/sealed":   {path: "/admin/reports/" + sampleID + "/sealed", want: [6]int{toSignIn, missing, missing, refused, refused, refused}},

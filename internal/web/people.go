@@ -126,6 +126,7 @@ type pageLink struct {
 
 type peoplePageData struct {
 	page
+	PrintURL string // the whole filtered list on one page, to print
 	Filter   store.PeopleFilter
 	FromText string
 	ToText   string
@@ -175,6 +176,10 @@ func (s *Server) people(w http.ResponseWriter, r *http.Request) {
 	}
 	base := "/" + p.Lang + "/people/"
 	q := filterQuery(f)
+	data.PrintURL = base + "print/"
+	if len(q) > 0 {
+		data.PrintURL += "?" + q.Encode()
+	}
 	link := func(n int) string {
 		if n > 1 {
 			q.Set("page", strconv.Itoa(n))
@@ -224,6 +229,7 @@ type personPageData struct {
 	page
 	Person registry.PublicPerson
 	Splits []splitLine
+	Print  printMeta
 	// Evidence is the published public copies of the person's items
 	// (never for a withheld person).
 	Evidence []store.EvidenceDerivative
@@ -261,6 +267,10 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := personPageData{page: p, Person: person, Splits: splits}
+	if data.Print, err = s.printMetaFor(r, p); err != nil {
+		s.serverError(w, "person", err)
+		return
+	}
 	if !person.Withheld && s.evidence != nil {
 		if data.Evidence, err = s.store.PublicEvidence(r.Context(), person.ID); err != nil {
 			s.serverError(w, "person evidence", err)
