@@ -73,14 +73,28 @@ func (s *Store) DecisionByID(ctx context.Context, id string) (DecisionRecord, er
 }
 
 // LastDecisionBy returns the latest pair decision in force that this
-// person took; ErrNotFound when there is none.
+// person took on a pair (not as part of a person's split, which cannot be
+// undone alone); ErrNotFound when there is none.
 func (s *Store) LastDecisionBy(ctx context.Context, by string) (DecisionRecord, error) {
-	d, err := scanDecision(s.read.QueryRowContext(ctx, s.rebind(`SELECT `+decisionColumns+` FROM decisions
-		WHERE by_whom = ? AND superseded_at IS NULL ORDER BY decided_at DESC, id DESC LIMIT 1`), by))
-	if errors.Is(err, sql.ErrNoRows) {
-		return d, fmt.Errorf("no decision by %s: %w", by, ErrNotFound)
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT `+decisionColumns+` FROM decisions
+		WHERE by_whom = ? AND superseded_at IS NULL ORDER BY decided_at DESC, id DESC LIMIT 50`), by)
+	if err != nil {
+		return DecisionRecord{}, err
 	}
-	return d, err
+	defer rows.Close()
+	for rows.Next() {
+		d, err := scanDecision(rows)
+		if err != nil {
+			return d, err
+		}
+		if !partOfPersonSplit(d.Why) {
+			return d, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return DecisionRecord{}, err
+	}
+	return DecisionRecord{}, fmt.Errorf("no decision by %s: %w", by, ErrNotFound)
 }
 
 // UndoBlockedError refuses an undo that later work depends on: decisions
@@ -107,6 +121,11 @@ func (e *UndoBlockedError) Error() string {
 
 // ErrNotInForce refuses an undo of a decision already superseded or undone.
 var ErrNotInForce = errors.New("the decision is no longer in force (decided again or undone)")
+
+// ErrPartOfSplit refuses an undo of one of the pair decisions a person's
+// split made: undone alone it would leave the split half done. The person
+// is decided again instead.
+var ErrPartOfSplit = errors.New("the decision is part of a person's split; decide the pairs or the person again instead")
 
 // UndoDecision undoes a pair decision in force, in one transaction: the
 // records it moved go back to the persons they were in, the decision on
@@ -136,6 +155,9 @@ func (s *Store) UndoDecision(ctx context.Context, id, by string) (DecisionRecord
 		}
 		if !d.InForce {
 			return fmt.Errorf("decision %s: %w", id, ErrNotInForce)
+		}
+		if partOfPersonSplit(d.Why) {
+			return fmt.Errorf("decision %s: %w", id, ErrPartOfSplit)
 		}
 		if err := tx.QueryRowContext(ctx, s.rebind(`SELECT queued, decided_at FROM decisions WHERE id = ?`), id).Scan(&queued, &at); err != nil {
 			return err

@@ -192,7 +192,7 @@ func (s *Store) DecidePerson(ctx context.Context, person, verdict, by, why strin
 		if err := json.Unmarshal([]byte(split), &groups); err != nil {
 			return fmt.Errorf("person %s: split: %w", person, err)
 		}
-		note := "person " + person + " split"
+		note := personSplitNote(person)
 		if why != "" {
 			note += ": " + why
 		}
@@ -222,4 +222,15 @@ func (s *Store) DecidePerson(ctx context.Context, person, verdict, by, why strin
 		return nil
 	})
 	return moved, err
+}
+
+// personSplitNote is the reason a person's split gives its pair decisions;
+// an undo of one of them alone is refused (partOfPersonSplit).
+func personSplitNote(person string) string { return "person " + person + " split" }
+
+// partOfPersonSplit says whether a pair decision was taken as part of a
+// person's split (its why begins with personSplitNote).
+func partOfPersonSplit(why string) bool {
+	rest, ok := strings.CutPrefix(why, "person ")
+	return ok && strings.Contains(rest, " split")
 }

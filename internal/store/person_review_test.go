@@ -102,6 +102,20 @@ func TestPersonsWithConflictingRecordsAreReviewed(t *testing.T) {
 		if moved != 1 || personOf(t, s, ids["z"]) == personOf(t, s, ids["1"]) || personOf(t, s, ids["1"]) != personOf(t, s, ids["a"]) {
 			t.Fatalf("split moved %d records; z with 1: %v", moved, personOf(t, s, ids["z"]) == personOf(t, s, ids["1"]))
 		}
+		// the split is an audit entry; its pair decisions are not undone one by one
+		if got := auditOf(t, s, p.PersonID); len(got) != 1 || !strings.HasPrefix(got[0], "review.person by editor2 verdict=split") {
+			t.Errorf("audit of the split: %q", got)
+		}
+		if _, err := s.LastDecisionBy(ctx, "editor2"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a split's pair decision is offered for an undo: %v", err)
+		}
+		hist, err := s.DecisionsOf(ctx, ids["z"], ids["1"])
+		if err != nil || len(hist) == 0 {
+			t.Fatalf("the split's decisions: %v %v", hist, err)
+		}
+		if _, err := s.UndoDecision(ctx, hist[len(hist)-1].ID, "editor2"); !errors.Is(err, store.ErrPartOfSplit) {
+			t.Errorf("undo of one decision of a split: %v, want ErrPartOfSplit", err)
+		}
 		// kept like pair decisions: the next run does not join them again, nor queue them
 		dedupeAndQueue(t, s)
 		if personOf(t, s, ids["z"]) == personOf(t, s, ids["1"]) {

@@ -94,6 +94,9 @@ func (s *Server) reviewUndo(w http.ResponseWriter, r *http.Request, acc *account
 		}
 		s.reviewListProblem(w, r, acc, http.StatusConflict, "", refusal)
 		return
+	case errors.Is(err, store.ErrPartOfSplit):
+		s.reviewListProblem(w, r, acc, http.StatusConflict, frame.T("review.undo.part_of_split"), nil)
+		return
 	case errors.Is(err, store.ErrNotInForce):
 		s.reviewListProblem(w, r, acc, http.StatusConflict, frame.T("review.undo.not_in_force"), nil)
 		return
