@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"sync"
 	"time"
@@ -44,6 +45,8 @@ func main() {
 	nginx := flag.Bool("nginx", false, "serve the people page and a person page side by side with nginx serving the same bytes as static files, and compare them with wrk (needs nginx and wrk on PATH)")
 	preview := flag.Bool("preview", false, "time the publish preview (publish.MakePreview) before and after a snapshot, and the snapshot itself")
 	rounds := flag.Int("rounds", 3, "with -nginx: wrk runs per server and page, alternating; the median is reported")
+	refreshes := flag.Int("refreshes", 1, "rebuilds of the public list to time (the first after an import anchors every listed id; later ones anchor none)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the rebuilds to this file")
 	flag.Parse()
 	ctx := context.Background()
 	if *dir == "" {
@@ -75,12 +78,29 @@ func main() {
 		}
 		fmt.Printf("import: %.1f s\n", time.Since(start).Seconds())
 	}
-	start := time.Now()
-	sum, err := st.RefreshPublic(ctx)
-	if err != nil {
-		log.Fatal(err)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
 	}
-	fmt.Printf("refresh public list: %d people (%d withheld), %.1f s\n", sum.People, sum.Withheld, time.Since(start).Seconds())
+	for range max(1, *refreshes) {
+		start := time.Now()
+		sum, err := st.RefreshPublic(ctx)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("refresh public list: %d people (%d withheld, %d new), %.1f s\n", sum.People, sum.Withheld, sum.New, time.Since(start).Seconds())
+		for _, step := range sum.Steps {
+			fmt.Printf("  %-20s %.3f s\n", step.Name, step.Took.Seconds())
+		}
+	}
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	site, err := web.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		log.Fatal(err)
