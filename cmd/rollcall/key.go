@@ -144,7 +144,7 @@ func runKey(ctx context.Context, g *globals, args []string, stdout, stderr io.Wr
 		if err := keys.BeginRotation(g.data); err != nil {
 			return err
 		}
-		rep, err := st.ResealAll(ctx, keys, store.ActorCLI)
+		rep, err := st.ResealAll(ctx, store.ActorCLI)
 		if err != nil {
 			// The key file still holds the old key beside the new one:
 			// every value still opens; running rotate again finishes.

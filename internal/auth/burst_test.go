@@ -223,7 +223,7 @@ func TestPepperedHashes(t *testing.T) {
 		if err := keys.BeginRotation(dir); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.ResealAll(ctx, keys, store.ActorCLI); err != nil {
+		if _, err := st.ResealAll(ctx, store.ActorCLI); err != nil {
 			t.Fatal(err)
 		}
 		if err := keys.FinishRotation(dir); err != nil {

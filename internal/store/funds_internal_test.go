@@ -43,7 +43,7 @@ func TestResealFundsMovesToTheNewKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := s.ResealAll(ctx, k, "t")
+	rep, err := s.ResealAll(ctx, "t")
 	if err != nil || rep.Columns != 5+4 {
 		t.Fatalf("resealed %d sealed cells, want 9 (the report's content is one): %v", rep.Columns, err)
 	}

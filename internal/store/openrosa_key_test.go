@@ -49,7 +49,7 @@ func TestOpenRosaKeyMadeOnceAndSealed(t *testing.T) {
 		if err := k.BeginRotation(dir); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.ResealAll(ctx, k, store.ActorCLI); err != nil {
+		if _, err := s.ResealAll(ctx, store.ActorCLI); err != nil {
 			t.Fatal(err)
 		}
 		if err := k.FinishRotation(dir); err != nil {

@@ -369,7 +369,7 @@ func TestRotationAfterALevelRoundTrip(t *testing.T) {
 		if err := k.BeginRotation(dir); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.ResealAll(ctx, k, "ed"); err != nil {
+		if _, err := s.ResealAll(ctx, "ed"); err != nil {
 			t.Fatalf("rotation after a level round trip: %v", err)
 		}
 		if err := k.FinishRotation(dir); err != nil {

@@ -162,12 +162,17 @@ func (s *Store) resealColumns(ctx context.Context, tx *sql.Tx, k *seal.Keyring) 
 	return n, nil
 }
 
-// ResealAll re-encrypts every sealed value under k's current key and
-// recomputes the e-mail lookup hashes, in one transaction: either all of it
-// moves to the new key or none. k must still hold the old key(s)
-// (seal.Keyring.BeginRotation); drop them only after this returns nil.
-func (s *Store) ResealAll(ctx context.Context, k *seal.Keyring, actor string) (RotationReport, error) {
+// ResealAll re-encrypts every sealed value under the current key of the
+// store's keyring (SetKeys) and recomputes the e-mail lookup hashes, in one
+// transaction: either all of it moves to the new key or none. The keyring
+// must still hold the old key(s) (seal.Keyring.BeginRotation); drop them
+// only after this returns nil.
+func (s *Store) ResealAll(ctx context.Context, actor string) (RotationReport, error) {
 	var rep RotationReport
+	k := s.keys
+	if k == nil {
+		return rep, ErrNoKeys
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		type userRow struct{ id, email, totp, pending, password string }
 		var users []userRow

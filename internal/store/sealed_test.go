@@ -70,7 +70,7 @@ func TestRotationResealsEverything(t *testing.T) {
 		if err := k.BeginRotation(dir); err != nil {
 			t.Fatal(err)
 		}
-		rep, err := s.ResealAll(ctx, k, store.ActorCLI)
+		rep, err := s.ResealAll(ctx, store.ActorCLI)
 		if err != nil {
 			t.Fatal(err)
 		}
