@@ -148,3 +148,22 @@ func TestReportAboutAPerson(t *testing.T) {
 		t.Errorf("%d reports filed, want 6 (%v)", n, err)
 	}
 }
+
+// A withheld entry of the list is short enough for one line of a phone:
+// "Name withheld #…" and the id's last eight characters, the whole id in
+// the link only.
+func TestWithheldEntriesShort(t *testing.T) {
+	site, _, st := listedSite(t)
+	ids := recordsByKey(t, st)
+	withheld, _ := st.PersonOf(context.Background(), ids["a"])
+	for _, path := range []string{"/en/people/", "/en/people/print/"} {
+		body := (*session)(nil).get(t, site, path).Body.String()
+		want := `Name withheld <small class="wid">#…` + withheld[len(withheld)-8:] + `</small>`
+		if !strings.Contains(body, want) || strings.Contains(body, "Name withheld (#"+withheld) {
+			t.Errorf("%s: the withheld entry is not the short %q", path, want)
+		}
+	}
+	if body := (*session)(nil).get(t, site, "/en/people/").Body.String(); !strings.Contains(body, `<a href="/en/people/`+withheld+`">Name withheld`) {
+		t.Error("the short entry does not link the whole id")
+	}
+}
