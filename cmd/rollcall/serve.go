@@ -154,7 +154,8 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	if err := site.EnableOpenRosaEncryption(ctx); err != nil {
 		return fmt.Errorf("OpenRosa key: %w", err)
 	}
-	// Abandoned uploads (no byte for a day) are removed every hour.
+	// Abandoned uploads (no byte for a day) are removed every hour, and the
+	// public reports of each closed hour get their one audit entry.
 	go func() {
 		tick := time.NewTicker(time.Hour)
 		defer tick.Stop()
@@ -163,6 +164,9 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 			case <-ctx.Done():
 				return
 			case <-tick.C:
+				if err := st.AuditClosedReportHours(ctx); err != nil && ctx.Err() == nil {
+					log.Error("auditing the reports of the last hour", "err", err)
+				}
 				if n, err := site.ExpireUploads(ctx); err != nil && ctx.Err() == nil {
 					log.Error("expiring abandoned uploads", "err", err)
 				} else if n > 0 {

@@ -38,7 +38,65 @@ const (
 // hour only. The chain's hash covers whatever time an entry carries and
 // nothing reads the times as increasing, so an entry earlier in the hour
 // than the one before it is as sound as any other (VerifyAudit).
-var hourPrecisionActions = map[string]bool{"report.file": true}
+var hourPrecisionActions = map[string]bool{actionReportFile: true}
+
+// actionReportFile is the entry of the public reports filed in one hour.
+const actionReportFile = "report.file"
+
+// auditClosedReportHours appends, for each closed hour since the last one
+// audited, one entry saying how many reports were filed in it. It runs
+// before every other entry (and hourly from serve, AuditClosedReportHours),
+// so the entry's neighbours in the chain bound nothing finer than the hour.
+// Filings audited one by one by older releases keep their entries.
+func (s *Store) auditClosedReportHours(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	var last sql.NullInt64
+	if err := tx.QueryRowContext(ctx, s.rebind(`SELECT max(at) FROM audit_log WHERE action = ?`), actionReportFile).Scan(&last); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, s.rebind(`SELECT created_at, count(*) FROM reports WHERE created_at > ? AND created_at < ? GROUP BY created_at ORDER BY created_at`),
+		last.Int64, ReportHour(now).UnixMicro())
+	if err != nil {
+		return err
+	}
+	type hour struct {
+		at    int64
+		count int
+	}
+	var hours []hour
+	for rows.Next() {
+		var h hour
+		if err := rows.Scan(&h.at, &h.count); err != nil {
+			rows.Close()
+			return err
+		}
+		hours = append(hours, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, h := range hours {
+		detail := strconv.Itoa(h.count) + " reports filed"
+		if _, err := s.insertAudit(ctx, tx, AuditEntry{At: time.UnixMicro(h.at).UTC(), Actor: ActorAnonymous, Action: actionReportFile, Detail: detail}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AuditClosedReportHours audits the reports filed in hours that have
+// closed since the last entry; serve calls it every hour so a quiet
+// workspace still records them.
+func (s *Store) AuditClosedReportHours(ctx context.Context) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.dialect == Postgres {
+			if _, err := tx.ExecContext(ctx, `LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+				return err
+			}
+		}
+		return s.auditClosedReportHours(ctx, tx, s.Now().UTC())
+	})
+}
 
 // genesisHash is the "previous hash" of the first entry.
 var genesisHash = strings.Repeat("0", 64)
@@ -79,8 +137,19 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, actor, action, obje
 			return AuditEntry{}, err
 		}
 	}
-	e := AuditEntry{Seq: 1, At: s.Now().UTC().Truncate(time.Microsecond), Actor: actor, Action: action, Object: object, Detail: detail, PrevHash: genesisHash}
-	if hourPrecisionActions[action] {
+	now := s.Now().UTC()
+	if action != actionReportFile {
+		if err := s.auditClosedReportHours(ctx, tx, now); err != nil {
+			return AuditEntry{}, err
+		}
+	}
+	return s.insertAudit(ctx, tx, AuditEntry{At: now.Truncate(time.Microsecond), Actor: actor, Action: action, Object: object, Detail: detail})
+}
+
+// insertAudit links e to the last entry and writes it.
+func (s *Store) insertAudit(ctx context.Context, tx *sql.Tx, e AuditEntry) (AuditEntry, error) {
+	e.Seq, e.PrevHash = 1, genesisHash
+	if hourPrecisionActions[e.Action] {
 		e.At = e.At.Truncate(time.Hour)
 	}
 	var lastSeq int64

@@ -127,8 +127,11 @@ func (s *Store) AddReport(ctx context.Context, r NewReport) (string, error) {
 			id, r.Reference, r.Lang, sealed[0], sealed[1], sealed[2], content, filed.UnixMicro()); err != nil {
 			return err
 		}
-		_, err := s.appendAudit(ctx, tx, ActorAnonymous, "report.file", "", "")
-		return err
+		// No audit entry now: its place in the chain, between editors'
+		// entries timed to the microsecond, would tell the filing's time.
+		// The hour's filings are audited together once it has closed
+		// (auditClosedReportHours).
+		return nil
 	})
 	if err != nil {
 		return "", err

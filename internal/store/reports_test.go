@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -64,7 +65,8 @@ func TestReportsFileListUnseal(t *testing.T) {
 		if err != nil || sec.Contact != "signal 7731" || sec.Text != "taken at night" || sec.Relation != "sibling" {
 			t.Fatalf("unsealed %+v %v", sec, err)
 		}
-		if got := auditActions(t, s); strings.Join(got, "|") != "report.file  |report.unseal "+id+" " {
+		// The filing's hour has not closed: nothing in the chain yet.
+		if got := auditActions(t, s); strings.Join(got, "|") != "report.unseal "+id+" " {
 			t.Errorf("audit %q", got)
 		}
 		*now = now.Add(time.Hour)
@@ -235,21 +237,41 @@ func TestReportFilingTimeKeptToTheHour(t *testing.T) {
 		if err != nil || u.Version() != 4 {
 			t.Errorf("report id %s: version %d (%v), want a random one", id, u.Version(), err)
 		}
-		// An editor acts at 10:59: the chain, with the filing's entry at
-		// 10:00 before it, still checks out.
+		// An editor acts at 10:59 and the hour has not closed: the chain
+		// says nothing of the filing yet, so the editor's entry, timed to
+		// the microsecond, does not bound it.
 		s.Now = func() time.Time { return at.Add(22 * time.Minute) }
 		if err := s.Audit(ctx, "ed", "report.view", id, ""); err != nil {
 			t.Fatal(err)
 		}
+		if got := auditActions(t, s); slices.Contains(got, "report.file  ") {
+			t.Errorf("the filing audited before its hour closed: %q", got)
+		}
+		// A second report in the hour, then an editor at 11:05: one entry
+		// for the hour 10:00 comes before the editor's, with the count.
+		s.Now = func() time.Time { return at.Add(22*time.Minute + 30*time.Second) }
+		if _, err := s.AddReport(ctx, newReport(t, "G H", "", "")); err != nil {
+			t.Fatal(err)
+		}
+		s.Now = func() time.Time { return at.Add(28 * time.Minute) }
+		if err := s.Audit(ctx, "ed", "report.view", id, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AuditClosedReportHours(ctx); err != nil {
+			t.Fatal(err)
+		}
 		es, _ := s.AuditEntries(ctx, 0, 100)
 		filings := 0
-		for _, e := range es {
+		for i, e := range es {
 			if e.Action != "report.file" {
 				continue
 			}
 			filings++
-			if e.Object != "" || e.Detail != "" {
-				t.Errorf("the filing's audit entry names %q %q", e.Object, e.Detail)
+			if e.Object != "" || e.Detail != "2 reports filed" {
+				t.Errorf("the hour's audit entry names %q %q, want only the count", e.Object, e.Detail)
+			}
+			if i != len(es)-2 {
+				t.Errorf("the hour's entry is %d of %d, want just before the editor's at 11:05", i+1, len(es))
 			}
 			if want := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC); !e.At.Equal(want) {
 				t.Errorf("the filing's audit entry is at %v, want the hour %v", e.At, want)
