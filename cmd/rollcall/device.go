@@ -25,7 +25,7 @@ const deviceHelp = `Subcommands:
                              on a field instance: the headquarters whose
                              acknowledgements it accepts ('bundle export --to'
                              registers it too)
-  device add NAME --openrosa --volunteer EMAIL [--origin URL]
+  device add NAME --openrosa --volunteer EMAIL [--origin URL] [--qr FILE]
                              a phone with ODK Collect or Tella: prints the server
                              URL to enter in the app (it holds the phone's token,
                              shown only now); its reports go to triage, its
