@@ -11,6 +11,12 @@
 //     (VmHWM: server and client, which streams from the file) is printed.
 //
 //     go run ./bench/evidencebench [-size BYTES (default 2 GiB)] [-cuts 3] [-dir /var/tmp]
+//
+//  3. with -verify BYTES, only `rollcall evidence verify --all` over that
+//     many bytes of originals (-files of them), beside `sha256sum` of the
+//     same stored ciphertext (verify.go):
+//
+//     go run ./bench/evidencebench -verify 10737418240 -files 10
 package main
 
 import (
@@ -46,6 +52,8 @@ func main() {
 	cuts := flag.Int("cuts", 3, "forced disconnects during the tus upload")
 	base := flag.String("dir", os.TempDir(), "where the file and the stores go (needs about 4×size free)")
 	keep := flag.Bool("keep", false, "keep the work directory")
+	verifyTotal := flag.Int64("verify", 0, "bytes of originals for the fixity check alone (0: the intake and tus runs)")
+	files := flag.Int("files", 10, "how many originals -verify splits its bytes into")
 	flag.Parse()
 	work, err := os.MkdirTemp(*base, "evidencebench-")
 	if err != nil {
@@ -54,8 +62,14 @@ func main() {
 	if !*keep {
 		defer os.RemoveAll(work)
 	}
+	if *verifyTotal > 0 {
+		if err := verifyRun(work, *verifyTotal, *files); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	path := filepath.Join(work, "original.bin")
-	if err := writeNoise(path, *size); err != nil {
+	if err := writeNoise(path, *size, 1); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("file: %d bytes (%.2f GiB)\n", *size, float64(*size)/(1<<30))
@@ -108,15 +122,15 @@ func main() {
 
 func mbps(n int64, d time.Duration) float64 { return float64(n) / 1e6 / d.Seconds() }
 
-// writeNoise writes size bytes of ChaCha8 noise (incompressible, as video
-// is) to path.
-func writeNoise(path string, size int64) error {
+// writeNoise writes size bytes of ChaCha8 noise from seed (incompressible,
+// as video is; another seed, another file) to path.
+func writeNoise(path string, size int64, seed byte) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	if _, err := io.CopyN(w, rand.NewChaCha8([32]byte{1}), size); err != nil {
+	if _, err := io.CopyN(w, rand.NewChaCha8([32]byte{seed}), size); err != nil {
 		return err
 	}
 	if err := w.Flush(); err != nil {
