@@ -114,3 +114,74 @@ func TestOldSnapshotIDsKeepTheirHumans(t *testing.T) {
 		})
 	}
 }
+
+// The case the upgrade leaves to dedupe: an older release gave an id an
+// old snapshot showed (a sentenced woman's) wholly to another human's
+// records and moved hers to a new id, which its public list then showed.
+// The upgrade anchors the id to her record (the earliest showing), and the
+// next dedupe gives it back to her: the snapshot's link leads to her, and
+// the id the later list showed her under redirects there.
+func TestOldSnapshotIDGivenAwayComesBackAtDedupe(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			dir, dsn := storetest.Fresh(t, d)
+			old, err := store.OpenAt(ctx, dir, dsn, 19)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const (
+				t0 = int64(1_700_000_000_000_000)
+				t1 = t0 + 1_000_000 // the snapshot
+				t2 = t1 + 1_000_000 // the old release's moves
+				t3 = t2 + 1_000_000 // its last rebuild of the list
+			)
+			stmts := []storetest.Stmt{
+				{SQL: `INSERT INTO sources (id, key, kind, reliability, created_at) VALUES ('s1', 'vol', 'volunteers', 0, ?)`, Args: []any{t0}},
+				{SQL: `INSERT INTO sources (id, key, kind, reliability, created_at) VALUES ('s2', 'hot', 'relative', 0, ?)`, Args: []any{t0}},
+				{SQL: `INSERT INTO sources (id, key, kind, reliability, created_at) VALUES ('s3', 'med', 'media', 0, ?)`, Args: []any{t0}},
+			}
+			for _, r := range []struct{ id, src, person, name, sex, region string }{
+				{"rG", "s1", "pG", "Гульнара Юсупова", "f", "Нукус"},
+				{"x1", "s2", "pX1", "Бекзод Мамбетов", "m", "Ходжейли"},
+				{"x2", "s3", "pX2", "Bekzod Mambetov", "m", "Xojeli"},
+			} {
+				stmts = append(stmts, storetest.Stmt{SQL: `INSERT INTO records (id, source_id, source_record, person_id, name, name_norm, sex, birth_year, region, fields_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1975, ?, 'h', ?)`,
+					Args: []any{r.id, r.src, r.id, r.person, r.name, r.name, r.sex, r.region, t0}})
+			}
+			body := `{"format":"rollcall-snapshot/1","people":[{"id":"pG","withheld":false,"name":"Гульнара Юсупова"}]}`
+			stmts = append(stmts,
+				storetest.Stmt{SQL: `INSERT INTO snapshots (id, slug, as_of, known_at, note, counts, people, body, signature, public_key, published_at) VALUES ('sn1', '2022-08-03', 20220803, ?, '', '{}', 1, ?, 'sig', 'key', ?)`, Args: []any{t1, body, t1}},
+				// Her record to a new id, his two records into hers.
+				storetest.Stmt{SQL: `INSERT INTO links (id, record_id, person_id, linked_at) VALUES ('l1', 'rG', 'pNew', ?)`, Args: []any{t2}},
+				storetest.Stmt{SQL: `INSERT INTO links (id, record_id, person_id, linked_at) VALUES ('l2', 'x1', 'pG', ?)`, Args: []any{t2}},
+				storetest.Stmt{SQL: `INSERT INTO links (id, record_id, person_id, linked_at) VALUES ('l3', 'x2', 'pG', ?)`, Args: []any{t2}},
+				storetest.Stmt{SQL: `INSERT INTO public_meta (name, value) VALUES ('refreshed_at', ?)`, Args: []any{t3}})
+			for _, p := range []string{"pG", "pNew"} {
+				stmts = append(stmts, storetest.Stmt{SQL: `INSERT INTO public_people (person_id, sort_key, name, withheld, state, state_since, region, region_key, sex, birth_year, roles, first_day, last_day, doc)
+					VALUES (?, ?, 'x', 0, 'detained', '', '', '', '', 0, '', 0, 0, '{}')`, Args: []any{p, p}})
+			}
+			old.Close()
+			storetest.OldExec(t, dir, dsn, stmts...)
+
+			s, err := store.Open(ctx, dir, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if got, _ := s.AnchorsForTest(ctx, "pG"); fmt.Sprint(got) != "[rG]" {
+				t.Fatalf("pG anchored to %v after the upgrade, want the snapshot's [rG]", got)
+			}
+			dedupeAuto(t, s)
+			if p, _ := s.PersonOf(ctx, "rG"); p != "pG" {
+				t.Errorf("after dedupe her record is in %s; the snapshot's id pG should hold it", p)
+			}
+			if x1, _ := s.PersonOf(ctx, "x1"); x1 == "pG" {
+				t.Errorf("after dedupe his records are still under her snapshot's id")
+			}
+			if now, merged, err := s.PersonNow(ctx, "pNew"); err != nil || !merged || now != "pG" {
+				t.Errorf("the id the later list showed her under leads to %s (merged %v, %v), want pG", now, merged, err)
+			}
+		})
+	}
+}
