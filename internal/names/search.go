@@ -93,6 +93,21 @@ func (q Query) Required() int {
 // Empty says the query has nothing to search for.
 func (q Query) Empty() bool { return q.Required() == 0 }
 
+// MayMiss returns how many required words a match may lack. A name has
+// three parts at most (surname, given name, patronymic), and a patronymic
+// cut as people type ("Утеп Даул Бахт") is no longer recognisable as one:
+// so of three words or more, one may match nothing (most records have no
+// patronymic, and a cut one may stop where no spelling of it does). Such
+// a match ranks as phonetic at best: after every match of all words
+// exactly or as prefixes. Of two words both must match, or a surname
+// alone would find everyone who bears it.
+func (q Query) MayMiss() int {
+	if q.Required() >= 3 {
+		return 1
+	}
+	return 0
+}
+
 // Loose maps a folded word (Fold output) to the form in which Karakalpak,
 // Uzbek and Russian spellings of one name meet: the vowels a, o and u are
 // one (Karakalpak ó ө is Russian у or о, Uzbek o is Russian а: Ótepbergenov
@@ -422,7 +437,7 @@ type Score struct {
 // tier (the second pass).
 func (q Query) Score(keys []string, near bool) Score {
 	s := Score{Low: TierExact}
-	best, required := -1, 0
+	best, required, matched := -1, 0, 0
 	for _, w := range q.Words {
 		t := w.Match(keys)
 		if w.Optional {
@@ -431,11 +446,22 @@ func (q Query) Score(keys []string, near bool) Score {
 		}
 		required++
 		if t < 0 || (t == TierNear && !near) {
-			return Score{}
+			continue
 		}
+		matched++
 		s.Low, s.Sum, best = min(s.Low, t), s.Sum+t, max(best, t)
 	}
-	if required == 0 || (s.Low == TierNear && (required < 2 || best < TierPrefix)) {
+	switch {
+	case required == 0 || matched == 0 || matched < required-q.MayMiss():
+		return Score{}
+	case matched < required:
+		// A word missing: only beside words that match no worse than
+		// alike, and ranked as alike at best.
+		if s.Low < TierPhonetic {
+			return Score{}
+		}
+		s.Low = TierPhonetic
+	case s.Low == TierNear && (required < 2 || best < TierPrefix):
 		return Score{}
 	}
 	s.Found = true

@@ -250,3 +250,36 @@ func TestSearchWithForms(t *testing.T) {
 		}
 	}
 }
+
+// Of three words or more one may match nothing (a patronymic cut where no
+// spelling of it stops, or one the record lacks): found, ranked as alike,
+// never beside a word found only near. Of two words, both must match.
+func TestSearchOneWordOfThreeMissing(t *testing.T) {
+	for _, c := range []struct{ query, record string }{
+		{"Утеп Даул Бахт", "Utepbergenov Daulet"},
+		{"Бахт Ótep dawl", "Утепбергенов Даулет"},
+		{"Islamb Atabekovic Iskandar", "Искандар Исламбеков"},
+		{"Дауле Канат Азиз", "Канатов Азиз"},
+	} {
+		s := ParseQuery(c.query).Score(SearchKeys(c.record), false)
+		if !s.Found || s.Low != TierPhonetic {
+			t.Errorf("%q finds %q: %+v, want found as alike", c.query, c.record, s)
+		}
+	}
+	if s := ParseQuery("Утеп Даул Бахт").Score(SearchKeys("Утепбергенов Даулет Бахтиярович"), false); !s.Found || s.Low != TierPrefix {
+		t.Errorf("every word a prefix: %+v", s)
+	}
+	for _, c := range []struct{ query, record string }{
+		{"Утеп Нурл", "Utepbergenov Daulet"},       // two words
+		{"Утеп Нурл Сапар", "Utepbergenov Daulet"}, // two of three missing
+		{"Утеп Нурл Бахт", "Utepbergenov Daulet"},
+	} {
+		if s := ParseQuery(c.query).Score(SearchKeys(c.record), true); s.Found {
+			t.Errorf("%q finds %q: %+v", c.query, c.record, s)
+		}
+	}
+	// A missing word and a word found only by its first letters: no.
+	if s := ParseQuery("Utepbergenov Dxyz Bakht").Score(SearchKeys("Utepbergenov D."), true); s.Found {
+		t.Errorf("near beside a missing word: %+v", s)
+	}
+}

@@ -187,13 +187,22 @@ func nameMatch(table, idCol string, q names.Query, near bool) (string, []any) {
 	req := func(expr, otherwise string) string {
 		return fmt.Sprintf(`CASE WHEN w < %d THEN %s ELSE %s END`, required, expr, otherwise)
 	}
-	having := fmt.Sprintf(`SUM(%s) = %d`, req("1", "0"), required)
+	matched, low := fmt.Sprintf(`SUM(%s)`, req("1", "0")), fmt.Sprintf(`MIN(%s)`, req("t", "NULL"))
+	having := fmt.Sprintf(`%s = %d`, matched, required)
 	if near {
 		// A near word only beside a word that matched as a prefix or better.
-		having += fmt.Sprintf(` AND (MIN(%s) > %d OR MAX(%s) >= %d)`, req("t", "NULL"), names.TierNear, req("t", "NULL"), names.TierPrefix)
+		having += fmt.Sprintf(` AND (%s > %d OR MAX(%s) >= %d)`, low, names.TierNear, req("t", "NULL"), names.TierPrefix)
 	}
-	return fmt.Sprintf(`SELECT id, MIN(%s) AS low, SUM(t) AS score FROM (SELECT id, w, MAX(t) AS t FROM (%s) u GROUP BY id, w) g GROUP BY id HAVING %s`,
-		req("t", "NULL"), strings.Join(parts, " UNION ALL "), having), args
+	rank := low
+	if miss := q.MayMiss(); miss > 0 {
+		// A required word may match nothing (names.Query.MayMiss), only
+		// beside words that match no worse than alike; such a match ranks
+		// as alike at best.
+		having = fmt.Sprintf(`(%s) OR (%s >= %d AND %s >= %d)`, having, matched, required-miss, low, names.TierPhonetic)
+		rank = fmt.Sprintf(`CASE WHEN %s = %d THEN %s ELSE %d END`, matched, required, low, names.TierPhonetic)
+	}
+	return fmt.Sprintf(`SELECT id, %s AS low, SUM(t) AS score FROM (SELECT id, w, MAX(t) AS t FROM (%s) u GROUP BY id, w) g GROUP BY id HAVING %s`,
+		rank, strings.Join(parts, " UNION ALL "), having), args
 }
 
 // MaxQueryRunes is how much of a name query is read; the rest is cut.

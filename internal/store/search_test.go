@@ -155,3 +155,64 @@ func TestSearchUsesConfirmedNameForms(t *testing.T) {
 		}
 	})
 }
+
+// Every part cut as people type, in any order, the patronymic too (issue
+// 13): a cut patronymic is no longer recognisable as one, so of three
+// words one may match nothing — the person is found whether or not the
+// record has the patronymic, ranked after everyone who matches all the
+// words. Two words must both match.
+func TestSearchEveryPartCut(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		withClock(s)
+		ctx := context.Background()
+		importCSV(t, s,
+			"vol,1,Утепбергенов Даулет,m,1990,Нукус,detained,2022-07-02,corroborated,",
+			"vol,2,Ótepbergenov Dáwlet Baxtiyarovich,m,1970,Nukus,detained,2022-07-02,corroborated,",
+			"vol,3,Утепов Бахтияр,m,1985,Nukus,detained,2022-07-02,corroborated,",
+			"vol,4,Daulet Bakhtiyarov,m,1975,Chimbay,detained,2022-07-02,corroborated,",
+			"vol,5,Saparbayev Nurlan,m,1980,Chimbay,detained,2022-07-02,corroborated,",
+		)
+		giveBasis(t, s, "vol")
+		refresh(t, s)
+		for _, q := range []string{"Утеп Даул Бахт", "Бахт утеп ДАУЛ", "otep dawl baxt", "Ótep Dáwl Baxtiyaro"} {
+			p := people(t, s, store.PeopleFilter{Query: q})
+			got := strings.Split(namesOf(p), "|")
+			// All three words first, then the persons with two of them.
+			if len(got) != 4 || got[0] != "Ótepbergenov Dáwlet Baxtiyarovich" || !slices.Contains(got, "Утепбергенов Даулет") ||
+				slices.Contains(got, "Saparbayev Nurlan") {
+				t.Errorf("%q: %q", q, namesOf(p))
+			}
+			if p.Fuzzy || p.Total != 4 {
+				t.Errorf("%q: fuzzy %v total %d", q, p.Fuzzy, p.Total)
+			}
+			ids, err := s.SearchRecords(ctx, q, 10)
+			if err != nil || len(ids) != 4 {
+				t.Errorf("records %q: %v %v", q, ids, err)
+			}
+		}
+		// Two words: both must match.
+		if p := people(t, s, store.PeopleFilter{Query: "daul ótep"}); namesOf(p) != "Ótepbergenov Dáwlet Baxtiyarovich|Утепбергенов Даулет" &&
+			namesOf(p) != "Утепбергенов Даулет|Ótepbergenov Dáwlet Baxtiyarovich" {
+			t.Errorf("daul ótep: %q", namesOf(p))
+		}
+		if p := people(t, s, store.PeopleFilter{Query: "Утеп Нурл"}); p.Total != 0 || p.Fuzzy {
+			t.Errorf("Утеп Нурл: %q fuzzy %v", namesOf(p), p.Fuzzy)
+		}
+		// Two words of three that match nothing: nobody.
+		if p := people(t, s, store.PeopleFilter{Query: "Утеп Ззык Ққыр"}); p.Total != 0 || p.Fuzzy {
+			t.Errorf("one word of three: %q fuzzy %v", namesOf(p), p.Fuzzy)
+		}
+		// Many short words, one letter, punctuation, other scripts: a
+		// plain answer, fast.
+		for _, q := range []string{"Ута Даул Бах Нур Кар Сап Иса", "У Д Б", "... ,, !!", "محمد علي حسن", strings.Repeat("Утеп ", 200)} {
+			start := time.Now()
+			p, err := s.PublicPeople(ctx, store.PeopleFilter{Query: q})
+			if err != nil || (p.Fuzzy && p.Total == 0) {
+				t.Errorf("%.20q: %v fuzzy %v total %d", q, err, p.Fuzzy, p.Total)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("%.20q took %v", q, d)
+			}
+		}
+	})
+}
