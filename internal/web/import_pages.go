@@ -452,12 +452,15 @@ func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request, acc *acco
 	}
 	p := importPageData{editFrame: s.editFrame(r, acc, "admin.import.job.title"), Job: job, Limit: s.importLimit()}
 	job.mu.Lock()
-	p.Stage, p.Files, p.Dedupe = job.stage, job.files, job.dedupe
+	p.Stage, p.Dedupe = job.stage, job.dedupe
 	p.CanImport = job.stage == stageChecked
 	for _, f := range job.files {
 		if f.Problem != nil || f.Failure != "" {
 			p.CanImport = false
 		}
+		// a copy: the background work goes on writing the job's own
+		copied := *f
+		p.Files = append(p.Files, &copied)
 	}
 	job.mu.Unlock()
 	p.Running = p.Stage == stageChecking || p.Stage == stageImporting || p.Stage == stageDeduping
