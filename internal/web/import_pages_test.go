@@ -17,6 +17,7 @@ import (
 	"rollcall/internal/intake"
 	"rollcall/internal/store"
 	"rollcall/internal/store/storetest"
+	"rollcall/internal/web"
 )
 
 const importHeader = "source,record,name,name_alt,sex,birth_year,birth_date,region,locality,roles,status,date,verification,place,note\n"
@@ -198,7 +199,14 @@ func TestImportPreviewConfirmDedupe(t *testing.T) {
 // import; bad files are refused before anything is kept, with the reason.
 func TestImportRefusals(t *testing.T) {
 	st := storetest.Open(t, store.SQLite)
-	site, a := workspaceSite(t, st)
+	site, err := web.New(st, suiteLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(site.Wait)
+	a := auth.New(st)
+	data := t.TempDir()
+	site.EnableWorkspace(a, data)
 	site.SetImportLimit(4 << 10)
 	editor := signIn(t, site, a, auth.Editor)
 
@@ -233,6 +241,17 @@ func TestImportRefusals(t *testing.T) {
 	}
 	if n := countRecords(t, st); n != 0 {
 		t.Fatalf("%d records written", n)
+	}
+	// of the refused uploads nothing is left, sealed or not; the two
+	// previewed ones wait sealed for their import, unreadable as text
+	kept, _ := filepath.Glob(filepath.Join(data, "import-tmp", "*"))
+	if len(kept) != 2 {
+		t.Errorf("files kept: %v", kept)
+	}
+	for _, f := range kept {
+		if b, _ := os.ReadFile(f); bytes.Contains(b, []byte("source,record")) || bytes.Contains(b, []byte("surname")) {
+			t.Errorf("%s holds the upload in clear", f)
+		}
 	}
 }
 
