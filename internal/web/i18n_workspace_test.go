@@ -12,12 +12,13 @@ import (
 
 // workspaceTranslated are the workspace's catalogue files that every
 // language of the site has in full: the frame (menu), signing in and the
-// accounts, and the triage of public reports. A key added to one of them
+// accounts, the triage of public reports, and the review of duplicates
+// (pairs and persons, with the evidence in words). A key added to one of them
 // in English must come in Russian, Karakalpak and Uzbek too.
 // Still in English and Russian only (issue 15, item 6, to do): the
-// editing, review, import, audit, history, evidence, publication and
-// treasury files.
-var workspaceTranslated = []string{"admin.json", "admin_signin.json", "admin_reports.json"}
+// editing, review list, import, audit, history, evidence, publication,
+// names and treasury files.
+var workspaceTranslated = []string{"admin.json", "admin_signin.json", "admin_reports.json", "review.json", "review_words.json", "review_persons.json"}
 
 var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
 
