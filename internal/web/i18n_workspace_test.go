@@ -13,12 +13,13 @@ import (
 // workspaceTranslated are the workspace's catalogue files that every
 // language of the site has in full: the frame (menu), signing in and the
 // accounts, the triage of public reports, and the review of duplicates
-// (pairs and persons, with the evidence in words). A key added to one of them
+// (pairs and persons, the evidence in words, the list with its filters
+// and undo). A key added to one of them
 // in English must come in Russian, Karakalpak and Uzbek too.
 // Still in English and Russian only (issue 15, item 6, to do): the
-// editing, review list, import, audit, history, evidence, publication,
+// editing, import, audit, history, evidence, publication,
 // names and treasury files.
-var workspaceTranslated = []string{"admin.json", "admin_signin.json", "admin_reports.json", "review.json", "review_words.json", "review_persons.json"}
+var workspaceTranslated = []string{"admin.json", "admin_signin.json", "admin_reports.json", "review.json", "review_words.json", "review_persons.json", "review_list.json"}
 
 var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
 
