@@ -99,8 +99,9 @@ func (q Query) Empty() bool { return q.Required() == 0 }
 // so of three words or more, one may match nothing (most records have no
 // patronymic, and a cut one may stop where no spelling of it does). Such
 // a match ranks as phonetic at best: after every match of all words
-// exactly or as prefixes. Of two words both must match, or a surname
-// alone would find everyone who bears it.
+// exactly or as prefixes; a near word in it stands, as anywhere, only
+// beside a word that matched as a prefix or better. Of two words both
+// must match, or a surname alone would find everyone who bears it.
 func (q Query) MayMiss() int {
 	if q.Required() >= 3 {
 		return 1
@@ -380,6 +381,10 @@ func prefixForms(p string) []string {
 		out = append(out, stem+"h")
 	case 'z', 'd':
 		out = append(out, stem+"j")
+		if last == 'z' && strings.HasSuffix(stem, "d") {
+			// Dz cut from Dzh (Oryndz… for Oryndzharov).
+			out = append(out, stem[:len(stem)-1]+"j")
+		}
 	case 't':
 		out = append(out, stem+"s")
 	case 's':
@@ -455,12 +460,12 @@ func (q Query) Score(keys []string, near bool) Score {
 	case required == 0 || matched == 0 || matched < required-q.MayMiss():
 		return Score{}
 	case matched < required:
-		// A word missing: only beside words that match no worse than
-		// alike, and ranked as alike at best.
-		if s.Low < TierPhonetic {
+		// A word missing: ranked as alike at best; a near word (the
+		// second pass) only beside one that matched as a prefix or better.
+		if s.Low == TierNear && best < TierPrefix {
 			return Score{}
 		}
-		s.Low = TierPhonetic
+		s.Low = min(s.Low, TierPhonetic)
 	case s.Low == TierNear && (required < 2 || best < TierPrefix):
 		return Score{}
 	}

@@ -278,8 +278,20 @@ func TestSearchOneWordOfThreeMissing(t *testing.T) {
 			t.Errorf("%q finds %q: %+v", c.query, c.record, s)
 		}
 	}
-	// A missing word and a word found only by its first letters: no.
-	if s := ParseQuery("Utepbergenov Dxyz Bakht").Score(SearchKeys("Utepbergenov D."), true); s.Found {
-		t.Errorf("near beside a missing word: %+v", s)
+	// A missing word and a word found only by its first letters: in the
+	// second pass only, ranked near, and only beside a prefix or better.
+	q := ParseQuery("Utepbergenov Dxyz Bakht")
+	if s := q.Score(SearchKeys("Utepbergenov D."), false); s.Found {
+		t.Errorf("near beside a missing word, first pass: %+v", s)
+	}
+	if s := q.Score(SearchKeys("Utepbergenov D."), true); !s.Found || s.Low != TierNear {
+		t.Errorf("near beside a missing word, second pass: %+v", s)
+	}
+	if s := ParseQuery("Utepbregenov Dxyz Bakht").Score(SearchKeys("Utepbergenov D."), true); s.Found {
+		t.Errorf("near beside a missing word and an alike one: %+v", s)
+	}
+	// Dz typed, cut from Dzh.
+	if tier := tierOf("Baltabay Oryndz", "Baltabay Orinjarov"); tier != TierPrefix {
+		t.Errorf("Oryndz: tier %d", tier)
 	}
 }

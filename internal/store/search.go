@@ -195,11 +195,15 @@ func nameMatch(table, idCol string, q names.Query, near bool) (string, []any) {
 	}
 	rank := low
 	if miss := q.MayMiss(); miss > 0 {
-		// A required word may match nothing (names.Query.MayMiss), only
-		// beside words that match no worse than alike; such a match ranks
-		// as alike at best.
-		having = fmt.Sprintf(`(%s) OR (%s >= %d AND %s >= %d)`, having, matched, required-miss, low, names.TierPhonetic)
-		rank = fmt.Sprintf(`CASE WHEN %s = %d THEN %s ELSE %d END`, matched, required, low, names.TierPhonetic)
+		// A required word may match nothing (names.Query.MayMiss); such
+		// a match ranks as alike at best, and a near word stands in it
+		// only beside a word that matched as a prefix or better.
+		incomplete := fmt.Sprintf(`%s >= %d AND %s > %d`, matched, required-miss, low, names.TierNear)
+		if near {
+			incomplete = fmt.Sprintf(`%s >= %d AND (%s > %d OR MAX(%s) >= %d)`, matched, required-miss, low, names.TierNear, req("t", "NULL"), names.TierPrefix)
+		}
+		having = fmt.Sprintf(`(%s) OR (%s)`, having, incomplete)
+		rank = fmt.Sprintf(`CASE WHEN %s = %d OR %s < %d THEN %s ELSE %d END`, matched, required, low, names.TierPhonetic, low, names.TierPhonetic)
 	}
 	return fmt.Sprintf(`SELECT id, %s AS low, SUM(t) AS score FROM (SELECT id, w, MAX(t) AS t FROM (%s) u GROUP BY id, w) g GROUP BY id HAVING %s`,
 		rank, strings.Join(parts, " UNION ALL "), having), args
