@@ -30,18 +30,35 @@ func (s *Server) evidenceRoutes() {
 
 type evidenceListPage struct {
 	editFrame
-	Items     []store.EvidenceItem
-	FormLimit int64
-	CanUpload bool
-	Received  *store.EvidenceItem // the item the form just kept
-	Duplicate bool
+	Items       []store.EvidenceItem
+	FormLimit   int64
+	UploadLimit int64 // one resumable upload (the page's script)
+	UploadChunk int64
+	Script      string // the upload script's URL
+	CanUpload   bool
+	Received    *store.EvidenceItem // the item the form (or the script) just kept
+	Duplicate   bool
 }
+
+// evidencePagePolicy is the site's policy with the one script it serves
+// allowed, and its requests to us: only on the evidence page, the only
+// page with a script (static/upload.js, a resumable upload).
+const evidencePagePolicy = contentSecurityPolicy + "; script-src 'self'; connect-src 'self'"
 
 // MiB is a byte count in whole MiB, for the form's hint.
 func (p evidenceListPage) MiB(n int64) int64 { return n >> 20 }
 
 func (s *Server) evidenceList(w http.ResponseWriter, r *http.Request, acc *account) {
-	s.showEvidenceList(w, r, acc, http.StatusOK, nil, nil, false)
+	// The upload script comes here at its end with ?received=ID (a
+	// volunteer may not open the item's page): the same answer as the
+	// form's, for an item the account may see.
+	var received *store.EvidenceItem
+	if id := r.URL.Query().Get("received"); id != "" && s.evidence != nil {
+		if it, err := s.store.EvidenceItem(r.Context(), id); err == nil && (acc.Can(auth.ReadRegistry) || it.ReceivedBy == "user:"+acc.User.ID) {
+			received = &it
+		}
+	}
+	s.showEvidenceList(w, r, acc, http.StatusOK, nil, received, r.URL.Query().Get("again") == "1")
 }
 
 func (s *Server) showEvidenceList(w http.ResponseWriter, r *http.Request, acc *account, status int, problems []string, received *store.EvidenceItem, dup bool) {
@@ -50,6 +67,7 @@ func (s *Server) showEvidenceList(w http.ResponseWriter, r *http.Request, acc *a
 		return
 	}
 	p := evidenceListPage{editFrame: s.editFrame(r, acc, "admin.ev.title"), FormLimit: s.evidence.cfg.FormLimit,
+		UploadLimit: s.evidence.cfg.UploadLimit, UploadChunk: s.evidence.cfg.UploadChunk, Script: s.assetURL["upload.js"],
 		CanUpload: acc.Can(auth.EnterRecords), Received: received, Duplicate: dup}
 	if problems != nil {
 		p.refused(r, problems)
@@ -64,6 +82,9 @@ func (s *Server) showEvidenceList(w http.ResponseWriter, r *http.Request, acc *a
 		if acc.Can(auth.ReadRegistry) || it.ReceivedBy == "user:"+acc.User.ID {
 			p.Items = append(p.Items, it)
 		}
+	}
+	if p.CanUpload {
+		w.Header().Set("Content-Security-Policy", evidencePagePolicy)
 	}
 	s.renderStatus(w, status, "admin_evidence.html", p)
 }

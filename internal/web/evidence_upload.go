@@ -29,6 +29,7 @@ const (
 	DefaultUploadLimit = 4 << 30   // bytes, one tus upload
 	DefaultFormLimit   = 100 << 20 // bytes, one file through the form
 	DefaultUploadIdle  = 24 * time.Hour
+	DefaultUploadChunk = 8 << 20 // bytes, one PATCH from the page's script
 	uploadsPath        = "/admin/uploads/"
 	// csrfHeader carries the session's form token on tus requests.
 	csrfHeader = "X-CSRF-Token"
@@ -41,6 +42,9 @@ type EvidenceConfig struct {
 	FormLimit   int64         // one file through the form; 0: DefaultFormLimit
 	UploadIdle  time.Duration // an upload no byte reached for this long is removed; 0: DefaultUploadIdle
 	TempDir     string        // for public copies being made (ffmpeg); "" : the system's
+	// UploadChunk is how many bytes the evidence page's script sends in
+	// one PATCH; 0: DefaultUploadChunk.
+	UploadChunk int64
 }
 
 // evidenceSite is the evidence intake once enabled.
@@ -62,6 +66,9 @@ func (s *Server) EnableEvidence(ctx context.Context, cfg EvidenceConfig) error {
 	}
 	if cfg.UploadIdle <= 0 {
 		cfg.UploadIdle = DefaultUploadIdle
+	}
+	if cfg.UploadChunk <= 0 {
+		cfg.UploadChunk = DefaultUploadChunk
 	}
 	key, err := s.store.EvidenceKey(ctx)
 	if err != nil {

@@ -227,7 +227,7 @@ func loadAssets(fsys fs.FS, dir string) (map[string]asset, map[string]string, er
 		ext := path.Ext(name)
 		sum := sha256.Sum256(body)
 		u := "/static/" + strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:6]) + ext
-		types := map[string]string{".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".txt": "text/plain; charset=utf-8"}
+		types := map[string]string{".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".txt": "text/plain; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 		ct, ok := types[ext]
 		if !ok {
 			return fmt.Errorf("static file %s: no content type for %q", p, ext)
