@@ -22,7 +22,7 @@ func TestWorkspaceInKaraKalpakAndUzbek(t *testing.T) {
 	site, a := workspaceSite(t, st)
 	admin := signIn(t, site, a, auth.Admin)
 	english := map[string]bool{}
-	for _, f := range []string{"admin.json", "admin_signin.json", "admin_reports.json"} {
+	for _, f := range []string{"admin.json", "admin_signin.json", "admin_reports.json", "admin_home.json"} {
 		b, err := os.ReadFile("i18n/en/" + f)
 		if err != nil {
 			t.Fatal(err)
