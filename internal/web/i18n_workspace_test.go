@@ -19,7 +19,7 @@ import (
 // Still in English and Russian only (issue 15, item 6, to do): the
 // editing, import, audit, history, evidence, publication,
 // names and treasury files.
-var workspaceTranslated = []string{"admin.json", "admin_signin.json", "admin_reports.json", "review.json", "review_words.json", "review_persons.json", "review_list.json", "admin_home.json", "names.json", "admin_history.json", "admin_evidence.json", "admin_audit.json"}
+var workspaceTranslated = []string{"admin.json", "admin_signin.json", "admin_reports.json", "review.json", "review_words.json", "review_persons.json", "review_list.json", "admin_home.json", "names.json", "admin_history.json", "admin_evidence.json", "admin_audit.json", "admin_import.json"}
 
 var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
 
