@@ -12,14 +12,14 @@ import (
 
 // workspaceTranslated are the workspace's catalogue files that every
 // language of the site has in full: the frame (menu), signing in and the
-// accounts, the triage of public reports, and the review of duplicates
+// accounts, the triage of public reports, the review of duplicates
 // (pairs and persons, the evidence in words, the list with its filters
-// and undo). A key added to one of them
-// in English must come in Russian, Karakalpak and Uzbek too.
+// and undo), the editors' home, learned name forms, a record's history,
+// evidence, the audit log, importing and publication. A key added to one
+// of them in English must come in Russian, Karakalpak and Uzbek too.
 // Still in English and Russian only (issue 15, item 6, to do): the
-// editing, import, audit, history, evidence, publication,
-// names and treasury files.
-var workspaceTranslated = []string{"admin.json", "admin_signin.json", "admin_reports.json", "review.json", "review_words.json", "review_persons.json", "review_list.json", "admin_home.json", "names.json", "admin_history.json", "admin_evidence.json", "admin_audit.json", "admin_import.json"}
+// editing and treasury files.
+var workspaceTranslated = []string{"admin.json", "admin_signin.json", "admin_reports.json", "review.json", "review_words.json", "review_persons.json", "review_list.json", "admin_home.json", "names.json", "admin_history.json", "admin_evidence.json", "admin_audit.json", "admin_import.json", "admin_publication.json"}
 
 var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
 
@@ -30,12 +30,26 @@ func TestWorkspaceCataloguesComplete(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		en := map[string]string{}
-		if err := json.Unmarshal(b, &en); err != nil {
+		raw := map[string]json.RawMessage{}
+		if err := json.Unmarshal(b, &raw); err != nil {
 			t.Fatal(err)
 		}
-		if len(en) < 10 {
-			t.Fatalf("%s: only %d keys: is the file still there?", file, len(en))
+		en := map[string]string{}
+		enPlurals := map[string]map[string]string{}
+		for k, v := range raw {
+			var m string
+			if json.Unmarshal(v, &m) == nil {
+				en[k] = m
+				continue
+			}
+			forms := map[string]string{}
+			if err := json.Unmarshal(v, &forms); err != nil || forms["other"] == "" {
+				t.Fatalf("%s %q: neither a message nor plural forms with other", file, k)
+			}
+			enPlurals[k] = forms
+		}
+		if len(en)+len(enPlurals) < 10 {
+			t.Fatalf("%s: only %d keys: is the file still there?", file, len(en)+len(enPlurals))
 		}
 		for _, lang := range []string{"ru", "kaa", "uz"} {
 			for k, m := range en {
@@ -47,6 +61,23 @@ func TestWorkspaceCataloguesComplete(t *testing.T) {
 					t.Errorf("%s %s: %q has placeholders %v, English %v", lang, file, k, sortedPlaceholders(got), sortedPlaceholders(m))
 				case got == m && strings.Contains(m, " "): // one word ("administrator") may be the same
 					t.Errorf("%s %s: %q is the English text", lang, file, k)
+				}
+			}
+			// A plural needs every form of the language, each with the
+			// placeholders of the English "other" and none in English.
+			for k, enForms := range enPlurals {
+				forms := cats[lang].plurals[k]
+				if forms["other"] == "" {
+					t.Errorf("%s %s: no plural %q", lang, file, k)
+					continue
+				}
+				for form, got := range forms {
+					switch {
+					case !slices.Equal(sortedPlaceholders(got), sortedPlaceholders(enForms["other"])):
+						t.Errorf("%s %s: %q (%s) has placeholders %v, English %v", lang, file, k, form, sortedPlaceholders(got), sortedPlaceholders(enForms["other"]))
+					case got == enForms[form] || got == enForms["other"]:
+						t.Errorf("%s %s: %q (%s) is the English text", lang, file, k, form)
+					}
 				}
 			}
 		}
