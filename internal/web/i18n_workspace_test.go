@@ -15,11 +15,12 @@ import (
 // accounts, the triage of public reports, the review of duplicates
 // (pairs and persons, the evidence in words, the list with its filters
 // and undo), the editors' home, learned name forms, a record's history,
-// evidence, the audit log, importing and publication. A key added to one
-// of them in English must come in Russian, Karakalpak and Uzbek too.
+// evidence, the audit log, importing, publication and the treasury. A
+// key added to one of them in English must come in Russian, Karakalpak
+// and Uzbek too.
 // Still in English and Russian only (issue 15, item 6, to do): the
-// editing and treasury files.
-var workspaceTranslated = []string{"admin.json", "admin_signin.json", "admin_reports.json", "review.json", "review_words.json", "review_persons.json", "review_list.json", "admin_home.json", "names.json", "admin_history.json", "admin_evidence.json", "admin_audit.json", "admin_import.json", "admin_publication.json"}
+// editing file.
+var workspaceTranslated = []string{"admin.json", "admin_signin.json", "admin_reports.json", "review.json", "review_words.json", "review_persons.json", "review_list.json", "admin_home.json", "names.json", "admin_history.json", "admin_evidence.json", "admin_audit.json", "admin_import.json", "admin_publication.json", "treasury.json"}
 
 var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
 
