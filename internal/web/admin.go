@@ -62,4 +62,5 @@ var reliabilities = []int{0, 1, 2, 3, 4, 5}
 // editFlashes are the messages a page shows after a change (?done=KEY).
 var editFlashes = map[string]bool{"source": true, "revised": true, "identity": true, "record": true, "claim": true, "retracted": true,
 	"verified": true, "taken": true, "incident": true, "moved": true, "marked": true, "relation": true,
-	"relation_retracted": true, "source_set": true, "linked": true, "merged": true, "marked_merged": true}
+	"relation_retracted": true, "source_set": true, "linked": true, "merged": true, "marked_merged": true,
+	"derived": true, "copy_published": true}

@@ -107,14 +107,15 @@ func (s *Server) routes() {
 	}
 	// Browsers ask for /favicon.ico whatever the page says.
 	s.public("GET /favicon.ico", s.favicon)
-	s.workspaceRoutes() // sign-in, accounts, review queue (signin.go)
-	s.editingRoutes()   // /admin/ editing of the registry (admin.go)
-	s.reportRoutes()    // the public report form and its triage (report.go)
-	s.fundsRoutes()     // donations, campaigns, ledger (funds.go)
-	s.uploadRoutes()    // resumable evidence uploads (evidence_upload.go)
-	s.evidenceRoutes()  // evidence pages and the upload form (evidence_pages.go)
-	s.importRoutes()    // importing lists and finding duplicates (import_pages.go)
-	s.openrosaRoutes()  // phones: ODK Collect and Tella (openrosa.go)
+	s.workspaceRoutes()    // sign-in, accounts, review queue (signin.go)
+	s.editingRoutes()      // /admin/ editing of the registry (admin.go)
+	s.reportRoutes()       // the public report form and its triage (report.go)
+	s.fundsRoutes()        // donations, campaigns, ledger (funds.go)
+	s.uploadRoutes()       // resumable evidence uploads (evidence_upload.go)
+	s.evidenceRoutes()     // evidence pages and the upload form (evidence_pages.go)
+	s.evidenceCopyRoutes() // public copies made and published (evidence_copies.go)
+	s.importRoutes()       // importing lists and finding duplicates (import_pages.go)
+	s.openrosaRoutes()     // phones: ODK Collect and Tella (openrosa.go)
 	// Anything else is a page we do not have: say so in every language.
 	s.public("/", s.notFound)
 }
