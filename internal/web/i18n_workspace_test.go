@@ -15,12 +15,11 @@ import (
 // accounts, the triage of public reports, the review of duplicates
 // (pairs and persons, the evidence in words, the list with its filters
 // and undo), the editors' home, learned name forms, a record's history,
-// evidence, the audit log, importing, publication and the treasury. A
-// key added to one of them in English must come in Russian, Karakalpak
+// evidence, the audit log, importing, publication, the treasury and
+// editing records, sources, incidents and persons: every workspace file.
+// A key added to one of them in English must come in Russian, Karakalpak
 // and Uzbek too.
-// Still in English and Russian only (issue 15, item 6, to do): the
-// editing file.
-var workspaceTranslated = []string{"admin.json", "admin_signin.json", "admin_reports.json", "review.json", "review_words.json", "review_persons.json", "review_list.json", "admin_home.json", "names.json", "admin_history.json", "admin_evidence.json", "admin_audit.json", "admin_import.json", "admin_publication.json", "treasury.json"}
+var workspaceTranslated = []string{"admin.json", "admin_signin.json", "admin_reports.json", "review.json", "review_words.json", "review_persons.json", "review_list.json", "admin_home.json", "names.json", "admin_history.json", "admin_evidence.json", "admin_audit.json", "admin_import.json", "admin_publication.json", "treasury.json", "admin_edit.json"}
 
 var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
 

@@ -22,7 +22,7 @@ func TestWorkspaceInKaraKalpakAndUzbek(t *testing.T) {
 	site, a := workspaceSite(t, st)
 	admin := signIn(t, site, a, auth.Admin)
 	english := map[string]bool{}
-	for _, f := range []string{"admin.json", "admin_signin.json", "admin_reports.json", "admin_home.json", "names.json", "admin_audit.json", "admin_import.json"} {
+	for _, f := range []string{"admin.json", "admin_signin.json", "admin_reports.json", "admin_home.json", "names.json", "admin_audit.json", "admin_import.json", "admin_edit.json"} {
 		b, err := os.ReadFile("i18n/en/" + f)
 		if err != nil {
 			t.Fatal(err)
@@ -54,7 +54,7 @@ func TestWorkspaceInKaraKalpakAndUzbek(t *testing.T) {
 			return w.Body.String()
 		}
 		pages := map[string]string{"/admin/signin": get("/admin/signin", nil)}
-		for _, p := range []string{"/admin/", "/admin/account/", "/admin/users/", "/admin/reports/", "/admin/names/", "/admin/audit/", "/admin/import/"} {
+		for _, p := range []string{"/admin/", "/admin/account/", "/admin/users/", "/admin/reports/", "/admin/names/", "/admin/audit/", "/admin/import/", "/admin/records/", "/admin/sources/", "/admin/incidents/", "/admin/people/", "/admin/publish/"} {
 			pages[p] = get(p, &admin)
 		}
 		all := ""
