@@ -25,6 +25,19 @@ var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
 
 func TestWorkspaceCataloguesComplete(t *testing.T) {
 	cats := testCatalogs(t)
+	// A new workspace file must join the list, or it could stay English
+	// under another lang without this test noticing.
+	enFiles, err := fs.ReadDir(files, "i18n/en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range enFiles {
+		n := f.Name()
+		workspace := strings.HasPrefix(n, "admin") || strings.HasPrefix(n, "review") || n == "names.json" || n == "treasury.json"
+		if workspace && !slices.Contains(workspaceTranslated, n) {
+			t.Errorf("workspace catalogue %s is not in workspaceTranslated", n)
+		}
+	}
 	for _, file := range workspaceTranslated {
 		b, err := fs.ReadFile(files, "i18n/en/"+file)
 		if err != nil {
