@@ -100,6 +100,7 @@ var authzTable = map[string]authzRow{
 	"GET /admin/evidence/{id}/metadata":               {path: "/admin/evidence/" + sampleID + "/metadata", want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
 	"POST /admin/evidence/{id}/links":                 {path: "/admin/evidence/" + sampleID + "/links", form: url.Values{"kind": {"person"}, "target": {sampleID}}, want: [6]int{refused, missing, missing, refused, refused, refused}},
 	"POST /admin/evidence/{id}/copies":                {path: "/admin/evidence/" + sampleID + "/copies", form: url.Values{"how": {"fill"}}, want: [6]int{refused, missing, missing, refused, refused, refused}},
+	"GET /admin/evidence/{id}/picture":                {path: "/admin/evidence/" + sampleID + "/picture", want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
 	"GET /admin/evidence/{id}/copies/{copy}":          {path: "/admin/evidence/" + sampleID + "/copies/" + sampleID, want: [6]int{toSignIn, missing, missing, refused, refused, refused}},
 	"POST /admin/evidence/{id}/copies/{copy}/publish": {path: "/admin/evidence/" + sampleID + "/copies/" + sampleID + "/publish", form: url.Values{"reason": {"r"}}, want: [6]int{refused, missing, missing, refused, refused, refused}},
 	"GET /media/{id}":                                 {path: "/media/" + sampleID, want: [6]int{missing, missing, missing, missing, missing, missing}},

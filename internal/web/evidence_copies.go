@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +27,7 @@ const copyAreaRows = 4
 func (s *Server) evidenceCopyRoutes() {
 	s.handle("POST /admin/evidence/{id}/copies", auth.EditRecords, s.evidenceDerive)
 	s.handle("GET /admin/evidence/{id}/copies/{copy}", auth.EditRecords, s.evidenceCopyFile)
+	s.handle("GET /admin/evidence/{id}/picture", auth.EditRecords, s.evidencePicture)
 	s.handle("POST /admin/evidence/{id}/copies/{copy}/publish", auth.EditRecords, s.evidencePublishCopy)
 }
 
@@ -174,3 +176,37 @@ func (evidenceItemPage) AreaNames() []string { return []string{"x", "y", "w", "h
 
 // IsImage says whether a copy is previewed as a picture.
 func (evidenceItemPage) IsImage(mediaType string) bool { return strings.HasPrefix(mediaType, "image/") }
+
+// evidencePicture shows an editor the item's picture to mark areas on:
+// upright and re-encoded from its pixels (evidence.DeriveImage with no
+// area, so no metadata goes to the browser either), in exactly the
+// coordinates the form takes. Opening the original is a custody entry;
+// the page shows the picture only when the editor asks (?mark=1).
+func (s *Server) evidencePicture(w http.ResponseWriter, r *http.Request, acc *account) {
+	id := r.PathValue("id")
+	it, err := s.store.EvidenceItem(r.Context(), id)
+	if s.evidence == nil || err != nil || evidence.Kind(it.MediaType) != "image" {
+		s.notFound(w, r)
+		return
+	}
+	orientation := 0
+	if d, err := s.store.EvidenceDetails(r.Context(), acc.User.ID, id); err == nil && d.Metadata != nil {
+		orientation = d.Metadata.Orientation
+	}
+	it, ra, n, closer, err := s.store.OriginalAt(r.Context(), s.evidence.cfg.Blobs, acc.User.ID, id, "shown to mark areas")
+	if err != nil {
+		s.serverError(w, "evidence picture", err)
+		return
+	}
+	defer closer.Close()
+	var b bytes.Buffer
+	if _, err := evidence.DeriveImage(ra, n, it.MediaType, orientation, nil, evidence.Fill, &b); err != nil {
+		s.plainError(w, http.StatusUnprocessableEntity, "This picture cannot be shown: "+err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", evidence.DerivedImageType(it.MediaType))
+	w.Write(b.Bytes())
+}
+
+// Markable says whether the page may show the picture to mark areas on.
+func (p evidenceItemPage) Markable() bool { return evidence.Kind(p.Item.MediaType) == "image" }

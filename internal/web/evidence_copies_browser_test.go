@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -15,22 +16,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+
 	"rollcall/internal/auth"
 	"rollcall/internal/evidence"
 	"rollcall/internal/store"
 	"rollcall/internal/web"
 )
 
-// gpsPhoto writes a 320×200 JPEG of varied colours carrying GPS, written
+// gpsPhoto writes a w×h JPEG of varied colours carrying GPS, written
 // by exiftool, and returns its bytes.
-func gpsPhoto(t *testing.T) []byte {
+func gpsPhoto(t *testing.T, w, h int) []byte {
 	t.Helper()
 	if _, err := exec.LookPath("exiftool"); err != nil {
 		t.Skip("exiftool is not installed (scripts/media-tools-up)")
 	}
-	img := image.NewRGBA(image.Rect(0, 0, 320, 200))
-	for y := range 200 {
-		for x := range 320 {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
 			img.Set(x, y, color.RGBA{uint8(x * 3), uint8(y * 5), uint8(x ^ y), 255})
 		}
 	}
@@ -68,7 +72,7 @@ func hasGPS(t *testing.T, path string) bool {
 // person page shows the thumbnail, and the public file has no GPS and the
 // marked area is flat black.
 func TestBrowserPublicCopyByCoordinatesWithoutJavaScript(t *testing.T) {
-	photo := gpsPhoto(t)
+	photo := gpsPhoto(t, 320, 200)
 	browser, _ := browserSite(t)
 	st, person := publicRegistry(t)
 	ctx := context.Background()
@@ -164,4 +168,118 @@ func TestBrowserPublicCopyByCoordinatesWithoutJavaScript(t *testing.T) {
 		t.Errorf("the picture outside the area is gone: %d,%d", r>>8, g>>8)
 	}
 	tb.screenshot(t, "admin_evidence_copy_published")
+}
+
+// TestBrowserPublicCopyAreaDrawnWithJavaScript: with script on, an editor
+// asks for the picture (640×400, shown at the phone's width, about half
+// size), drags a rectangle on it, and the first area row holds the
+// rectangle in the picture's own pixels (scaled from the shown size);
+// a second drag fills the second row; the copy made from the form keeps
+// those areas. The page's one script runs under its policy with no
+// console error.
+func TestBrowserPublicCopyAreaDrawnWithJavaScript(t *testing.T) {
+	photo := gpsPhoto(t, 640, 400)
+	browser, _ := browserSite(t)
+	st, person := publicRegistry(t)
+	ctx := context.Background()
+	site, a := workspaceSite(t, st)
+	blobs, _ := evidence.NewDir(t.TempDir())
+	if err := site.EnableEvidence(ctx, web.EvidenceConfig{Blobs: blobs}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(site)
+	t.Cleanup(srv.Close)
+	it, _, err := st.IntakeEvidence(ctx, blobs, bytes.NewReader(photo), store.EvidenceIntake{Actor: store.ActorCLI, From: "cli", Name: "square.jpg",
+		Links: []store.EvidenceLink{{Kind: "person", TargetID: person}}, Want: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed := signIn(t, site, a, auth.Editor)
+	tb := openTab(t, browser, true)
+	tb.useSession(t, srv.URL, ed)
+	tb.navigate(t, srv.URL+"/admin/evidence/"+it.ID)
+	tb.click(t, `a[href$="?mark=1#mark-picture"]`)
+	type shown struct{ Left, Top, Width, Natural float64 }
+	var box shown
+	tctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+	defer cancel()
+	for {
+		box, err = chromedp.Run(tctx, chromedp.Evaluate[shown](`(() => { const i = document.getElementById('mark-picture'); i.scrollIntoView();
+			const r = i.getBoundingClientRect(); return {Left: r.left, Top: r.top, Width: i.complete ? r.width : 0, Natural: i.naturalWidth}; })()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if box.Natural > 0 && box.Width > 0 {
+			break
+		}
+		if tctx.Err() != nil {
+			t.Fatal("the picture never loaded")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if box.Natural != 640 || box.Width > 400 {
+		t.Fatalf("picture shown %.0f px wide of %.0f: the test means it scaled down", box.Width, box.Natural)
+	}
+	scale := box.Natural / box.Width
+	drag := func(x0, y0, x1, y1 float64) {
+		t.Helper()
+		// Measured again just before, in the visual viewport's terms (the
+		// mouse's): the phone-sized page may have scrolled or zoomed.
+		now, err := chromedp.Run(tctx, chromedp.Evaluate[shown](`(() => { const i = document.getElementById('mark-picture'); i.scrollIntoView({block: 'center'});
+			const r = i.getBoundingClientRect(); const v = window.visualViewport;
+			return {Left: r.left - v.offsetLeft, Top: r.top - v.offsetTop, Width: r.width, Natural: i.naturalWidth}; })()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := func(x, y float64) (float64, float64) { return now.Left + x/scale, now.Top + y/scale }
+		ax, ay := at(x0, y0)
+		mx, my := at((x0+x1)/2, (y0+y1)/2)
+		bx, by := at(x1, y1)
+		for _, step := range []chromedp.Action[chromedp.Void]{
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, ax, ay, chromedp.ButtonLeft),
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, mx, my, chromedp.ButtonLeft),
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, bx, by, chromedp.ButtonLeft),
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, bx, by, chromedp.ButtonLeft),
+		} {
+			if err := chromedp.Do(tctx, step); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	fields := func(row int) [4]int {
+		t.Helper()
+		var v [4]int
+		for i, n := range []string{"x", "y", "w", "h"} {
+			s, err := chromedp.Run(tctx, chromedp.Evaluate[string](fmt.Sprintf(`document.getElementById('area-%s-%d').value`, n, row)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Sscan(s, &v[i])
+		}
+		return v
+	}
+	near := func(got, want [4]int) bool {
+		for i := range got {
+			if d := got[i] - want[i]; d < -int(scale)-2 || d > int(scale)+2 {
+				return false
+			}
+		}
+		return true
+	}
+	drag(100, 80, 300, 200)
+	if got := fields(0); !near(got, [4]int{100, 80, 200, 120}) {
+		t.Fatalf("after dragging 100,80 → 300,200 (picture pixels) the first row holds %v", got)
+	}
+	drag(400, 250, 600, 380)
+	first, second := fields(0), fields(1)
+	if !near(second, [4]int{400, 250, 200, 130}) || !near(first, [4]int{100, 80, 200, 120}) {
+		t.Fatalf("after a second drag the rows hold %v and %v", first, second)
+	}
+	tb.click(t, `form.derive-copy button[type="submit"]`)
+	ds, _ := st.EvidenceDerivatives(ctx, it.ID)
+	want := fmt.Sprintf("%d,%d,%d,%d %d,%d,%d,%d", first[0], first[1], first[2], first[3], second[0], second[1], second[2], second[3])
+	if len(ds) != 1 || ds[0].Redactions != want {
+		t.Fatalf("copies after the form: %+v (want areas %q)", ds, want)
+	}
+	tb.check(t, srv.URL, "")
 }

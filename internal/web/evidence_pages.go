@@ -252,6 +252,8 @@ type evidenceItemPage struct {
 	Links       []store.EvidenceLink
 	Custody     []store.AuditEntry
 	Derivatives []store.EvidenceDerivative
+	Mark        bool   // the editor asked to see the picture (?mark=1)
+	Script      string // the area-marking script's URL (editors)
 }
 
 func (s *Server) evidenceItem(w http.ResponseWriter, r *http.Request, acc *account) {
@@ -269,7 +271,7 @@ func (s *Server) showEvidenceItem(w http.ResponseWriter, r *http.Request, acc *a
 		s.serverError(w, "evidence item", err)
 		return
 	}
-	p := evidenceItemPage{editFrame: s.editFrame(r, acc, "admin.ev.item.title"), Item: it}
+	p := evidenceItemPage{editFrame: s.editFrame(r, acc, "admin.ev.item.title"), Item: it, Mark: r.URL.Query().Get("mark") == "1"}
 	if problems != nil {
 		p.refused(r, problems)
 	}
@@ -281,6 +283,11 @@ func (s *Server) showEvidenceItem(w http.ResponseWriter, r *http.Request, acc *a
 	if err != nil {
 		s.serverError(w, "evidence item", err)
 		return
+	}
+	if acc.Can(auth.EditRecords) && p.Markable() {
+		// The one script of this page drags areas on the picture.
+		p.Script = s.assetURL["redact.js"]
+		w.Header().Set("Content-Security-Policy", evidencePagePolicy)
 	}
 	s.renderStatus(w, status, "admin_evidence_item.html", p)
 }
