@@ -130,6 +130,13 @@ var ErrWithheldPerson = errors.New("the item is linked to a person who is withhe
 const notShowable = `EXISTS (SELECT 1 FROM evidence_links l WHERE l.item_id = d.item_id AND l.kind = 'person'
 	AND NOT EXISTS (SELECT 1 FROM public_people p WHERE p.person_id = l.target_id AND p.withheld = 0))`
 
+// withheldNow is the SQL condition under which a person the item is
+// linked to is marked withheld by their latest mark, though the public
+// list (public_people, notShowable's source) is refreshed only on serve's
+// next tick: publishing must not go through in that minute.
+const withheldNow = `EXISTS (SELECT 1 FROM evidence_links l WHERE l.item_id = d.item_id AND l.kind = 'person'
+	AND (SELECT m.mark FROM person_publicity m WHERE m.person_id = l.target_id ORDER BY m.marked_at DESC, m.id DESC LIMIT 1) = 'withheld')`
+
 // PublishEvidenceDerivative publishes a public copy, with the editor's
 // reason (required). Refused while any person the item is linked to is
 // withheld or not publicly listed; a person withheld later hides the copy
@@ -142,7 +149,7 @@ func (s *Store) PublishEvidenceDerivative(ctx context.Context, actor, id, reason
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var itemID string
 		var blocked bool
-		err := tx.QueryRowContext(ctx, s.rebind(`SELECT d.item_id, `+notShowable+` FROM evidence_derivatives d WHERE d.id = ?`), id).Scan(&itemID, &blocked)
+		err := tx.QueryRowContext(ctx, s.rebind(`SELECT d.item_id, (`+notShowable+` OR `+withheldNow+`) FROM evidence_derivatives d WHERE d.id = ?`), id).Scan(&itemID, &blocked)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
