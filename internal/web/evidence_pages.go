@@ -40,9 +40,10 @@ type evidenceListPage struct {
 	Duplicate   bool
 }
 
-// evidencePagePolicy is the site's policy with the one script it serves
-// allowed, and its requests to us: only on the evidence page, the only
-// page with a script (static/upload.js, a resumable upload).
+// evidencePagePolicy is the site's policy with our own scripts allowed,
+// and their requests to us: only on the two pages with a script, the
+// evidence page (static/upload.js, a resumable upload) and, for editors of
+// a picture, its item page (static/redact.js, dragging areas to hide).
 const evidencePagePolicy = contentSecurityPolicy + "; script-src 'self'; connect-src 'self'"
 
 // MiB is a byte count in whole MiB, for the form's hint.
