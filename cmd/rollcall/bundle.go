@@ -52,6 +52,7 @@ func runBundle(ctx context.Context, g *globals, args []string, stdout, stderr io
 	}
 	fs := newFlags(g, "bundle", "bundle key|export|import|ack|conflicts …\n\n"+bundleHelp, stderr)
 	passFD := passphraseFlag(fs)
+	noPass := fs.Bool("no-passphrase", false, "key, export: go on although this field instance's data key is not under a passphrase")
 	to := fs.String("to", "", "export: headquarters' identity (the line its 'bundle key' printed)")
 	out := fs.String("out", "", "export, ack: the file to write (parts: FILE.1-of-N …)")
 	partSize := fs.String("part-size", "", "export, ack: cut into parts of at most this size (bytes, or with K, M, G)")
@@ -73,9 +74,16 @@ func runBundle(ctx context.Context, g *globals, args []string, stdout, stderr io
 			return err
 		}
 		defer st.Close()
-		if sub == "export" && !keys.Sealed() {
+		if (sub == "export" || sub == "key") && !keys.Sealed() {
 			// A field laptop may be taken: its data key should need a passphrase.
-			fmt.Fprintln(stderr, "warning: this instance's data key is not under a passphrase; on a field laptop run 'rollcall key passphrase' now")
+			switch {
+			case isFieldInstance(g) && !*noPass:
+				return errors.New("this field instance's data key is not under a passphrase: run 'rollcall key passphrase' first, or give --no-passphrase to go on without one")
+			case isFieldInstance(g):
+				fmt.Fprintln(stderr, "warning: --no-passphrase: this field instance's data key is plain on the disk; run 'rollcall key passphrase' as soon as you can")
+			case sub == "export":
+				fmt.Fprintln(stderr, "warning: this instance's data key is not under a passphrase; on a field laptop run 'rollcall key passphrase' now")
+			}
 		}
 		id, err := instanceIdentity(ctx, st)
 		if err != nil {
