@@ -175,12 +175,16 @@ func runServe(ctx context.Context, g *globals, args []string, stdout, stderr io.
 			}
 		}
 	}()
-	var handler http.Handler = site
+	fieldSync, err := newFieldSync(ctx, st, blobs, g.data)
+	if err != nil {
+		return fmt.Errorf("field sync: %w", err)
+	}
+	var handler http.Handler = fieldSync.wrap(site)
 	switch {
 	case *httpsProxy:
-		handler = web.BehindTLSProxy(site, *hstsMaxAge)
+		handler = web.BehindTLSProxy(handler, *hstsMaxAge)
 	case certs != nil:
-		handler = web.StrictTransport(site, *hstsMaxAge)
+		handler = web.StrictTransport(handler, *hstsMaxAge)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
