@@ -40,6 +40,7 @@ func runSync(ctx context.Context, g *globals, args []string, stdout, stderr io.W
 	to := fs.String("to", "", "headquarters' identity (its 'bundle key'); needed only before the first bundle to it")
 	proxyURL := fs.String("proxy", "", "send through this SOCKS5 proxy, e.g. socks5://127.0.0.1:9050 for Tor")
 	partSize := fs.String("part-size", "", "cut the bundle into parts of at most this size (default 1M)")
+	noPass := fs.Bool("no-passphrase", false, "go on although this field instance's data key is not under a passphrase")
 	where := evidenceFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -64,11 +65,18 @@ func runSync(ctx context.Context, g *globals, args []string, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	st, _, err := openWithKeys(ctx, g, *passFD)
+	st, keys, err := openWithKeys(ctx, g, *passFD)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	// The same rule as 'bundle export': a field laptop may be taken.
+	if !keys.Sealed() && isFieldInstance(g) {
+		if !*noPass {
+			return errors.New("this field instance's data key is not under a passphrase: run 'rollcall key passphrase' first, or give --no-passphrase to go on without one")
+		}
+		fmt.Fprintln(stderr, "warning: --no-passphrase: this field instance's data key is plain on the disk; run 'rollcall key passphrase' as soon as you can")
+	}
 	self, err := instanceIdentity(ctx, st)
 	if err != nil {
 		return err
