@@ -207,3 +207,23 @@ func TestSyncToHeadquarters(t *testing.T) {
 		t.Errorf("a revoked device's sync changed headquarters")
 	}
 }
+
+// TestSyncEndpointThrottlesRefusals: after ten refused parts from one
+// address the endpoint answers 429 with Retry-After instead of reading more.
+func TestSyncEndpointThrottlesRefusals(t *testing.T) {
+	base := startServe(t, t.TempDir())
+	for i := 1; i <= 11; i++ {
+		resp, err := http.Post(base+"/field/parts", "application/octet-stream", strings.NewReader("ROLLCALL-PART 1\nnonsense\n\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		switch {
+		case i <= 10 && resp.StatusCode != http.StatusBadRequest:
+			t.Fatalf("refusal %d: %d %s", i, resp.StatusCode, b)
+		case i == 11 && (resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(b), "wait and try again")):
+			t.Fatalf("the 11th refused part in a row was not throttled: %d %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), b)
+		}
+	}
+}
