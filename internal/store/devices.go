@@ -48,12 +48,20 @@ var ErrUnknownDevice = errors.New("no such device")
 // InstanceIdentity returns this instance's private identity as text,
 // making it with generate (and keeping it sealed) at first use.
 func (s *Store) InstanceIdentity(ctx context.Context, generate func() (string, error)) (string, error) {
+	return s.sealedOnce(ctx, sealedInstanceIdentity, instanceIdentityOwner, "instance.identity", "instance identity", generate)
+}
+
+// sealedOnce returns the secret kept sealed as kind/owner, making it with
+// generate (and auditing that as action) at first use; what names it in
+// errors. Two callers making
+// it at once keep the one that was stored first.
+func (s *Store) sealedOnce(ctx context.Context, kind, owner, action, what string, generate func() (string, error)) (string, error) {
 	if s.keys == nil {
 		return "", ErrNoKeys
 	}
-	place := sealedPlace(sealedInstanceIdentity, instanceIdentityOwner)
+	place := sealedPlace(kind, owner)
 	var sealed string
-	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT sealed FROM sealed_values WHERE kind = ? AND owner_id = ?`), sealedInstanceIdentity, instanceIdentityOwner).Scan(&sealed)
+	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT sealed FROM sealed_values WHERE kind = ? AND owner_id = ?`), kind, owner).Scan(&sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		text, err := generate()
 		if err != nil {
@@ -64,26 +72,26 @@ func (s *Store) InstanceIdentity(ctx context.Context, generate func() (string, e
 		}
 		err = s.inTx(ctx, func(tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO sealed_values (kind, owner_id, sealed, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-				sealedInstanceIdentity, instanceIdentityOwner, sealed, s.Now().UnixMicro())
+				kind, owner, sealed, s.Now().UnixMicro())
 			if err != nil {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n == 1 {
-				_, err = s.appendAudit(ctx, tx, ActorSystem, "instance.identity", instanceIdentityOwner, "created")
+				_, err = s.appendAudit(ctx, tx, ActorSystem, action, owner, "created")
 			}
 			return err
 		})
 		if err != nil {
 			return "", err
 		}
-		return s.InstanceIdentity(ctx, generate)
+		return s.sealedOnce(ctx, kind, owner, action, what, generate)
 	}
 	if err != nil {
 		return "", err
 	}
 	text, err := s.keys.UnsealString(place, sealed)
 	if err != nil {
-		return "", fmt.Errorf("instance identity: %w", err)
+		return "", fmt.Errorf("%s: %w", what, err)
 	}
 	return text, nil
 }
