@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"time"
@@ -132,6 +133,23 @@ func (s *Server) handleStream(pattern string, perm auth.Permission, enabled func
 // boundaries, the part headers and the small fields.
 const formOverhead = 64 << 10
 
+// streamedForm caps the body at limit plus the form's own fields and
+// opens it as multipart, to be read part by part without ever being held
+// whole; a body that is not a form gets a plain refusal (false).
+func (s *Server) streamedForm(w http.ResponseWriter, r *http.Request, limit int64) (*multipart.Reader, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, limit+formOverhead)
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		s.plainError(w, http.StatusUnsupportedMediaType, "Send this as a web form.")
+		return nil, false
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		s.plainError(w, http.StatusBadRequest, "The form was malformed.")
+		return nil, false
+	}
+	return mr, true
+}
+
 // evidenceForm takes one file from the plain form: refused with 413
 // before a byte is written when the body announces more than the limit;
 // otherwise streamed part by part (the form token first, the links, then
@@ -142,14 +160,8 @@ func (s *Server) evidenceForm(w http.ResponseWriter, r *http.Request, acc *accou
 		s.plainError(w, http.StatusRequestEntityTooLarge, "The file is larger than the form takes; send it with a resumable upload or from the command line.")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, limit+formOverhead)
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
-		s.plainError(w, http.StatusUnsupportedMediaType, "Send this as a web form.")
-		return
-	}
-	mr, err := r.MultipartReader()
-	if err != nil {
-		s.plainError(w, http.StatusBadRequest, "The form was malformed.")
+	mr, ok := s.streamedForm(w, r, limit)
+	if !ok {
 		return
 	}
 	// A slow connection must not be cut by the server's read timeout

@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"path/filepath"
 	"runtime/debug"
@@ -215,14 +214,8 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, acc *accou
 		refuse(http.StatusRequestEntityTooLarge, "admin.import.err.too_large", "mib", mib(limit))
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, limit+formOverhead)
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
-		s.plainError(w, http.StatusUnsupportedMediaType, "Send this as a web form.")
-		return
-	}
-	mr, err := r.MultipartReader()
-	if err != nil {
-		s.plainError(w, http.StatusBadRequest, "The form was malformed.")
+	mr, ok := s.streamedForm(w, r, limit)
+	if !ok {
 		return
 	}
 	dir, err := s.importDir()
