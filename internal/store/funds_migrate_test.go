@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"rollcall/internal/funds"
-	"rollcall/internal/seal"
 	"rollcall/internal/store"
 	"rollcall/internal/store/storetest"
 )
@@ -19,15 +18,7 @@ func TestMigration0010KeepsTheLedger(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
-			dir, dsn := storetest.Fresh(t, d)
-			keys, err := seal.Open(dir, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			old, err := store.OpenAt(ctx, dir, dsn, 9)
-			if err != nil {
-				t.Fatal(err)
-			}
+			old, keys, dir, dsn := storetest.OldRelease(t, d, 9)
 			old.SetKeys(keys)
 			c, err := old.CreateCampaign(ctx, "t", funds.Campaign{Slug: "legal-aid", Currency: "EUR", Goal: 100000, Starts: 20200101, Texts: map[string]funds.CampaignText{"en": {Title: "L"}}})
 			if err != nil {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"rollcall/internal/registry"
-	"rollcall/internal/seal"
 	"rollcall/internal/store"
 	"rollcall/internal/store/storetest"
 )
@@ -21,15 +20,7 @@ func TestOlderReportsSealedAndHourly(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
-			dir, dsn := storetest.Fresh(t, d)
-			keys, err := seal.Open(dir, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			old, err := store.OpenAt(ctx, dir, dsn, 14)
-			if err != nil {
-				t.Fatal(err)
-			}
+			old, keys, dir, dsn := storetest.OldRelease(t, d, 14)
 			filed := time.Date(2025, 8, 3, 21, 47, 31, 123456000, time.UTC)
 			relation, _ := keys.SealString("reports.relation:r-old", "sibling")
 			contact, _ := keys.SealString("reports.contact:r-old", "")

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"testing"
 
-	"rollcall/internal/seal"
 	"rollcall/internal/store"
 	"rollcall/internal/store/storetest"
 )
@@ -21,15 +20,7 @@ func TestOldSnapshotIDsKeepTheirHumans(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
-			dir, dsn := storetest.Fresh(t, d)
-			keys, err := seal.Open(dir, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			old, err := store.OpenAt(ctx, dir, dsn, 19)
-			if err != nil {
-				t.Fatal(err)
-			}
+			old, keys, dir, dsn := storetest.OldRelease(t, d, 19)
 			old.SetKeys(keys)
 			const (
 				t0 = int64(1_700_000_000_000_000) // records stored

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"rollcall/internal/registry"
+	"rollcall/internal/seal"
 	"rollcall/internal/store"
 )
 
@@ -55,6 +56,23 @@ func dollarPlaceholders(q string) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// OldRelease opens a fresh data directory (and database, for PostgreSQL)
+// at schema version, as the release that stopped there left it, with the
+// data key made in it; the caller gives the store its keys when that
+// release would have had them, and closes it.
+func OldRelease(t testing.TB, d store.Dialect, version int) (old *store.Store, keys *seal.Keyring, dataDir, dsn string) {
+	t.Helper()
+	dataDir, dsn = Fresh(t, d)
+	keys, err := seal.Open(dataDir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old, err = store.OpenAt(context.Background(), dataDir, dsn, version); err != nil {
+		t.Fatal(err)
+	}
+	return old, keys, dataDir, dsn
 }
 
 // PrePublicationRule makes a data directory as a release before the
